@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: MIT
+#include "cli/app.hpp"
+
+#include <iostream>
+#include <map>
+
+namespace eventmgr::cli {
+namespace {
+
+std::map<const CLI::App*, Action>& actions() {
+  static std::map<const CLI::App*, Action> table;
+  return table;
+}
+
+// The deepest parsed subcommand: its action is the one to run.
+const CLI::App* chosen(const CLI::App& app) {
+  for (const CLI::App* sub : app.get_subcommands()) {
+    return chosen(*sub);
+  }
+  return &app;
+}
+
+} // namespace
+
+const Config& Context::config() {
+  if (!m_config) {
+    ConfigSources sources;
+    if (config_file) {
+      sources.config_file = *config_file;
+    }
+    if (state_dir) {
+      sources.state_dir = *state_dir;
+    }
+    auto loaded = load_config(sources);
+    if (!loaded) {
+      throw CommandError{k_exit_usage, loaded.error().message};
+    }
+    m_config = std::move(loaded.value());
+  }
+  return *m_config;
+}
+
+const events::Catalog& Context::catalog() {
+  if (!m_catalog) {
+    auto loaded = events::Catalog::load(config().catalog_dirs);
+    if (!loaded) {
+      throw CommandError{k_exit_usage, "catalog problems:\n" + loaded.error().message};
+    }
+    m_catalog = std::move(loaded.value());
+  }
+  return *m_catalog;
+}
+
+void set_action(CLI::App* sub, Action action) { actions()[sub] = std::move(action); }
+
+int run(int argc, char** argv) {
+  Context context;
+  CLI::App app{"eventmgr: register event handlers, submit events, and read what ran"};
+  app.name("eventmgr");
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("eventmgr ") + EVENTMGR_VERSION);
+  // Global options, accepted before or after the command (subcommands fall through to here).
+  app.add_option("--config", context.config_file, "config file (default /etc/eventmgr/eventmgr.yaml if present)");
+  app.add_option("--state-dir", context.state_dir, "state directory (database, pipe, pickup)");
+  app.add_flag("--json", context.json, "machine-readable output: one JSON document");
+
+  add_events_commands(app, context);
+  add_handler_commands(app, context);
+  add_submit_command(app, context);
+
+  for (CLI::App* sub : app.get_subcommands({})) {
+    sub->fallthrough();
+    for (CLI::App* inner : sub->get_subcommands({})) {
+      inner->fallthrough();
+    }
+  }
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? k_exit_ok : k_exit_usage;
+  }
+
+  try {
+    auto action = actions().find(chosen(app));
+    if (action == actions().end()) {
+      std::cerr << "eventmgr: choose a command; see eventmgr --help\n";
+      return k_exit_usage;
+    }
+    return action->second();
+  } catch (const CommandError& e) {
+    std::cerr << "eventmgr: " << e.message << "\n";
+    return e.code;
+  } catch (const std::exception& e) {
+    std::cerr << "eventmgr: " << e.what() << "\n";
+    return k_exit_failure;
+  }
+}
+
+} // namespace eventmgr::cli

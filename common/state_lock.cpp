@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: MIT
+#include "common/state_lock.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+namespace eventmgr {
+namespace fs = std::filesystem;
+
+Result<UniqueFd> lock_state_dir(const Config& config) {
+  fs::path path = config.state_dir / "eventmgrd.lock";
+  UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640));
+  if (!fd) {
+    return make_error("cannot open lock file " + path.string() + ": " + std::strerror(errno));
+  }
+  if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
+    return make_error("another eventmgrd already runs on state dir " + config.state_dir.string());
+  }
+  std::string pid = std::to_string(getpid()) + "\n";
+  if (::ftruncate(fd.get(), 0) != 0 || ::pwrite(fd.get(), pid.data(), pid.size(), 0) < 0) {
+    return make_error("cannot write lock file " + path.string() + ": " + std::strerror(errno));
+  }
+  return fd;
+}
+
+bool daemon_running(const Config& config) {
+  fs::path path = config.state_dir / "eventmgrd.lock";
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) {
+    return false;
+  }
+  if (::flock(fd.get(), LOCK_SH | LOCK_NB) != 0) {
+    return errno == EWOULDBLOCK;
+  }
+  ::flock(fd.get(), LOCK_UN);
+  return false;
+}
+
+} // namespace eventmgr

@@ -1,0 +1,17 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "common/config.hpp"
+#include "common/fd.hpp"
+#include "common/result.hpp"
+
+namespace eventmgr {
+
+// Holds STATE/eventmgrd.lock (flock) for the daemon's life: one daemon per state dir. The
+// file holds the daemon's pid.
+Result<UniqueFd> lock_state_dir(const Config& config);
+
+// True when a process holds the state dir's lock, i.e. the daemon runs.
+bool daemon_running(const Config& config);
+
+} // namespace eventmgr

@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: MIT
+#include "daemon/daemon.hpp"
+
+#include "common/clock.hpp"
+#include "common/state_lock.hpp"
+#include "daemon/dispatcher.hpp"
+#include "daemon/logging.hpp"
+#include "daemon/notify.hpp"
+#include "daemon/pickup_intake.hpp"
+#include "daemon/pipe_intake.hpp"
+#include "daemon/recorder.hpp"
+#include "daemon/startup.hpp"
+#include "events/database.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <csignal>
+#include <iostream>
+
+namespace eventmgr::daemon {
+namespace {
+
+constexpr auto k_prune_interval = std::chrono::hours(1);
+
+// Everything that must hold before the daemon touches its state: one problem per line.
+Result<void> check_permissions(const Config& config) {
+  std::string problems;
+  auto add = [&](const Result<void>& checked) {
+    if (!checked) {
+      problems += checked.error().message + "\n";
+    }
+  };
+  if (!config.config_file.empty()) {
+    add(check_private(config.config_file, "config"));
+  }
+  add(check_private(config.database, "database"));
+  for (const auto& dir : config.catalog_dirs) {
+    add(check_private(dir, "catalog dir"));
+  }
+  if (!problems.empty()) {
+    problems.pop_back();
+    return make_error(problems);
+  }
+  return {};
+}
+
+} // namespace
+
+Daemon::Daemon(Config config, ConfigSources sources) : m_config(std::move(config)), m_sources(std::move(sources)) {}
+
+int Daemon::run() {
+  auto log = make_logger(m_config);
+  auto fail = [&](const std::string& message) {
+    log->critical("{}", message);
+    return 1;
+  };
+
+  // 1. Directories, the single-daemon lock, and the permission checks of SPEC 10.
+  auto group = resolve_pipe_group(m_config);
+  if (!group) {
+    return fail(group.error().message);
+  }
+  if (auto made = prepare_directories(m_config, *group); !made) {
+    return fail(made.error().message);
+  }
+  auto lock = lock_state_dir(m_config);
+  if (!lock) {
+    return fail(lock.error().message);
+  }
+  if (auto checked = check_permissions(m_config); !checked) {
+    return fail(checked.error().message);
+  }
+
+  // 2. The catalog and the database (migrated forward). Intake commits on its own connection
+  // with synchronous=FULL; dispatch bookkeeping uses a second one with NORMAL, whose commits
+  // the next FULL commit makes durable too (one WAL).
+  auto catalog_loaded = events::Catalog::load(m_config.catalog_dirs);
+  if (!catalog_loaded) {
+    return fail("catalog problems:\n" + catalog_loaded.error().message);
+  }
+  std::shared_ptr<const events::Catalog> catalog =
+    std::make_shared<const events::Catalog>(std::move(catalog_loaded.value()));
+  auto intake_db = events::open_database(m_config.database, events::OpenFor::daemon);
+  if (!intake_db) {
+    return fail(intake_db.error().message);
+  }
+  auto dispatch_db = events::open_database(m_config.database, events::OpenFor::daemon);
+  if (!dispatch_db) {
+    return fail(dispatch_db.error().message);
+  }
+  dispatch_db->exec("PRAGMA synchronous=NORMAL");
+  events::Journal intake_journal(*intake_db);
+  events::Journal dispatch_journal(*dispatch_db);
+  handlers::HandlerStore handler_store(*dispatch_db);
+  handlers::RunLog run_log(*dispatch_db);
+
+  // 3. The pipe, and memory ballast when a benchmark asks for it.
+  auto fifo = open_fifo(m_config, *group);
+  if (!fifo) {
+    return fail(fifo.error().message);
+  }
+  std::vector<char> ballast(m_config.debug_ballast_mib << 20, 1);
+
+  boost::asio::io_context io(1);
+  handlers::Launcher launcher(io.get_executor());
+  Recorder recorder(intake_journal, catalog, log);
+  PipeIntake pipe_intake(io, std::move(fifo.value()), recorder, log);
+  PickupIntake pickup_intake(io, m_config.pickup_dir, recorder, log);
+  Dispatcher dispatcher(DispatchContext{dispatch_journal, handler_store, run_log, launcher, io.get_executor(),
+                                        catalog, m_config, log});
+  recorder.on_journaled([&dispatcher] { dispatcher.wake(); });
+
+  // 4. Signals: TERM/INT stop gracefully, HUP reloads config, catalog and log file.
+  std::signal(SIGPIPE, SIG_IGN);
+  boost::asio::signal_set stop_signals(io, SIGTERM, SIGINT);
+  boost::asio::signal_set reload_signal(io, SIGHUP);
+  boost::asio::steady_timer stop_timer(io);
+  boost::asio::steady_timer prune_timer(io);
+  bool stopping = false;
+  stop_signals.async_wait([&](const boost::system::error_code& ec, int signo) {
+    if (ec) {
+      return;
+    }
+    stopping = true;
+    log->info("signal {}: stopping intake; running handlers get {}s", signo, m_config.stop_grace);
+    pipe_intake.stop();
+    pickup_intake.stop();
+    reload_signal.cancel();
+    prune_timer.cancel();
+    dispatcher.stop([&] { io.stop(); });
+    stop_timer.expires_after(std::chrono::seconds(m_config.stop_grace));
+    stop_timer.async_wait([&](const boost::system::error_code& error) {
+      if (error) {
+        return;
+      }
+      log->warn("stop grace over: killing {} running handler(s)", launcher.running());
+      launcher.kill_all();
+    });
+  });
+  std::function<void()> wait_reload = [&] {
+    reload_signal.async_wait([&](const boost::system::error_code& ec, int) {
+      if (ec) {
+        return;
+      }
+      auto reloaded = load_config(m_sources);
+      if (!reloaded) {
+        log->error("reload: config not changed: {}", reloaded.error().message);
+      } else {
+        auto new_catalog = events::Catalog::load(reloaded->catalog_dirs);
+        if (!new_catalog) {
+          log->error("reload: catalog not changed:\n{}", new_catalog.error().message);
+        } else {
+          catalog = std::make_shared<const events::Catalog>(std::move(new_catalog.value()));
+        }
+        // Paths and the pipe stay as they were at start; the rest applies to the next run.
+        reloaded->state_dir = m_config.state_dir;
+        reloaded->database = m_config.database;
+        reloaded->pipe = m_config.pipe;
+        reloaded->pickup_dir = m_config.pickup_dir;
+        m_config = std::move(reloaded.value());
+        if (auto relogged = reconfigure_logger(*log, m_config); !relogged) {
+          log->error("reload: {}", relogged.error().message);
+        }
+        log->info("reloaded config and catalog ({} events)", catalog->events().size());
+      }
+      wait_reload();
+    });
+  };
+  wait_reload();
+
+  // 5. Retention, hourly (SPEC 8).
+  std::function<void()> prune = [&] {
+    try {
+      auto pruned = dispatch_journal.prune(now_ms() - std::int64_t{m_config.retention_days} * 86'400'000);
+      if (pruned.events + pruned.rejected > 0) {
+        log->info("retention: pruned {} events, {} runs, {} rejected records", pruned.events, pruned.runs,
+                  pruned.rejected);
+      }
+    } catch (const sqlite::Failure& failure) {
+      log->error("retention: {}", failure.what());
+    }
+    prune_timer.expires_after(k_prune_interval);
+    prune_timer.async_wait([&](const boost::system::error_code& ec) {
+      if (!ec) {
+        prune();
+      }
+    });
+  };
+
+  // 6. Recover, take what waits, then tell systemd we are ready.
+  try {
+    intake_journal.set_daemon_state("pid", std::to_string(getpid()));
+    intake_journal.set_daemon_state("started_at", std::to_string(now_ms()));
+    dispatcher.start();
+    pickup_intake.start();
+    pipe_intake.start();
+  } catch (const std::exception& e) {
+    return fail(std::string("cannot start: ") + e.what());
+  }
+  prune();
+  notify_service_manager("READY=1");
+  log->info("eventmgrd {} ready: pipe {}, pickup {}, database {}, {} events in the catalog, {} workers",
+            EVENTMGR_VERSION, m_config.pipe.string(), m_config.pickup_dir.string(), m_config.database.string(),
+            catalog->events().size(), m_config.workers);
+
+  io.run();
+  if (launcher.running() > 0) {
+    launcher.kill_all();
+  }
+  notify_service_manager("STOPPING=1");
+  log->info("stopped{}", stopping ? "" : " (event loop ended)");
+  return 0;
+}
+
+} // namespace eventmgr::daemon

@@ -1,0 +1,315 @@
+// SPDX-License-Identifier: MIT
+#include "daemon/dispatcher.hpp"
+
+#include "common/clock.hpp"
+#include "common/sqlite.hpp"
+#include "events/record.hpp"
+#include "handlers/command_template.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/json.hpp>
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <map>
+
+namespace eventmgr::daemon {
+namespace {
+
+constexpr std::size_t k_window = 1024;
+
+std::string describe(const handlers::RunOutcome& outcome) {
+  switch (outcome.status) {
+  case handlers::RunStatus::ok:
+    return "ok";
+  case handlers::RunStatus::exit:
+    return "exit " + std::to_string(outcome.exit_code);
+  case handlers::RunStatus::signal:
+    return "signal " + std::to_string(outcome.signal);
+  case handlers::RunStatus::timeout:
+    return "timeout";
+  case handlers::RunStatus::not_started:
+    return "not started: " + outcome.start_error;
+  }
+  return "unknown";
+}
+
+handlers::RunOutcome not_started(std::string reason) {
+  handlers::RunOutcome outcome;
+  outcome.status = handlers::RunStatus::not_started;
+  outcome.start_error = std::move(reason);
+  outcome.started_ms = now_ms();
+  outcome.finished_ms = outcome.started_ms;
+  return outcome;
+}
+
+std::string argv_json(const std::vector<std::string>& argv) {
+  boost::json::array array;
+  for (const auto& arg : argv) {
+    array.emplace_back(arg);
+  }
+  return boost::json::serialize(array);
+}
+
+// The event as a handler with `stdin: json` reads it; secret values only with `secrets` on.
+std::string stdin_json(events::Event event, const events::EventDef& def, bool secrets) {
+  if (!secrets) {
+    for (const auto& param : def.params) {
+      if (param.secret) {
+        event.old_values.erase(param.name);
+        event.new_values.erase(param.name);
+      }
+    }
+  }
+  return events::to_json(event) + "\n";
+}
+
+} // namespace
+
+struct Dispatcher::ActiveEvent {
+  Pending entry;
+  events::Event event;
+  std::vector<handlers::Handler> handlers;
+  std::set<std::int64_t> completed; // handlers that already ran before a crash
+  std::map<std::int64_t, int> attempts;
+  std::size_t next = 0;
+};
+
+Dispatcher::Dispatcher(DispatchContext context) : m_context(std::move(context)) {}
+
+void Dispatcher::start() {
+  // Runs a crash interrupted are marked; their events are still unfinished and resume below,
+  // running those handlers again (a new attempt) and skipping the ones that had finished.
+  auto interrupted = m_context.run_log.mark_interrupted_running();
+  if (!interrupted.empty()) {
+    m_context.log->warn("{} handler run(s) were interrupted by a stop; they run again", interrupted.size());
+  }
+  refill();
+  pump();
+}
+
+void Dispatcher::wake() {
+  m_more_in_journal = true;
+  if (m_window.size() < k_window / 2) {
+    refill();
+  }
+  pump();
+}
+
+void Dispatcher::stop(std::function<void()> on_idle) {
+  m_stopping = true;
+  m_on_idle = std::move(on_idle);
+  if (m_active.empty() && m_on_idle) {
+    auto callback = std::move(m_on_idle);
+    m_on_idle = nullptr;
+    callback();
+  }
+}
+
+void Dispatcher::refill() {
+  if (!m_more_in_journal || m_window.size() >= k_window) {
+    return;
+  }
+  std::size_t want = k_window - m_window.size();
+  auto entries = m_context.journal.unfinished(m_loaded_up_to, want);
+  m_more_in_journal = entries.size() == want;
+  for (auto& entry : entries) {
+    m_loaded_up_to = std::max(m_loaded_up_to, entry.seq);
+    auto keys = keys_of(entry.event, entry.payload);
+    m_window.push_back(Pending{entry.seq, std::move(entry.event), std::move(entry.payload), std::move(keys)});
+  }
+}
+
+std::vector<std::string> Dispatcher::keys_of(const std::string& event, const std::string& payload) const {
+  const events::EventDef* def = m_context.catalog->find(event);
+  if (def == nullptr) {
+    return {};
+  }
+  auto parsed = events::from_json(payload, *m_context.catalog);
+  if (!parsed) {
+    return {};
+  }
+  std::vector<std::string> keys;
+  for (const auto* values : {&parsed->old_values, &parsed->new_values}) {
+    auto found = values->find(def->key);
+    if (found != values->end() && !found->second.empty()) {
+      keys.push_back(def->group + '\x1f' + found->second);
+    }
+  }
+  return keys;
+}
+
+void Dispatcher::pump() {
+  if (m_stopping) {
+    return;
+  }
+  std::set<std::string> blocked(m_active_keys.begin(), m_active_keys.end());
+  for (auto it = m_window.begin(); it != m_window.end() && m_active.size() < static_cast<std::size_t>(m_context.config.workers);) {
+    bool conflict = std::any_of(it->keys.begin(), it->keys.end(), [&](const std::string& key) { return blocked.count(key) > 0; });
+    if (conflict) {
+      // Later events with these keys must wait behind this one too.
+      blocked.insert(it->keys.begin(), it->keys.end());
+      ++it;
+      continue;
+    }
+    Pending entry = std::move(*it);
+    it = m_window.erase(it);
+    blocked.insert(entry.keys.begin(), entry.keys.end());
+    start_event(std::move(entry));
+  }
+  if (m_window.size() < k_window / 2 && m_more_in_journal) {
+    std::size_t before = m_window.size();
+    refill();
+    if (m_window.size() > before && m_active.size() < static_cast<std::size_t>(m_context.config.workers)) {
+      pump();
+    }
+  }
+}
+
+void Dispatcher::start_event(Pending entry) {
+  auto active = std::make_shared<ActiveEvent>();
+  active->entry = std::move(entry);
+  for (const auto& key : active->entry.keys) {
+    m_active_keys.insert(key);
+  }
+  m_active.insert(active);
+  try {
+    auto event = events::from_json(active->entry.payload, *m_context.catalog);
+    if (!event) {
+      m_context.log->error("event {} ({}) cannot be dispatched: {}", active->entry.seq, active->entry.event,
+                           event.error().message);
+      finish_event(active);
+      return;
+    }
+    active->event = std::move(event.value());
+    active->event.seq = active->entry.seq;
+    active->handlers = m_context.handler_store.for_event(active->entry.event);
+    active->completed = m_context.run_log.completed_handlers(active->entry.seq);
+    m_context.journal.mark_running(active->entry.seq);
+  } catch (const sqlite::Failure& failure) {
+    m_context.log->error("cannot start event {}: {}", active->entry.seq, failure.what());
+    // Leave it unfinished in the journal: it runs after the next start.
+    release(active);
+    return;
+  }
+  run_next(active);
+}
+
+void Dispatcher::run_next(const std::shared_ptr<ActiveEvent>& active) {
+  if (m_stopping) {
+    // Stopping: the event stays unfinished and resumes with its next handler after restart.
+    release(active);
+    return;
+  }
+  while (active->next < active->handlers.size() && active->completed.count(active->handlers[active->next].id) > 0) {
+    ++active->next;
+  }
+  if (active->next >= active->handlers.size()) {
+    finish_event(active);
+    return;
+  }
+  const handlers::Handler& handler = active->handlers[active->next++];
+  const events::Event& event = active->event;
+  const events::EventDef* def = m_context.catalog->find(event.name);
+
+  handlers::LaunchSpec spec;
+  std::optional<handlers::RunOutcome> refused;
+  std::vector<std::string> redacted;
+  if (def == nullptr) {
+    refused = not_started("event " + event.name + " is no longer in the catalog");
+  } else if (auto command = handlers::CommandTemplate::parse(handler, *def); !command) {
+    refused = not_started("invalid command: " + command.error().message);
+  } else {
+    redacted = command->render_redacted(event);
+    auto user = lookup_user(handler.user);
+    if (!user) {
+      refused = not_started(user.error().message);
+    } else if (user->uid == 0 && !m_context.config.allow_root) {
+      refused = not_started("handlers may not run as root (allow_root: false)");
+    } else {
+      spec.argv = command->render(event);
+      spec.env = handlers::build_environment(event, *def, handler, user->name, user->home, user->shell);
+      spec.cwd = user->home.empty() ? "/" : user->home;
+      spec.user = std::move(user.value());
+      if (handler.stdin_mode == handlers::StdinMode::json) {
+        spec.stdin_data = stdin_json(event, *def, handler.secrets);
+      }
+      spec.output_limit = m_context.config.output_limit;
+      spec.timeout = std::chrono::seconds(handler.timeout);
+      spec.kill_grace = std::chrono::seconds(m_context.config.kill_grace);
+    }
+  }
+  if (redacted.empty()) {
+    redacted.push_back(handler.command);
+  }
+
+  std::int64_t run_id = 0;
+  try {
+    int attempt = m_context.run_log.next_attempt(event.seq, handler.id);
+    run_id = m_context.run_log.start_run(event.seq, handler.id, attempt, handler.user, argv_json(redacted));
+  } catch (const sqlite::Failure& failure) {
+    m_context.log->error("cannot record run of handler {} for event {}: {}", handler.id, event.seq, failure.what());
+  }
+
+  auto finished = [this, active, run_id, handler_id = handler.id, user = handler.user](handlers::RunOutcome outcome) {
+    try {
+      if (run_id != 0) {
+        m_context.run_log.finish_run(run_id, outcome);
+      }
+    } catch (const sqlite::Failure& failure) {
+      m_context.log->error("cannot record the end of run {}: {}", run_id, failure.what());
+    }
+    auto level = outcome.status == handlers::RunStatus::ok ? spdlog::level::info : spdlog::level::warn;
+    m_context.log->log(level, "run {}: event {} ({}) handler {} as {}: {} in {}", run_id, active->event.seq,
+                       active->event.name, handler_id, user, describe(outcome),
+                       format_duration(outcome.finished_ms - outcome.started_ms));
+    run_next(active);
+  };
+  if (refused) {
+    // Recorded like any run; the next handler still runs (the panel action already happened).
+    boost::asio::post(m_context.executor, [finished, outcome = std::move(*refused)]() mutable {
+      finished(std::move(outcome));
+    });
+    return;
+  }
+  m_context.launcher.async_run(std::move(spec), std::move(finished));
+}
+
+void Dispatcher::finish_event(const std::shared_ptr<ActiveEvent>& active) {
+  try {
+    m_context.journal.mark_done(active->entry.seq, now_ms());
+  } catch (const sqlite::Failure& failure) {
+    m_context.log->error("cannot mark event {} done: {}", active->entry.seq, failure.what());
+  }
+  release(active);
+}
+
+void Dispatcher::release(const std::shared_ptr<ActiveEvent>& active) {
+  for (const auto& key : active->entry.keys) {
+    m_active_keys.erase(m_active_keys.find(key));
+  }
+  m_active.erase(active);
+  if (m_stopping) {
+    if (m_active.empty() && m_on_idle) {
+      auto callback = std::move(m_on_idle);
+      m_on_idle = nullptr;
+      callback();
+    }
+    return;
+  }
+  schedule_pump();
+}
+
+void Dispatcher::schedule_pump() {
+  if (m_pump_scheduled) {
+    return;
+  }
+  m_pump_scheduled = true;
+  boost::asio::post(m_context.executor, [this] {
+    m_pump_scheduled = false;
+    pump();
+  });
+}
+
+} // namespace eventmgr::daemon

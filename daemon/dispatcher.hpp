@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "common/config.hpp"
+#include "events/catalog.hpp"
+#include "events/journal.hpp"
+#include "handlers/handler_store.hpp"
+#include "handlers/launcher.hpp"
+#include "handlers/run_log.hpp"
+
+#include <boost/asio/io_context.hpp>
+
+#include <spdlog/logger.h>
+
+#include <deque>
+#include <functional>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace eventmgr::daemon {
+
+// What the dispatcher works with; owned by the Daemon.
+struct DispatchContext {
+  events::Journal& journal;      // on the dispatch connection
+  handlers::HandlerStore& handler_store;
+  handlers::RunLog& run_log;
+  handlers::Launcher& launcher;
+  boost::asio::any_io_executor executor;
+  const std::shared_ptr<const events::Catalog>& catalog;
+  const Config& config;
+  std::shared_ptr<spdlog::logger> log;
+};
+
+// Runs journaled events in journal order (SPEC 7): up to `workers` events at once, never two
+// unfinished events that share a key, one event's handlers one after another in handler order.
+class Dispatcher {
+public:
+  explicit Dispatcher(DispatchContext context);
+  // Crash recovery (interrupted runs are marked and run again), then dispatch.
+  void start();
+  // New events were journaled.
+  void wake();
+  // Starts no new event; calls `on_idle` once no event is running (at once if none is).
+  void stop(std::function<void()> on_idle);
+  std::size_t active() const { return m_active.size(); }
+
+  struct ActiveEvent;
+
+private:
+  struct Pending {
+    std::int64_t seq;
+    std::string event;
+    std::string payload;
+    std::vector<std::string> keys;
+  };
+  void refill();
+  void pump();
+  // Runs pump() from the executor (once, however often asked), never recursively.
+  void schedule_pump();
+  void start_event(Pending entry);
+  void run_next(const std::shared_ptr<ActiveEvent>& active);
+  void finish_event(const std::shared_ptr<ActiveEvent>& active);
+  // Forgets `active` (done or left unfinished for the next start) and looks for more work.
+  void release(const std::shared_ptr<ActiveEvent>& active);
+  std::vector<std::string> keys_of(const std::string& event, const std::string& payload) const;
+
+  DispatchContext m_context;
+  std::deque<Pending> m_window;  // loaded unfinished events not yet started, by seq
+  std::int64_t m_loaded_up_to = 0; // highest seq loaded into the window
+  bool m_more_in_journal = true;
+  std::set<std::shared_ptr<ActiveEvent>> m_active;
+  std::multiset<std::string> m_active_keys;
+  std::function<void()> m_on_idle;
+  bool m_stopping = false;
+  bool m_pump_scheduled = false;
+};
+
+} // namespace eventmgr::daemon

@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: MIT
+#include "daemon/recorder.hpp"
+
+#include "events/record.hpp"
+
+namespace eventmgr::daemon {
+
+Recorder::Recorder(events::Journal& journal, const std::shared_ptr<const events::Catalog>& catalog,
+                   std::shared_ptr<spdlog::logger> log)
+  : m_journal(journal), m_catalog(catalog), m_log(std::move(log)),
+    m_batch(std::make_unique<events::Journal::Batch>(journal)) {}
+
+void Recorder::add(std::string_view line, std::string_view via) {
+  auto parsed = events::parse_record(line, *m_catalog);
+  if (!parsed) {
+    reject(line, parsed.error().message, via);
+    return;
+  }
+  for (const auto& warning : parsed->warnings) {
+    m_log->warn("record {} via {}: {}", parsed->event.submit_id, via, warning);
+  }
+  m_pending_ids.push_back(parsed->event.submit_id);
+  m_batch->add(parsed->event, via);
+}
+
+void Recorder::reject(std::string_view raw, std::string_view reason, std::string_view via) {
+  m_log->warn("rejected record via {}: {}", via, reason);
+  m_batch->reject(raw, reason, via, "");
+}
+
+void Recorder::commit() {
+  if (m_batch->empty()) {
+    return;
+  }
+  std::vector<events::Journal::Accepted> results;
+  try {
+    results = m_batch->commit();
+  } catch (...) {
+    m_batch = std::make_unique<events::Journal::Batch>(m_journal);
+    m_pending_ids.clear();
+    throw;
+  }
+  bool added = false;
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    const std::string& id = m_pending_ids[i];
+    if (results[i].duplicate) {
+      m_log->info("duplicate record id {} ignored (journaled as event {})", id, results[i].seq);
+    } else {
+      added = true;
+      m_log->info("accepted event {}{}{}", results[i].seq, id.empty() ? "" : " id ", id);
+    }
+  }
+  m_pending_ids.clear();
+  if (added && m_on_journaled) {
+    m_on_journaled();
+  }
+}
+
+} // namespace eventmgr::daemon

@@ -1,0 +1,567 @@
+// SPDX-License-Identifier: MIT
+#include "events/catalog.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+#include <tuple>
+#include <utility>
+
+namespace eventmgr::schema {
+// schema/events.yaml, embedded by cmake/Embed.cmake.
+extern const std::string_view k_events;
+} // namespace eventmgr::schema
+
+namespace eventmgr::events {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr std::string_view k_builtin_file = "schema/events.yaml";
+constexpr std::string_view k_event_fields = "name, description, group, kind, key, params";
+constexpr std::string_view k_param_fields = "name, label, required, secret";
+constexpr std::string_view k_valid_kinds = "create, update, delete, other";
+
+bool is_valid_name(std::string_view name) {
+  if (name.empty()) {
+    return false;
+  }
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+  });
+}
+
+// A name from the file as it may appear inside a one-line message: control characters
+// escaped, long names cut.
+std::string printable(std::string_view text) {
+  constexpr std::size_t k_max = 64;
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (i == k_max) {
+      out += "...";
+      break;
+    }
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x20 || c == 0x7f) {
+      constexpr std::string_view k_hex = "0123456789abcdef";
+      out += "\\x";
+      out += k_hex[c >> 4];
+      out += k_hex[c & 0xf];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
+// Optimal string alignment distance (Levenshtein plus adjacent transpositions).
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> before(b.size() + 1);
+  std::vector<std::size_t> previous(b.size() + 1);
+  std::vector<std::size_t> current(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) {
+    previous[j] = j;
+  }
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    current[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      current[j] = std::min({previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
+        current[j] = std::min(current[j], before[j - 2] + 1);
+      }
+    }
+    std::swap(before, previous);
+    std::swap(previous, current);
+  }
+  return previous[b.size()];
+}
+
+// Problems of one file, sorted by line before they are reported.
+struct Problem {
+  int line;
+  std::string message;
+};
+
+// Collects the events of every catalog file in order and every problem found on the way.
+class CatalogBuilder {
+public:
+  void add_file(std::string_view text, const std::string& file_name, bool builtin);
+  void add_problem(std::string message) { m_problems.push_back(std::move(message)); }
+
+  std::vector<EventDef> events;
+  std::map<std::string, std::size_t, std::less<>> index;
+
+  bool failed() const { return !m_problems.empty(); }
+  Error error() const {
+    std::string message;
+    for (const auto& problem : m_problems) {
+      if (!message.empty()) {
+        message += '\n';
+      }
+      message += problem;
+    }
+    return make_error(std::move(message));
+  }
+
+private:
+  void report(const YAML::Mark& mark, std::string message) {
+    // A mark of a node that was never in the file has line -1.
+    m_file_problems.push_back({mark.line < 0 ? 1 : mark.line + 1, std::move(message)});
+  }
+  std::string origin(const YAML::Mark& mark) const {
+    return m_file + ":" + std::to_string(mark.line < 0 ? 1 : mark.line + 1);
+  }
+  void load_events(const YAML::Node& list);
+  void load_event(const YAML::Node& node, std::size_t number);
+  void load_params(const YAML::Node& list, EventDef& def, const std::string& what);
+  void load_param(const YAML::Node& node, std::size_t number, EventDef& def,
+                  std::map<std::string, int>& seen, const std::string& what);
+  void merge(EventDef def, const YAML::Mark& mark);
+
+  std::vector<std::string> m_problems;
+  std::vector<Problem> m_file_problems;
+  std::string m_file;
+  bool m_builtin = true;
+};
+
+// Whether `key` is an item of the ", "-separated `list`.
+bool is_listed(std::string_view list, std::string_view key) {
+  std::size_t pos = 0;
+  while (true) {
+    const std::size_t end = list.find(", ", pos);
+    if (list.substr(pos, end - pos) == key) {
+      return true;
+    }
+    if (end == std::string_view::npos) {
+      return false;
+    }
+    pos = end + 2;
+  }
+}
+
+// The fields of one YAML map, in file order, with unknown and duplicate keys reported.
+struct Fields {
+  std::map<std::string, YAML::Node, std::less<>> values;
+  std::vector<std::pair<std::string, YAML::Mark>> unknown;
+  std::vector<std::pair<std::string, YAML::Mark>> duplicate;
+
+  Fields(const YAML::Node& map, std::string_view known) {
+    for (auto it = map.begin(); it != map.end(); ++it) {
+      const std::string key = it->first.IsScalar() ? it->first.Scalar() : std::string("?");
+      if (!is_listed(known, key)) {
+        unknown.emplace_back(key, it->first.Mark());
+      } else if (values.count(key) != 0) {
+        duplicate.emplace_back(key, it->first.Mark());
+      } else {
+        values.emplace(key, it->second);
+      }
+    }
+  }
+  const YAML::Node* find(std::string_view key) const {
+    const auto it = values.find(key);
+    return it == values.end() ? nullptr : &it->second;
+  }
+};
+
+void CatalogBuilder::add_file(std::string_view text, const std::string& file_name, bool builtin) {
+  m_file = file_name;
+  m_builtin = builtin;
+  m_file_problems.clear();
+
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(text));
+  } catch (const YAML::Exception& e) {
+    report(e.mark, "YAML syntax error: " + e.msg);
+  }
+  if (m_file_problems.empty()) {
+    if (!root.IsMap()) {
+      report(root.Mark(), "expected a map with an 'events' list");
+    } else {
+      const Fields fields(root, "events");
+      for (const auto& [key, mark] : fields.unknown) {
+        report(mark, "unknown top-level field '" + printable(key) + "'; valid: events");
+      }
+      for (const auto& [key, mark] : fields.duplicate) {
+        report(mark, "duplicate top-level field '" + printable(key) + "'");
+      }
+      if (const auto* list = fields.find("events")) {
+        load_events(*list);
+      } else {
+        report(root.Mark(), "missing top-level field 'events'");
+      }
+    }
+  }
+
+  std::stable_sort(m_file_problems.begin(), m_file_problems.end(),
+                   [](const Problem& a, const Problem& b) { return a.line < b.line; });
+  for (auto& problem : m_file_problems) {
+    m_problems.push_back(m_file + ":" + std::to_string(problem.line) + ": " + problem.message);
+  }
+}
+
+void CatalogBuilder::load_events(const YAML::Node& list) {
+  if (list.IsNull()) {
+    return; // `events:` with nothing under it: a file that adds no events
+  }
+  if (!list.IsSequence()) {
+    report(list.Mark(), "'events' must be a list of events");
+    return;
+  }
+  std::size_t number = 0;
+  for (const auto& node : list) {
+    load_event(node, ++number);
+  }
+}
+
+void CatalogBuilder::load_event(const YAML::Node& node, std::size_t number) {
+  if (!node.IsMap()) {
+    report(node.Mark(), "event #" + std::to_string(number) + " must be a map with " +
+                            std::string(k_event_fields));
+    return;
+  }
+  const Fields fields(node, k_event_fields);
+  EventDef def;
+  def.builtin = m_builtin;
+  def.origin = origin(node.Mark());
+
+  // The event's name, for every other message about it.
+  std::string what = "event #" + std::to_string(number);
+  const auto* name = fields.find("name");
+  if (name != nullptr && name->IsScalar()) {
+    def.name = name->Scalar();
+    if (is_valid_name(def.name)) {
+      what = "event '" + def.name + "'";
+    } else {
+      report(name->Mark(), "invalid event name '" + printable(def.name) +
+                               "': use lowercase letters, digits and '_'");
+    }
+  }
+
+  for (const auto& [key, mark] : fields.unknown) {
+    report(mark, "unknown field '" + printable(key) + "' in " + what + "; valid: " +
+                     std::string(k_event_fields));
+  }
+  for (const auto& [key, mark] : fields.duplicate) {
+    report(mark, "duplicate field '" + key + "' in " + what);
+  }
+
+  // Every field is required; scalars must be strings, not maps or lists.
+  const auto scalar = [&](std::string_view field, std::string& out) {
+    const auto* value = fields.find(field);
+    if (value == nullptr) {
+      report(node.Mark(), "missing field '" + std::string(field) + "' in " + what);
+      return false;
+    }
+    if (!value->IsScalar()) {
+      report(value->Mark(), "field '" + std::string(field) + "' of " + what + " must be a string");
+      return false;
+    }
+    out = value->Scalar();
+    return true;
+  };
+  std::string ignored;
+  scalar("name", ignored);
+  scalar("description", def.description);
+  scalar("group", def.group);
+  std::string kind;
+  if (scalar("kind", kind)) {
+    if (const auto parsed = parse_event_kind(kind)) {
+      def.kind = *parsed;
+    } else {
+      report(fields.find("kind")->Mark(), "unknown kind '" + printable(kind) + "' in " + what +
+                                              "; valid kinds: " + std::string(k_valid_kinds));
+    }
+  }
+  const bool has_key = scalar("key", def.key);
+  if (const auto* params = fields.find("params")) {
+    load_params(*params, def, what);
+    if (has_key && params->IsSequence() && def.find_param(def.key) == nullptr) {
+      report(fields.find("key")->Mark(),
+             "key '" + printable(def.key) + "' of " + what + " is not one of its parameters");
+    }
+  } else {
+    report(node.Mark(), "missing field 'params' in " + what);
+  }
+
+  if (is_valid_name(def.name)) {
+    merge(std::move(def), node.Mark());
+  }
+}
+
+void CatalogBuilder::load_params(const YAML::Node& list, EventDef& def, const std::string& what) {
+  if (!list.IsSequence()) {
+    report(list.Mark(), "'params' of " + what + " must be a list of parameters");
+    return;
+  }
+  std::map<std::string, int> seen; // name -> line of its first definition
+  std::size_t number = 0;
+  for (const auto& node : list) {
+    load_param(node, ++number, def, seen, what);
+  }
+}
+
+void CatalogBuilder::load_param(const YAML::Node& node, std::size_t number, EventDef& def,
+                                std::map<std::string, int>& seen, const std::string& what) {
+  if (!node.IsMap()) {
+    report(node.Mark(), "parameter #" + std::to_string(number) + " of " + what +
+                            " must be a map with " + std::string(k_param_fields));
+    return;
+  }
+  const Fields fields(node, k_param_fields);
+  ParamDef param;
+  std::string param_what = "parameter #" + std::to_string(number) + " of " + what;
+  bool valid = false;
+  if (const auto* name = fields.find("name"); name == nullptr) {
+    report(node.Mark(), "missing field 'name' in " + param_what);
+  } else if (!name->IsScalar()) {
+    report(name->Mark(), "field 'name' of " + param_what + " must be a string");
+  } else {
+    param.name = name->Scalar();
+    if (!is_valid_name(param.name)) {
+      report(name->Mark(), "invalid parameter name '" + printable(param.name) + "' in " + what +
+                               ": use lowercase letters, digits and '_'");
+    } else if (const auto first = seen.find(param.name); first != seen.end()) {
+      report(name->Mark(), "duplicate parameter '" + param.name + "' in " + what +
+                               "; first defined at line " + std::to_string(first->second));
+    } else {
+      seen.emplace(param.name, name->Mark().line + 1);
+      param_what = "parameter '" + param.name + "' of " + what;
+      valid = true;
+    }
+  }
+
+  for (const auto& [key, mark] : fields.unknown) {
+    report(mark, "unknown field '" + printable(key) + "' in " + param_what + "; valid: " +
+                     std::string(k_param_fields));
+  }
+  for (const auto& [key, mark] : fields.duplicate) {
+    report(mark, "duplicate field '" + key + "' in " + param_what);
+  }
+  if (const auto* label = fields.find("label"); label == nullptr) {
+    report(node.Mark(), "missing field 'label' in " + param_what);
+  } else if (!label->IsScalar()) {
+    report(label->Mark(), "field 'label' of " + param_what + " must be a string");
+  } else {
+    param.label = label->Scalar();
+  }
+  const auto flag = [&](std::string_view field, bool& out) {
+    if (const auto* value = fields.find(field)) {
+      if (!value->IsScalar() || !YAML::convert<bool>::decode(*value, out)) {
+        report(value->Mark(),
+               "field '" + std::string(field) + "' of " + param_what + " must be true or false");
+      }
+    }
+  };
+  flag("required", param.required);
+  flag("secret", param.secret);
+
+  if (valid) {
+    def.params.push_back(std::move(param));
+  }
+}
+
+void CatalogBuilder::merge(EventDef def, const YAML::Mark& mark) {
+  if (const auto it = index.find(def.name); it != index.end()) {
+    const EventDef& first = events[it->second];
+    if (first.builtin && !def.builtin) {
+      report(mark, "event '" + def.name + "' redefines the built-in event defined at " +
+                       first.origin + "; extra catalogs may only add events");
+    } else {
+      report(mark, "duplicate event '" + def.name + "'; first defined at " + first.origin);
+    }
+    return;
+  }
+  index.emplace(def.name, events.size());
+  events.push_back(std::move(def));
+}
+
+// Reads a whole catalog file; nullopt (with `error` set) when it cannot be read.
+std::optional<std::string> read_file(const fs::path& path, std::string& error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    error = std::strerror(errno);
+    return std::nullopt;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) {
+    error = "read error";
+    return std::nullopt;
+  }
+  return std::move(text).str();
+}
+
+} // namespace
+
+std::string_view to_string(EventKind kind) {
+  switch (kind) {
+  case EventKind::create:
+    return "create";
+  case EventKind::update:
+    return "update";
+  case EventKind::remove:
+    return "delete";
+  case EventKind::other:
+    return "other";
+  }
+  return "other";
+}
+
+std::optional<EventKind> parse_event_kind(std::string_view text) {
+  for (const auto kind : {EventKind::create, EventKind::update, EventKind::remove, EventKind::other}) {
+    if (to_string(kind) == text) {
+      return kind;
+    }
+  }
+  return std::nullopt;
+}
+
+const ParamDef* EventDef::find_param(std::string_view base_name) const {
+  const auto it = std::find_if(params.begin(), params.end(),
+                               [&](const ParamDef& param) { return param.name == base_name; });
+  return it == params.end() ? nullptr : &*it;
+}
+
+std::optional<ParamRef> EventDef::resolve(std::string_view full_name) const {
+  Side side = Side::old_side;
+  if (full_name.starts_with("old_")) {
+    side = Side::old_side;
+  } else if (full_name.starts_with("new_")) {
+    side = Side::new_side;
+  } else {
+    return std::nullopt;
+  }
+  const ParamDef* param = find_param(full_name.substr(4));
+  if (param == nullptr) {
+    return std::nullopt;
+  }
+  return ParamRef{side, param};
+}
+
+std::vector<std::string> EventDef::full_names() const {
+  std::vector<std::string> names;
+  names.reserve(params.size() * 2);
+  for (const auto& param : params) {
+    names.push_back("old_" + param.name);
+    names.push_back("new_" + param.name);
+  }
+  return names;
+}
+
+Result<Catalog> Catalog::load(const std::vector<std::filesystem::path>& extra_dirs) {
+  CatalogBuilder builder;
+  builder.add_file(schema::k_events, std::string(k_builtin_file), true);
+  for (const auto& dir : extra_dirs) {
+    std::error_code ec;
+    const auto status = fs::status(dir, ec);
+    if (status.type() == fs::file_type::not_found) {
+      continue;
+    }
+    if (ec) {
+      builder.add_problem(dir.string() + ": cannot read catalog dir: " + ec.message());
+      continue;
+    }
+    if (status.type() != fs::file_type::directory) {
+      builder.add_problem(dir.string() + ": cannot read catalog dir: not a directory");
+      continue;
+    }
+    std::vector<fs::path> files;
+    for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator();
+         it.increment(ec)) {
+      const auto file_name = it->path().filename().string();
+      // Hidden files are editors' and package managers' leftovers, not catalogs.
+      if (it->path().extension() == ".yaml" && !file_name.starts_with(".")) {
+        files.push_back(it->path());
+      }
+    }
+    if (ec) {
+      builder.add_problem(dir.string() + ": cannot read catalog dir: " + ec.message());
+      continue;
+    }
+    std::sort(files.begin(), files.end());
+    for (const auto& file : files) {
+      std::string error;
+      if (const auto text = read_file(file, error)) {
+        builder.add_file(*text, file.string(), false);
+      } else {
+        builder.add_problem(file.string() + ": cannot read catalog file: " + error);
+      }
+    }
+  }
+  if (builder.failed()) {
+    return builder.error();
+  }
+  Catalog catalog;
+  catalog.m_events = std::move(builder.events);
+  catalog.m_index = std::move(builder.index);
+  return catalog;
+}
+
+Result<Catalog> Catalog::load_text(std::string_view text, const std::string& file_name) {
+  CatalogBuilder builder;
+  builder.add_file(text, file_name, true);
+  if (builder.failed()) {
+    return builder.error();
+  }
+  Catalog catalog;
+  catalog.m_events = std::move(builder.events);
+  catalog.m_index = std::move(builder.index);
+  return catalog;
+}
+
+const EventDef* Catalog::find(std::string_view name) const {
+  const auto it = m_index.find(name);
+  return it == m_index.end() ? nullptr : &m_events[it->second];
+}
+
+std::vector<std::string> Catalog::suggest(std::string_view name, std::size_t count) const {
+  // Ranked by how the name matches (prefix, then substring, then only close in spelling),
+  // then by edit distance, then alphabetically.
+  struct Candidate {
+    int match;
+    std::size_t distance;
+    const std::string* name;
+  };
+  // Long input is garbage, not a typo: skip the quadratic distance for it.
+  constexpr std::size_t k_max_typo_length = 64;
+  const std::size_t max_distance = std::max<std::size_t>(2, name.size() / 4);
+  std::vector<Candidate> candidates;
+  if (name.empty()) {
+    return {};
+  }
+  for (const auto& def : m_events) {
+    const std::string_view known = def.name;
+    const std::size_t distance =
+        name.size() <= k_max_typo_length ? edit_distance(name, known) : name.size();
+    int match = 3;
+    if (name.size() >= 3 && (known.starts_with(name) || name.starts_with(known))) {
+      match = 0;
+    } else if (name.size() >= 3 && (known.find(name) != std::string_view::npos ||
+                                    name.find(known) != std::string_view::npos)) {
+      match = 1;
+    } else if (distance <= max_distance) {
+      match = 2;
+    }
+    if (match < 3) {
+      candidates.push_back({match, distance, &def.name});
+    }
+  }
+  std::sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) {
+    return std::tie(a.match, a.distance, *a.name) < std::tie(b.match, b.distance, *b.name);
+  });
+  std::vector<std::string> names;
+  for (std::size_t i = 0; i < candidates.size() && i < count; ++i) {
+    names.push_back(*candidates[i].name);
+  }
+  return names;
+}
+
+} // namespace eventmgr::events

@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "common/result.hpp"
+
+#include <cstddef>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace eventmgr::events {
+
+enum class EventKind { create, update, remove, other };
+
+// "create", "update", "delete", "other".
+std::string_view to_string(EventKind kind);
+std::optional<EventKind> parse_event_kind(std::string_view text);
+
+// One parameter of an event: `name` is the base name (`login_name` gives `old_login_name`
+// and `new_login_name`).
+struct ParamDef {
+  std::string name;
+  std::string label;
+  bool required = false;
+  bool secret = false;
+};
+
+enum class Side { old_side, new_side };
+
+// A full parameter name resolved against an event: `new_login_name` -> (new_side, "login_name").
+struct ParamRef {
+  Side side;
+  const ParamDef* param;
+};
+
+struct EventDef {
+  std::string name;
+  std::string description;
+  std::string group;
+  EventKind kind = EventKind::other;
+  std::string key; // base name of the parameter naming the object (orders dispatch)
+  std::vector<ParamDef> params;
+  bool builtin = true;
+  std::string origin; // "file:line" of the definition
+
+  const ParamDef* find_param(std::string_view base_name) const;
+  // Resolves `old_X`/`new_X`; nullopt when X is not a parameter of this event.
+  std::optional<ParamRef> resolve(std::string_view full_name) const;
+  // Every full name (`old_X`, `new_X`) in catalog order, for messages naming what is valid.
+  std::vector<std::string> full_names() const;
+};
+
+// The built-in catalog plus extra catalog files; immutable once loaded.
+class Catalog {
+public:
+  // Loads the embedded built-in catalog and every `*.yaml` file in `extra_dirs` (missing dirs
+  // are skipped). Every problem is reported at once, one `file:line: message` per line.
+  static Result<Catalog> load(const std::vector<std::filesystem::path>& extra_dirs);
+  // Loads a catalog from YAML `text` named `file_name` in messages (tests, fuzzing).
+  static Result<Catalog> load_text(std::string_view text, const std::string& file_name);
+
+  const EventDef* find(std::string_view name) const;
+  const std::vector<EventDef>& events() const { return m_events; }
+  // Up to `count` event names closest to `name` (edit distance, prefix matches first).
+  std::vector<std::string> suggest(std::string_view name, std::size_t count = 3) const;
+
+private:
+  std::vector<EventDef> m_events;
+  std::map<std::string, std::size_t, std::less<>> m_index; // name -> position in m_events
+};
+
+} // namespace eventmgr::events

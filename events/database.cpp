@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: MIT
+#include "events/database.hpp"
+
+#include <sys/stat.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <system_error>
+
+namespace eventmgr::schema {
+extern const std::string_view k_001_initial;
+} // namespace eventmgr::schema
+
+namespace eventmgr::events {
+namespace {
+
+struct Migration {
+  int version;
+  std::string_view sql;
+};
+
+// Version k is element k-1; the array's size ties the list to k_schema_version. Built on each
+// call rather than held in a namespace-scope array: the SQL lives in another translation unit,
+// whose initialisation order relative to this one is unspecified.
+std::array<Migration, k_schema_version> migrations() {
+  return {{
+    {1, schema::k_001_initial},
+  }};
+}
+
+std::string too_new(const std::string& path, int version) {
+  return "database " + path + " has schema version " + std::to_string(version) +
+         "; this eventmgr knows up to " + std::to_string(k_schema_version);
+}
+
+// Applies every migration newer than the file's version. The version is read again inside
+// each write transaction, so a daemon and a CLI migrating a new file at once do not both apply
+// the same step.
+Result<void> migrate(sqlite::Database& db, int version_seen) {
+  for (const Migration& migration : migrations()) {
+    if (migration.version <= version_seen) {
+      continue; // no write lock taken when the file is up to date
+    }
+    sqlite::Transaction transaction(db);
+    int current = db.user_version();
+    if (current > k_schema_version) {
+      return make_error(too_new(db.path(), current));
+    }
+    if (current >= migration.version) {
+      continue;
+    }
+    try {
+      db.exec(migration.sql);
+      db.exec("PRAGMA user_version = " + std::to_string(migration.version));
+      transaction.commit();
+    } catch (const sqlite::Failure& failure) {
+      return make_error("cannot migrate database " + db.path() + " to schema version " +
+                        std::to_string(migration.version) + ": " + failure.what());
+    }
+  }
+  return {};
+}
+
+} // namespace
+
+Result<sqlite::Database> open_database(const std::filesystem::path& path, OpenFor purpose,
+                                       unsigned file_mode) {
+  const std::string name = path.string();
+  std::error_code ec;
+  const bool existed = std::filesystem::exists(path, ec);
+
+  if (purpose == OpenFor::read_only) {
+    if (!existed) {
+      return make_error("cannot open database " + name + ": " +
+                        std::generic_category().message(ENOENT));
+    }
+    auto db = sqlite::Database::open(name, sqlite::Mode::read_only);
+    if (!db) {
+      return db.error();
+    }
+    try {
+      int version = db->user_version();
+      if (version > k_schema_version) {
+        return make_error(too_new(name, version));
+      }
+      if (version < k_schema_version) {
+        return make_error("database " + name + " has schema version " + std::to_string(version) +
+                          "; this eventmgr needs " + std::to_string(k_schema_version) +
+                          " (eventmgrd migrates it at start)");
+      }
+    } catch (const sqlite::Failure& failure) {
+      return make_error("cannot read database " + name + ": " + failure.what());
+    }
+    return db;
+  }
+
+  auto db = sqlite::Database::open(name, sqlite::Mode::read_write_create, file_mode);
+  if (!db) {
+    return db.error();
+  }
+  // open(2) applied the umask; a new file gets exactly the mode asked for (SQLite gives the
+  // -wal and -shm files the database file's mode).
+  if (!existed && ::chmod(name.c_str(), file_mode) != 0) {
+    return make_error("cannot set the mode of database " + name + ": " + std::strerror(errno));
+  }
+  try {
+    int version = db->user_version();
+    if (version > k_schema_version) {
+      return make_error(too_new(name, version));
+    }
+    if (auto migrated = migrate(*db, version); !migrated) {
+      return migrated.error();
+    }
+  } catch (const sqlite::Failure& failure) {
+    return make_error("cannot migrate database " + name + ": " + failure.what());
+  }
+  return db;
+}
+
+} // namespace eventmgr::events

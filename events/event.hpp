@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+namespace eventmgr::events {
+
+// A validated event: every catalog parameter of its event is present on both sides
+// ("" when not given). Keys are base parameter names.
+struct Event {
+  std::string name;
+  std::map<std::string, std::string> old_values;
+  std::map<std::string, std::string> new_values;
+  std::string submit_id; // the submitter's idempotency key, may be empty
+  std::string time;      // when the action happened (RFC 3339), may be empty
+  std::string source;    // who/where from, may be empty
+  std::int64_t seq = 0;  // journal id, 0 until journaled
+};
+
+} // namespace eventmgr::events

@@ -1,0 +1,315 @@
+// SPDX-License-Identifier: MIT
+#include "events/journal.hpp"
+
+#include "common/clock.hpp"
+#include "events/record.hpp"
+
+#include <limits>
+
+namespace eventmgr::events {
+namespace {
+
+// Resets a statement when a read loop ends, however it ends, so no read stays open.
+class ResetOnExit {
+public:
+  explicit ResetOnExit(sqlite::Statement& statement) : m_statement(statement) {}
+  ResetOnExit(const ResetOnExit&) = delete;
+  ResetOnExit& operator=(const ResetOnExit&) = delete;
+  ~ResetOnExit() { m_statement.reset(); }
+
+private:
+  sqlite::Statement& m_statement;
+};
+
+std::int64_t to_int64(std::size_t value) {
+  constexpr auto max = static_cast<std::size_t>(std::numeric_limits<std::int64_t>::max());
+  return static_cast<std::int64_t>(value < max ? value : max);
+}
+
+constexpr std::string_view k_entry_columns =
+  "seq, event, payload, via, source, received_at, state, finished_at";
+
+JournalEntry read_entry(const sqlite::Statement& statement) {
+  JournalEntry entry;
+  entry.seq = statement.column_int(0);
+  entry.event = statement.column_text(1);
+  entry.payload = statement.column_text(2);
+  entry.via = statement.column_text(3);
+  entry.source = statement.column_text(4);
+  entry.received_at = statement.column_int(5);
+  entry.state = parse_event_state(statement.column_text(6)).value_or(EventState::pending);
+  entry.finished_at = statement.column_optional_int(7);
+  return entry;
+}
+
+constexpr std::string_view k_rejected_columns = "id, received_at, via, source, reason";
+
+RejectedRecord read_rejected(const sqlite::Statement& statement) {
+  RejectedRecord record;
+  record.id = statement.column_int(0);
+  record.received_at = statement.column_int(1);
+  record.via = statement.column_text(2);
+  record.source = statement.column_text(3);
+  record.reason = statement.column_text(4);
+  record.raw = statement.column_text(5);
+  record.resubmitted_at = statement.column_optional_int(6);
+  return record;
+}
+
+} // namespace
+
+std::string_view to_string(EventState state) {
+  switch (state) {
+  case EventState::pending:
+    return "pending";
+  case EventState::running:
+    return "running";
+  case EventState::done:
+    return "done";
+  }
+  return "pending";
+}
+
+std::optional<EventState> parse_event_state(std::string_view text) {
+  for (EventState state : {EventState::pending, EventState::running, EventState::done}) {
+    if (text == to_string(state)) {
+      return state;
+    }
+  }
+  return std::nullopt;
+}
+
+Journal::Journal(sqlite::Database& db)
+  : m_db(db),
+    m_insert_event(db.prepare(
+      "INSERT INTO events (submit_id, event, payload, via, source, received_at)"
+      " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (submit_id) DO NOTHING RETURNING seq")),
+    m_find_submit_id(db.prepare("SELECT seq FROM events WHERE submit_id = ?1")),
+    m_insert_rejected(db.prepare("INSERT INTO rejected (received_at, via, source, reason, raw)"
+                                 " VALUES (?1, ?2, ?3, ?4, ?5)")),
+    m_add_counter(db.prepare("UPDATE counters SET value = value + ?2 WHERE name = ?1")),
+    // `state <> 'done'` repeats the partial index's condition so the planner can use it.
+    m_unfinished(db.prepare("SELECT " + std::string(k_entry_columns) +
+                            " FROM events WHERE state <> 'done' AND seq > ?1 ORDER BY seq LIMIT ?2")),
+    m_get(db.prepare("SELECT " + std::string(k_entry_columns) + " FROM events WHERE seq = ?1")),
+    m_mark_running(db.prepare("UPDATE events SET state = 'running' WHERE seq = ?1")),
+    m_mark_done(db.prepare("UPDATE events SET state = 'done', finished_at = ?2 WHERE seq = ?1")),
+    m_counters(db.prepare("SELECT name, value FROM counters")),
+    m_backlog(db.prepare("SELECT count(*), min(received_at) FROM events WHERE state <> 'done'")),
+    m_set_state(db.prepare("INSERT INTO daemon_state (name, value) VALUES (?1, ?2)"
+                           " ON CONFLICT (name) DO UPDATE SET value = excluded.value")),
+    m_get_state(db.prepare("SELECT value FROM daemon_state WHERE name = ?1")),
+    m_clear_state(db.prepare("DELETE FROM daemon_state WHERE name = ?1")),
+    m_list_rejected(db.prepare("SELECT " + std::string(k_rejected_columns) +
+                               ", substr(raw, 1, ?3), resubmitted_at FROM rejected"
+                               " WHERE received_at >= ?1 ORDER BY received_at DESC, id DESC LIMIT ?2")),
+    m_get_rejected(db.prepare("SELECT " + std::string(k_rejected_columns) +
+                              ", raw, resubmitted_at FROM rejected WHERE id = ?1")),
+    m_mark_resubmitted(db.prepare("UPDATE rejected SET resubmitted_at = ?2 WHERE id = ?1")) {}
+
+void Journal::Batch::add(const Event& event, std::string_view via) {
+  m_events.push_back({event, std::string(via)});
+}
+
+void Journal::Batch::reject(std::string_view raw, std::string_view reason, std::string_view via,
+                            std::string_view source) {
+  m_rejections.push_back({std::string(raw.substr(0, k_max_rejected_raw)), std::string(reason),
+                          std::string(via), std::string(source)});
+}
+
+std::vector<Journal::Accepted> Journal::Batch::commit() {
+  Journal& j = m_journal;
+  std::vector<Accepted> results;
+  results.reserve(m_events.size());
+  std::int64_t accepted = 0;
+  std::int64_t duplicate = 0;
+  const std::int64_t now = now_ms();
+
+  sqlite::Transaction transaction(j.m_db);
+  for (const Queued& queued : m_events) {
+    const Event& event = queued.event;
+    sqlite::Statement& insert = j.m_insert_event;
+    ResetOnExit reset_insert(insert);
+    if (event.submit_id.empty()) {
+      insert.bind_null(1);
+    } else {
+      insert.bind(1, event.submit_id);
+    }
+    insert.bind(2, event.name).bind(3, to_json(event)).bind(4, queued.via).bind(5, event.source);
+    insert.bind(6, now);
+    if (insert.step()) {
+      results.push_back({insert.column_int(0), false});
+      ++accepted;
+      continue;
+    }
+    sqlite::Statement& find = j.m_find_submit_id;
+    ResetOnExit reset_find(find);
+    find.bind(1, event.submit_id);
+    results.push_back({find.step() ? find.column_int(0) : 0, true});
+    ++duplicate;
+  }
+  for (const Rejection& rejection : m_rejections) {
+    j.m_insert_rejected.bind(1, now)
+      .bind(2, rejection.via)
+      .bind(3, rejection.source)
+      .bind(4, rejection.reason)
+      .bind_blob(5, rejection.raw);
+    j.m_insert_rejected.run();
+  }
+  const std::pair<const char*, std::int64_t> increments[] = {
+    {"accepted", accepted}, {"duplicate", duplicate}, {"rejected", to_int64(m_rejections.size())}};
+  for (const auto& [name, amount] : increments) {
+    if (amount != 0) {
+      j.m_add_counter.bind(1, name).bind(2, amount);
+      j.m_add_counter.run();
+    }
+  }
+  transaction.commit();
+
+  m_events.clear();
+  m_rejections.clear();
+  return results;
+}
+
+std::vector<Journal::Accepted> Journal::append(std::span<const Event> events, std::string_view via) {
+  Batch batch(*this);
+  for (const Event& event : events) {
+    batch.add(event, via);
+  }
+  return batch.commit();
+}
+
+void Journal::reject(std::string_view raw, std::string_view reason, std::string_view via,
+                     std::string_view source) {
+  Batch batch(*this);
+  batch.reject(raw, reason, via, source);
+  batch.commit();
+}
+
+std::vector<JournalEntry> Journal::unfinished(std::int64_t after_seq, std::size_t limit) {
+  std::vector<JournalEntry> entries;
+  ResetOnExit reset(m_unfinished);
+  m_unfinished.bind(1, after_seq).bind(2, to_int64(limit));
+  while (m_unfinished.step()) {
+    entries.push_back(read_entry(m_unfinished));
+  }
+  return entries;
+}
+
+std::optional<JournalEntry> Journal::get(std::int64_t seq) {
+  ResetOnExit reset(m_get);
+  m_get.bind(1, seq);
+  if (!m_get.step()) {
+    return std::nullopt;
+  }
+  return read_entry(m_get);
+}
+
+void Journal::mark_running(std::int64_t seq) {
+  m_mark_running.bind(1, seq);
+  m_mark_running.run();
+}
+
+void Journal::mark_done(std::int64_t seq, std::int64_t finished_at) {
+  m_mark_done.bind(1, seq).bind(2, finished_at);
+  m_mark_done.run();
+}
+
+Counters Journal::counters() {
+  Counters counters;
+  ResetOnExit reset(m_counters);
+  while (m_counters.step()) {
+    const std::string name = m_counters.column_text(0);
+    const std::int64_t value = m_counters.column_int(1);
+    if (name == "accepted") {
+      counters.accepted = value;
+    } else if (name == "rejected") {
+      counters.rejected = value;
+    } else if (name == "duplicate") {
+      counters.duplicate = value;
+    }
+  }
+  return counters;
+}
+
+Backlog Journal::backlog() {
+  ResetOnExit reset(m_backlog);
+  Backlog backlog;
+  if (m_backlog.step()) {
+    backlog.count = m_backlog.column_int(0);
+    backlog.oldest_received_at = m_backlog.column_optional_int(1);
+  }
+  return backlog;
+}
+
+void Journal::set_daemon_state(std::string_view name, std::string_view value) {
+  m_set_state.bind(1, name).bind(2, value);
+  m_set_state.run();
+}
+
+std::optional<std::string> Journal::get_daemon_state(std::string_view name) {
+  ResetOnExit reset(m_get_state);
+  m_get_state.bind(1, name);
+  if (!m_get_state.step()) {
+    return std::nullopt;
+  }
+  return m_get_state.column_text(0);
+}
+
+void Journal::clear_daemon_state(std::string_view name) {
+  m_clear_state.bind(1, name);
+  m_clear_state.run();
+}
+
+std::vector<RejectedRecord> Journal::list_rejected(std::int64_t since, std::size_t limit,
+                                                   std::size_t preview_bytes) {
+  std::vector<RejectedRecord> records;
+  ResetOnExit reset(m_list_rejected);
+  m_list_rejected.bind(1, since).bind(2, to_int64(limit)).bind(3, to_int64(preview_bytes));
+  while (m_list_rejected.step()) {
+    records.push_back(read_rejected(m_list_rejected));
+  }
+  return records;
+}
+
+std::optional<RejectedRecord> Journal::get_rejected(std::int64_t id) {
+  ResetOnExit reset(m_get_rejected);
+  m_get_rejected.bind(1, id);
+  if (!m_get_rejected.step()) {
+    return std::nullopt;
+  }
+  return read_rejected(m_get_rejected);
+}
+
+bool Journal::mark_resubmitted(std::int64_t id, std::int64_t at) {
+  m_mark_resubmitted.bind(1, id).bind(2, at);
+  m_mark_resubmitted.run();
+  return m_db.changes() > 0;
+}
+
+PruneCounts Journal::prune(std::int64_t older_than) {
+  // Rarely run, so its statements are prepared here rather than kept.
+  PruneCounts counts;
+  sqlite::Transaction transaction(m_db);
+  // The runs go by ON DELETE CASCADE, which changes() does not count: count them first.
+  auto count_runs = m_db.prepare(
+    "SELECT count(*) FROM runs WHERE event_seq IN"
+    " (SELECT seq FROM events WHERE state = 'done' AND finished_at < ?1)");
+  count_runs.bind(1, older_than);
+  if (count_runs.step()) {
+    counts.runs = count_runs.column_int(0);
+  }
+  count_runs.reset();
+  auto delete_events = m_db.prepare("DELETE FROM events WHERE state = 'done' AND finished_at < ?1");
+  delete_events.bind(1, older_than);
+  delete_events.run();
+  counts.events = m_db.changes();
+  auto delete_rejected = m_db.prepare("DELETE FROM rejected WHERE received_at < ?1");
+  delete_rejected.bind(1, older_than);
+  delete_rejected.run();
+  counts.rejected = m_db.changes();
+  transaction.commit();
+  return counts;
+}
+
+} // namespace eventmgr::events

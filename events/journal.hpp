@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "common/sqlite.hpp"
+#include "events/event.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace eventmgr::events {
+
+// At most this much of a rejected record's raw text is stored (SPEC 5).
+inline constexpr std::size_t k_max_rejected_raw = 64 * 1024;
+
+enum class EventState { pending, running, done };
+
+std::string_view to_string(EventState state);
+std::optional<EventState> parse_event_state(std::string_view text);
+
+// One journaled event as the dispatcher reads it; `payload` is events::to_json of the event.
+struct JournalEntry {
+  std::int64_t seq = 0;
+  std::string event;
+  std::string payload;
+  std::string via;
+  std::string source;
+  std::int64_t received_at = 0; // unix ms
+  EventState state = EventState::pending;
+  std::optional<std::int64_t> finished_at;
+};
+
+// A record the daemon refused (SPEC 5), as `eventmgr rejected` shows it.
+struct RejectedRecord {
+  std::int64_t id = 0;
+  std::int64_t received_at = 0;
+  std::string via;
+  std::string source;
+  std::string reason;
+  std::string raw; // at most k_max_rejected_raw bytes; list_rejected() gives a preview only
+  std::optional<std::int64_t> resubmitted_at;
+};
+
+// Totals since the database was created, for `eventmgr status`.
+struct Counters {
+  std::int64_t accepted = 0;
+  std::int64_t rejected = 0;
+  std::int64_t duplicate = 0;
+};
+
+// Unfinished (pending or running) events: how many and the oldest's arrival.
+struct Backlog {
+  std::int64_t count = 0;
+  std::optional<std::int64_t> oldest_received_at;
+};
+
+struct PruneCounts {
+  std::int64_t events = 0;
+  std::int64_t runs = 0;
+  std::int64_t rejected = 0;
+};
+
+// The event journal, the rejected records, the counters and the daemon's status facts, over
+// one connection with its statements prepared once. Storage failures throw sqlite::Failure.
+class Journal {
+public:
+  explicit Journal(sqlite::Database& db);
+
+  // The outcome of one appended event: its journal seq, or for a `duplicate` (its submit_id is
+  // already journaled, possibly earlier in the same batch) the seq of the event already there.
+  struct Accepted {
+    std::int64_t seq = 0;
+    bool duplicate = false;
+  };
+
+  // Accepted events and rejected records written together in ONE transaction (group commit:
+  // the intake collects ~1 ms of records, or one pickup file, then commits once).
+  class Batch {
+  public:
+    explicit Batch(Journal& journal) : m_journal(journal) {}
+    // Queues `event`, which arrived through `via` (pipe, pickup, cli, replay).
+    void add(const Event& event, std::string_view via);
+    // Queues a rejected record: `raw` (cut to k_max_rejected_raw bytes) and the `reason`.
+    void reject(std::string_view raw, std::string_view reason, std::string_view via,
+                std::string_view source);
+    bool empty() const { return m_events.empty() && m_rejections.empty(); }
+    std::size_t size() const { return m_events.size() + m_rejections.size(); }
+    // Writes everything queued in one transaction, updates the counters, and empties the batch.
+    // Returns one Accepted per add(), in order. On a throw nothing is written and the batch is
+    // kept.
+    std::vector<Accepted> commit();
+
+  private:
+    struct Queued {
+      Event event;
+      std::string via;
+    };
+    struct Rejection {
+      std::string raw;
+      std::string reason;
+      std::string via;
+      std::string source;
+    };
+    Journal& m_journal;
+    std::vector<Queued> m_events;
+    std::vector<Rejection> m_rejections;
+  };
+
+  // Appends `events` that arrived through `via` in one transaction (a Batch of them).
+  std::vector<Accepted> append(std::span<const Event> events, std::string_view via);
+  // Stores one rejected record in its own transaction (a Batch of one).
+  void reject(std::string_view raw, std::string_view reason, std::string_view via,
+              std::string_view source);
+
+  // Dispatch: up to `limit` pending or running events with seq > `after_seq`, by seq.
+  std::vector<JournalEntry> unfinished(std::int64_t after_seq, std::size_t limit);
+  // One event by `seq` (for replay and `eventmgr log`), nullopt when absent or pruned.
+  std::optional<JournalEntry> get(std::int64_t seq);
+  void mark_running(std::int64_t seq);
+  void mark_done(std::int64_t seq, std::int64_t finished_at);
+
+  // Status.
+  Counters counters();
+  Backlog backlog();
+  // The daemon's facts (pid, started_at, last_error): set, read, clear.
+  void set_daemon_state(std::string_view name, std::string_view value);
+  std::optional<std::string> get_daemon_state(std::string_view name);
+  void clear_daemon_state(std::string_view name);
+
+  // Rejected records received at or after `since` (unix ms), newest first, at most `limit`;
+  // each `raw` is cut to its first `preview_bytes`.
+  std::vector<RejectedRecord> list_rejected(std::int64_t since, std::size_t limit,
+                                            std::size_t preview_bytes = 256);
+  // One rejected record with its whole stored raw text.
+  std::optional<RejectedRecord> get_rejected(std::int64_t id);
+  // Notes that record `id` was submitted again at `at`; false when there is no such record.
+  bool mark_resubmitted(std::int64_t id, std::int64_t at);
+
+  // Deletes done events finished before `older_than` (unix ms) with their runs, and rejected
+  // records received before it, in one transaction.
+  PruneCounts prune(std::int64_t older_than);
+
+private:
+  friend class Batch;
+  sqlite::Database& m_db;
+  sqlite::Statement m_insert_event;
+  sqlite::Statement m_find_submit_id;
+  sqlite::Statement m_insert_rejected;
+  sqlite::Statement m_add_counter;
+  sqlite::Statement m_unfinished;
+  sqlite::Statement m_get;
+  sqlite::Statement m_mark_running;
+  sqlite::Statement m_mark_done;
+  sqlite::Statement m_counters;
+  sqlite::Statement m_backlog;
+  sqlite::Statement m_set_state;
+  sqlite::Statement m_get_state;
+  sqlite::Statement m_clear_state;
+  sqlite::Statement m_list_rejected;
+  sqlite::Statement m_get_rejected;
+  sqlite::Statement m_mark_resubmitted;
+};
+
+} // namespace eventmgr::events

@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "common/result.hpp"
+#include "events/catalog.hpp"
+#include "events/event.hpp"
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace eventmgr::events {
+
+// Limits of SPEC section 10.
+inline constexpr std::size_t k_max_pipe_record = 4096;
+inline constexpr std::size_t k_max_pickup_file = 1024 * 1024;
+inline constexpr std::size_t k_max_value = 64 * 1024;
+inline constexpr std::size_t k_max_params = 256;
+inline constexpr std::size_t k_max_id = 128;
+inline constexpr std::size_t k_max_source = 64;
+
+struct ParsedRecord {
+  Event event;
+  std::vector<std::string> warnings; // e.g. an old_ value dropped on a create event
+};
+
+// Parses one wire record (one JSON object, without its newline) and validates it against
+// `catalog` (SPEC 4.1 and 5). On failure the error message is the rejection reason an
+// administrator reads in `eventmgr rejected`.
+Result<ParsedRecord> parse_record(std::string_view line, const Catalog& catalog);
+
+// The canonical JSON of an event, as stored in the journal and given to `stdin: json` handlers:
+// {"event":..,"id":..,"time":..,"source":..,"old":{..},"new":{..}} (+ "seq" when journaled).
+std::string to_json(const Event& event);
+
+// Reads back what to_json wrote, filling parameters the catalog has since gained with "".
+Result<Event> from_json(std::string_view json, const Catalog& catalog);
+
+} // namespace eventmgr::events

@@ -1,0 +1,552 @@
+// SPDX-License-Identifier: MIT
+#include "handlers/command_template.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <optional>
+#include <set>
+#include <utility>
+
+namespace eventmgr::handlers {
+namespace {
+
+using events::EventDef;
+using events::ParamRef;
+using events::Side;
+
+// One character of a word after quote removal. `escaped` marks a character written with a
+// backslash: it is always text, never the start of a placeholder.
+struct WordChar {
+  char c;
+  bool escaped;
+};
+using RawWord = std::vector<WordChar>;
+
+// Numbers this large are already refused ("only N params are declared"); capping keeps the
+// arithmetic safe for any input.
+constexpr std::size_t k_max_placeholder_number = 10000000;
+
+constexpr std::array<std::string_view, 10> k_shells{"sh",   "bash", "dash", "zsh",  "ksh",
+                                                    "mksh", "ash",  "csh",  "tcsh", "fish"};
+
+std::string column_of(std::size_t index) {
+  return std::to_string(index + 1);
+}
+
+// Refuses what no shell-like command line should hold before splitting, so that every later
+// message can quote the command's text safely.
+Result<void> check_characters(std::string_view command) {
+  for (std::size_t i = 0; i < command.size(); ++i) {
+    const auto c = static_cast<unsigned char>(command[i]);
+    if (c == '\n' || c == '\r') {
+      return make_error("command contains a line break at column " + column_of(i) +
+                        "; write the command on one line");
+    }
+    if ((c < 0x20 && c != '\t') || c == 0x7f) {
+      std::array<char, 8> hex{};
+      std::snprintf(hex.data(), hex.size(), "0x%02x", static_cast<unsigned>(c));
+      return make_error("command contains control character " + std::string(hex.data()) + " at column " +
+                        column_of(i) + "; remove it");
+    }
+  }
+  return {};
+}
+
+Result<std::vector<RawWord>> split_words(std::string_view command) {
+  enum class State { unquoted, single_quoted, double_quoted };
+  std::vector<RawWord> words;
+  RawWord current;
+  bool in_word = false; // distinguishes an empty word ("") from no word
+  State state = State::unquoted;
+  std::size_t quote_start = 0;
+
+  for (std::size_t i = 0; i < command.size(); ++i) {
+    const char c = command[i];
+    switch (state) {
+    case State::unquoted:
+      if (c == ' ' || c == '\t') {
+        if (in_word) {
+          words.push_back(std::move(current));
+          current.clear();
+          in_word = false;
+        }
+      } else if (c == '\'') {
+        in_word = true;
+        state = State::single_quoted;
+        quote_start = i;
+      } else if (c == '"') {
+        in_word = true;
+        state = State::double_quoted;
+        quote_start = i;
+      } else if (c == '\\') {
+        if (i + 1 == command.size()) {
+          return make_error("command ends with a lone backslash; write \\\\ for a literal backslash");
+        }
+        in_word = true;
+        current.push_back({command[++i], true});
+      } else {
+        in_word = true;
+        current.push_back({c, false});
+      }
+      break;
+    case State::single_quoted:
+      if (c == '\'') {
+        state = State::unquoted;
+      } else {
+        current.push_back({c, false});
+      }
+      break;
+    case State::double_quoted:
+      if (c == '"') {
+        state = State::unquoted;
+      } else if (c == '\\' && i + 1 < command.size() &&
+                 std::string_view("\"\\$`").find(command[i + 1]) != std::string_view::npos) {
+        current.push_back({command[++i], true});
+      } else {
+        current.push_back({c, false});
+      }
+      break;
+    }
+  }
+  if (state == State::single_quoted) {
+    return make_error("command has an unterminated single quote at column " + column_of(quote_start) +
+                      "; add the closing '");
+  }
+  if (state == State::double_quoted) {
+    return make_error("command has an unterminated double quote at column " + column_of(quote_start) +
+                      "; add the closing \"");
+  }
+  if (in_word) {
+    words.push_back(std::move(current));
+  }
+  if (words.empty()) {
+    return make_error("command is empty; write the absolute path of a program first, e.g. "
+                      "/usr/local/bin/handler.sh");
+  }
+  return words;
+}
+
+bool is_name_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+}
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+
+std::string join(const std::vector<std::string>& items, std::string_view separator) {
+  std::string out;
+  for (const auto& item : items) {
+    if (!out.empty()) {
+      out += separator;
+    }
+    out += item;
+  }
+  return out;
+}
+
+std::string valid_names(const EventDef& def, bool brackets) {
+  std::vector<std::string> names = def.full_names();
+  if (brackets) {
+    for (auto& name : names) {
+      name = "<" + name + ">";
+    }
+  }
+  return names.empty() ? std::string("none (the event has no parameters)") : join(names, ", ");
+}
+
+std::string full_name(const ParamRef& ref) {
+  return (ref.side == Side::new_side ? "new_" : "old_") + ref.param->name;
+}
+
+std::string expected_sequence(std::size_t count) {
+  return count == 1 ? std::string("%1") : "%1.." + ("%" + std::to_string(count));
+}
+
+std::string basename_of(std::string_view path) {
+  const auto slash = path.rfind('/');
+  return std::string(slash == std::string_view::npos ? path : path.substr(slash + 1));
+}
+
+bool has_placeholder(const CommandTemplate::Word& word) {
+  return std::any_of(word.pieces.begin(), word.pieces.end(),
+                     [](const CommandTemplate::Piece& piece) { return piece.is_param; });
+}
+
+// The word's text with placeholders shown as written, for messages.
+std::string display(const CommandTemplate::Word& word) {
+  std::string out;
+  for (const auto& piece : word.pieces) {
+    out += piece.is_param ? piece.placeholder : piece.literal;
+  }
+  return out;
+}
+
+// Collects the problems of one command, each once, in the order found.
+class Problems {
+public:
+  void add(std::string message) {
+    if (m_seen.insert(message).second) {
+      m_messages.push_back(std::move(message));
+    }
+  }
+  bool empty() const { return m_messages.empty(); }
+  Error error() const { return make_error(join(m_messages, "\n")); }
+
+private:
+  std::vector<std::string> m_messages;
+  std::set<std::string> m_seen;
+};
+
+class Compiler {
+public:
+  Compiler(const Handler& handler, const EventDef& def) : m_handler(handler), m_def(def) {}
+
+  CommandTemplate::Word compile_word(const RawWord& raw);
+  void resolve_params();
+  void check_sequence();
+  // The script word of `sh -c SCRIPT` and the shell's name, if the command runs a shell with -c.
+  std::optional<std::pair<std::size_t, std::string>>
+  shell_script(const std::vector<CommandTemplate::Word>& words) const;
+
+  Problems& problems() { return m_problems; }
+
+private:
+  void add_literal(CommandTemplate::Word& word, char c);
+  void add_param(CommandTemplate::Word& word, const ParamRef& ref, std::string placeholder);
+  void compile_name(CommandTemplate::Word& word, const std::string& name);
+  void compile_number(CommandTemplate::Word& word, std::size_t number);
+  void check_secret(const ParamRef& ref);
+
+  const Handler& m_handler;
+  const EventDef& m_def;
+  Problems m_problems;
+  std::vector<std::optional<ParamRef>> m_params; // handler.params resolved, in order
+  std::set<std::size_t> m_used;                  // the k of every %k seen
+};
+
+void Compiler::add_literal(CommandTemplate::Word& word, char c) {
+  if (word.pieces.empty() || word.pieces.back().is_param) {
+    word.pieces.emplace_back();
+  }
+  word.pieces.back().literal += c;
+}
+
+void Compiler::add_param(CommandTemplate::Word& word, const ParamRef& ref, std::string placeholder) {
+  CommandTemplate::Piece piece;
+  piece.is_param = true;
+  piece.side = ref.side;
+  piece.name = ref.param->name;
+  piece.secret = ref.param->secret;
+  piece.placeholder = std::move(placeholder);
+  word.pieces.push_back(std::move(piece));
+}
+
+void Compiler::check_secret(const ParamRef& ref) {
+  if (ref.param->secret && !m_handler.secrets) {
+    m_problems.add("parameter <" + full_name(ref) +
+                   "> is secret; register the handler with --secrets to pass it");
+  }
+}
+
+void Compiler::resolve_params() {
+  for (std::size_t i = 0; i < m_handler.params.size(); ++i) {
+    std::string_view name = m_handler.params[i];
+    // The seed writes parameters as <new_x>; accept that spelling in params too.
+    if (name.size() > 2 && name.front() == '<' && name.back() == '>') {
+      name = name.substr(1, name.size() - 2);
+    }
+    auto ref = m_def.resolve(name);
+    if (!ref) {
+      m_problems.add("unknown parameter " + std::string(name) + " (%" + std::to_string(i + 1) +
+                     ") for event " + m_def.name + "; valid: " + valid_names(m_def, false));
+    } else {
+      check_secret(*ref);
+    }
+    m_params.push_back(ref);
+  }
+}
+
+void Compiler::compile_name(CommandTemplate::Word& word, const std::string& name) {
+  const std::string placeholder = "<" + name + ">";
+  auto ref = m_def.resolve(name);
+  if (!ref) {
+    m_problems.add("unknown parameter " + placeholder + " for event " + m_def.name +
+                   "; valid: " + valid_names(m_def, true));
+    return;
+  }
+  check_secret(*ref);
+  add_param(word, *ref, placeholder);
+}
+
+void Compiler::compile_number(CommandTemplate::Word& word, std::size_t number) {
+  const std::string placeholder = "%" + std::to_string(number);
+  const std::size_t declared = m_params.size();
+  if (number == 0) {
+    m_problems.add("%0 is not a placeholder: numbering starts at %1; write %%0 for the text %0");
+    return;
+  }
+  m_used.insert(number);
+  if (number > declared) {
+    if (declared == 0) {
+      m_problems.add(placeholder + " is used but no params are declared; declare one --param NAME per " +
+                     "placeholder, in order");
+    } else {
+      m_problems.add(placeholder + " is used but only " + std::to_string(declared) +
+                     (declared == 1 ? " param is" : " params are") + " declared; the command may use " +
+                     expected_sequence(declared));
+    }
+    return;
+  }
+  if (const auto& ref = m_params[number - 1]) {
+    add_param(word, *ref, placeholder);
+  }
+}
+
+CommandTemplate::Word Compiler::compile_word(const RawWord& raw) {
+  CommandTemplate::Word word;
+  const std::size_t size = raw.size();
+  std::size_t i = 0;
+  while (i < size) {
+    const WordChar ch = raw[i];
+    if (!ch.escaped && ch.c == '<') {
+      std::size_t end = i + 1;
+      while (end < size && !raw[end].escaped && is_name_char(raw[end].c)) {
+        ++end;
+      }
+      if (end > i + 1 && end < size && !raw[end].escaped && raw[end].c == '>') {
+        std::string name;
+        for (std::size_t k = i + 1; k < end; ++k) {
+          name += raw[k].c;
+        }
+        compile_name(word, name);
+        i = end + 1;
+        continue;
+      }
+    } else if (!ch.escaped && ch.c == '%' && i + 1 < size && !raw[i + 1].escaped) {
+      if (raw[i + 1].c == '%') {
+        add_literal(word, '%');
+        i += 2;
+        continue;
+      }
+      if (is_digit(raw[i + 1].c)) {
+        std::size_t number = 0;
+        std::size_t end = i + 1;
+        while (end < size && !raw[end].escaped && is_digit(raw[end].c)) {
+          number =
+              std::min(number * 10 + static_cast<std::size_t>(raw[end].c - '0'), k_max_placeholder_number);
+          ++end;
+        }
+        compile_number(word, number);
+        i = end;
+        continue;
+      }
+    }
+    add_literal(word, ch.c);
+    ++i;
+  }
+  if (word.pieces.empty()) {
+    word.pieces.emplace_back(); // the empty word "" is one empty argument
+  }
+  return word;
+}
+
+void Compiler::check_sequence() {
+  const std::size_t declared = m_params.size();
+  for (std::size_t k = 1; k <= declared; ++k) {
+    if (m_used.count(k) == 0) {
+      m_problems.add("params declared: " + std::to_string(declared) + ", but %" + std::to_string(k) +
+                     " is never used; the command must use each of " + expected_sequence(declared));
+    }
+  }
+}
+
+std::optional<std::pair<std::size_t, std::string>>
+Compiler::shell_script(const std::vector<CommandTemplate::Word>& words) const {
+  // Only literal words can be a program name or an option.
+  auto literal = [&](std::size_t index) -> std::optional<std::string> {
+    if (index >= words.size() || has_placeholder(words[index])) {
+      return std::nullopt;
+    }
+    return display(words[index]);
+  };
+
+  std::size_t index = 0;
+  std::string program = basename_of(literal(0).value_or(""));
+  // `/usr/bin/env [-i] [-u NAME] [NAME=VALUE]... sh -c ...` and `busybox sh -c ...` run a shell too.
+  if (program == "env") {
+    ++index;
+    while (auto word = literal(index)) {
+      if (*word == "-u" || *word == "-C" || *word == "--unset" || *word == "--chdir") {
+        index += 2;
+      } else if (word->starts_with("-") || word->find('=') != std::string::npos) {
+        ++index;
+      } else {
+        break;
+      }
+    }
+    program = basename_of(literal(index).value_or(""));
+  } else if (program == "busybox") {
+    ++index;
+    program = basename_of(literal(index).value_or(""));
+  }
+  if (std::find(k_shells.begin(), k_shells.end(), program) == k_shells.end()) {
+    return std::nullopt;
+  }
+
+  bool has_c = false;
+  ++index;
+  while (auto word = literal(index)) {
+    if (*word == "--" || *word == "-") {
+      ++index;
+      break;
+    }
+    if (*word == "--rcfile" || *word == "--init-file") {
+      index += 2;
+    } else if (word->starts_with("--")) {
+      ++index;
+    } else if (word->size() > 1 && (word->front() == '-' || word->front() == '+')) {
+      if (word->front() == '-' && word->find('c') != std::string::npos) {
+        has_c = true;
+      }
+      // -o NAME / -O NAME take the next word.
+      index += (word->back() == 'o' || word->back() == 'O') ? 2 : 1;
+    } else {
+      break;
+    }
+  }
+  if (has_c && index < words.size()) {
+    return std::pair{index, program};
+  }
+  return std::nullopt;
+}
+
+std::string value_of(const events::Event& event, const CommandTemplate::Piece& piece) {
+  const auto& values = piece.side == Side::new_side ? event.new_values : event.old_values;
+  const auto found = values.find(piece.name);
+  return found == values.end() ? std::string() : found->second;
+}
+
+std::string upper(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    if (c >= 'a' && c <= 'z') {
+      c = static_cast<char>(c - 'a' + 'A');
+    }
+  }
+  return out;
+}
+
+} // namespace
+
+Result<CommandTemplate> CommandTemplate::parse(const Handler& handler, const events::EventDef& def) {
+  if (auto checked = check_characters(handler.command); !checked) {
+    return checked.error();
+  }
+  auto raw_words = split_words(handler.command);
+  if (!raw_words) {
+    return raw_words.error();
+  }
+
+  Compiler compiler(handler, def);
+  compiler.resolve_params();
+  CommandTemplate result;
+  for (const auto& raw : *raw_words) {
+    result.m_words.push_back(compiler.compile_word(raw));
+  }
+  compiler.check_sequence();
+
+  Problems& problems = compiler.problems();
+  const Word& first = result.m_words.front();
+  if (has_placeholder(first)) {
+    problems.add("program path '" + display(first) +
+                 "' may not contain a placeholder; pass values as arguments");
+  } else {
+    result.m_program = display(first);
+    if (!result.m_program.starts_with("/")) {
+      std::string example = basename_of(result.m_program);
+      if (example.empty() || example == "." || example == "..") {
+        example = "handler.sh";
+      }
+      problems.add("program path '" + result.m_program +
+                   "' is not absolute; write the full path, e.g. /usr/local/bin/" + example);
+    }
+  }
+
+  if (auto script = compiler.shell_script(result.m_words)) {
+    const auto& [index, shell_name] = *script;
+    for (const auto& piece : result.m_words[index].pieces) {
+      if (piece.is_param) {
+        problems.add("placeholder " + piece.placeholder + " inside the script of " + shell_name +
+                     " -c would be parsed as shell code; pass values as positional arguments and use "
+                     "\"$1\" instead, e.g. /bin/sh -c 'logger -- \"$1\"' sh " +
+                     piece.placeholder);
+      }
+    }
+  }
+
+  if (!problems.empty()) {
+    return problems.error();
+  }
+  return result;
+}
+
+std::vector<std::string> CommandTemplate::render(const events::Event& event) const {
+  return render_impl(event, false);
+}
+
+std::vector<std::string> CommandTemplate::render_redacted(const events::Event& event) const {
+  return render_impl(event, true);
+}
+
+const std::string& CommandTemplate::program() const {
+  return m_program;
+}
+
+std::vector<std::string> CommandTemplate::render_impl(const events::Event& event, bool redact) const {
+  std::vector<std::string> argv;
+  argv.reserve(m_words.size());
+  for (const auto& word : m_words) {
+    std::string arg;
+    for (const auto& piece : word.pieces) {
+      if (!piece.is_param) {
+        arg += piece.literal;
+      } else if (redact && piece.secret) {
+        arg += "***";
+      } else {
+        arg += value_of(event, piece);
+      }
+    }
+    argv.push_back(std::move(arg));
+  }
+  return argv;
+}
+
+std::vector<std::string> build_environment(const events::Event& event, const events::EventDef& def,
+                                           const Handler& handler, const std::string& user_name,
+                                           const std::string& home, const std::string& shell) {
+  std::vector<std::string> env{
+      "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+      "HOME=" + home,
+      "USER=" + user_name,
+      "LOGNAME=" + user_name,
+      "SHELL=" + shell,
+      "LANG=C.UTF-8",
+      "EVENT=" + event.name,
+      "EVENTMGR_EVENT_ID=" + std::to_string(event.seq),
+      "EVENTMGR_HANDLER_ID=" + std::to_string(handler.id),
+  };
+  for (const auto& param : def.params) {
+    if (param.secret && !handler.secrets) {
+      continue;
+    }
+    const std::string name = upper(param.name);
+    const auto new_value = event.new_values.find(param.name);
+    const auto old_value = event.old_values.find(param.name);
+    env.push_back("NEW_" + name + "=" + (new_value == event.new_values.end() ? "" : new_value->second));
+    env.push_back("OLD_" + name + "=" + (old_value == event.old_values.end() ? "" : old_value->second));
+  }
+  return env;
+}
+
+} // namespace eventmgr::handlers

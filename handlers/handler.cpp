@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: MIT
+#include "handlers/handler.hpp"
+
+#include <array>
+#include <charconv>
+#include <utility>
+
+namespace eventmgr::handlers {
+
+namespace {
+
+constexpr std::array<std::pair<std::string_view, int>, 5> k_priority_presets{{
+    {"lowest", 0},
+    {"low", 25},
+    {"normal", 50},
+    {"high", 75},
+    {"highest", 100},
+}};
+
+} // namespace
+
+std::string_view to_string(StdinMode mode) {
+  switch (mode) {
+  case StdinMode::none:
+    return "none";
+  case StdinMode::json:
+    return "json";
+  }
+  return "none";
+}
+
+std::optional<StdinMode> parse_stdin_mode(std::string_view text) {
+  if (text == "none") {
+    return StdinMode::none;
+  }
+  if (text == "json") {
+    return StdinMode::json;
+  }
+  return std::nullopt;
+}
+
+std::optional<int> parse_priority(std::string_view text) {
+  for (const auto& [name, value] : k_priority_presets) {
+    if (text == name) {
+      return value;
+    }
+  }
+  // Digits only: from_chars would accept a leading '-', and we want no sign, no blanks.
+  if (text.empty() || text.size() > 7) {
+    return std::nullopt;
+  }
+  for (const char c : text) {
+    if (c < '0' || c > '9') {
+      return std::nullopt;
+    }
+  }
+  int value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc{} || end != text.data() + text.size() || value > k_max_priority) {
+    return std::nullopt;
+  }
+  return value;
+}
+
+Result<int> validate_priority(std::string_view text) {
+  if (auto value = parse_priority(text)) {
+    return *value;
+  }
+  return make_error("invalid priority '" + std::string(text) +
+                    "': use lowest (0), low (25), normal (50), high (75), highest (100) or an "
+                    "integer 0..1000000");
+}
+
+} // namespace eventmgr::handlers

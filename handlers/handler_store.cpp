@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: MIT
+#include "handlers/handler_store.hpp"
+
+#include "common/clock.hpp"
+
+#include <boost/json.hpp>
+
+#include <set>
+
+namespace eventmgr::handlers {
+namespace {
+
+class ResetOnExit {
+public:
+  explicit ResetOnExit(sqlite::Statement& statement) : m_statement(statement) {}
+  ResetOnExit(const ResetOnExit&) = delete;
+  ResetOnExit& operator=(const ResetOnExit&) = delete;
+  ~ResetOnExit() { m_statement.reset(); }
+
+private:
+  sqlite::Statement& m_statement;
+};
+
+std::string params_to_json(const std::vector<std::string>& params) {
+  boost::json::array array;
+  for (const std::string& param : params) {
+    array.emplace_back(param);
+  }
+  return boost::json::serialize(array);
+}
+
+// The column is only ever written by params_to_json; anything else reads as no params.
+std::vector<std::string> params_from_json(std::string_view text) {
+  std::vector<std::string> params;
+  boost::system::error_code ec;
+  boost::json::value value = boost::json::parse(text, ec);
+  if (ec || !value.is_array()) {
+    return params;
+  }
+  for (const boost::json::value& item : value.get_array()) {
+    if (item.is_string()) {
+      params.emplace_back(item.get_string());
+    }
+  }
+  return params;
+}
+
+constexpr std::string_view k_columns =
+  "id, event, priority, user, command, params, timeout, enabled, stdin, secrets, description,"
+  " created_at, updated_at";
+
+Handler read_handler(const sqlite::Statement& statement) {
+  Handler handler;
+  handler.id = statement.column_int(0);
+  handler.event = statement.column_text(1);
+  handler.priority = static_cast<int>(statement.column_int(2));
+  handler.user = statement.column_text(3);
+  handler.command = statement.column_text(4);
+  handler.params = params_from_json(statement.column_text(5));
+  handler.timeout = static_cast<int>(statement.column_int(6));
+  handler.enabled = statement.column_int(7) != 0;
+  handler.stdin_mode = parse_stdin_mode(statement.column_text(8)).value_or(StdinMode::none);
+  handler.secrets = statement.column_int(9) != 0;
+  handler.description = statement.column_text(10);
+  handler.created_at = statement.column_int(11);
+  handler.updated_at = statement.column_int(12);
+  return handler;
+}
+
+std::string select(std::string_view rest) {
+  return "SELECT " + std::string(k_columns) + " FROM handlers " + std::string(rest);
+}
+
+} // namespace
+
+HandlerStore::HandlerStore(sqlite::Database& db)
+  : m_db(db),
+    m_insert(db.prepare("INSERT INTO handlers (id, event, priority, user, command, params, timeout,"
+                        " enabled, stdin, secrets, description, created_at, updated_at)"
+                        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)")),
+    m_update(db.prepare("UPDATE handlers SET event = ?2, priority = ?3, user = ?4, command = ?5,"
+                        " params = ?6, timeout = ?7, enabled = ?8, stdin = ?9, secrets = ?10,"
+                        " description = ?11, updated_at = ?12 WHERE id = ?1")),
+    m_remove(db.prepare("DELETE FROM handlers WHERE id = ?1")),
+    m_set_enabled(db.prepare("UPDATE handlers SET enabled = ?2, updated_at = ?3 WHERE id = ?1")),
+    m_get(db.prepare(select("WHERE id = ?1"))),
+    m_list_all(db.prepare(select("ORDER BY event, priority DESC, id"))),
+    m_list_event(db.prepare(select("WHERE event = ?1 ORDER BY priority DESC, id"))),
+    m_for_event(db.prepare(select("WHERE event = ?1 AND enabled <> 0 ORDER BY priority DESC, id"))) {}
+
+std::int64_t HandlerStore::insert(const Handler& handler, bool keep_identity, std::int64_t now) {
+  const bool keep_id = keep_identity && handler.id != 0;
+  if (keep_id) {
+    m_insert.bind(1, handler.id);
+  } else {
+    m_insert.bind_null(1);
+  }
+  m_insert.bind(2, handler.event)
+    .bind(3, handler.priority)
+    .bind(4, handler.user)
+    .bind(5, handler.command)
+    .bind(6, params_to_json(handler.params))
+    .bind(7, handler.timeout)
+    .bind(8, handler.enabled ? 1 : 0)
+    .bind(9, to_string(handler.stdin_mode))
+    .bind(10, handler.secrets ? 1 : 0)
+    .bind(11, handler.description)
+    .bind(12, keep_id && handler.created_at != 0 ? handler.created_at : now)
+    .bind(13, keep_id && handler.updated_at != 0 ? handler.updated_at : now);
+  m_insert.run();
+  return m_db.last_insert_id();
+}
+
+std::int64_t HandlerStore::add(const Handler& handler) { return insert(handler, false, now_ms()); }
+
+std::vector<std::int64_t> HandlerStore::add_all(const std::vector<Handler>& handlers) {
+  std::vector<std::int64_t> ids;
+  const std::int64_t now = now_ms();
+  sqlite::Transaction transaction(m_db);
+  for (const Handler& handler : handlers) {
+    ids.push_back(insert(handler, false, now));
+  }
+  transaction.commit();
+  return ids;
+}
+
+bool HandlerStore::update(const Handler& handler) {
+  m_update.bind(1, handler.id)
+    .bind(2, handler.event)
+    .bind(3, handler.priority)
+    .bind(4, handler.user)
+    .bind(5, handler.command)
+    .bind(6, params_to_json(handler.params))
+    .bind(7, handler.timeout)
+    .bind(8, handler.enabled ? 1 : 0)
+    .bind(9, to_string(handler.stdin_mode))
+    .bind(10, handler.secrets ? 1 : 0)
+    .bind(11, handler.description)
+    .bind(12, now_ms());
+  m_update.run();
+  return m_db.changes() > 0;
+}
+
+bool HandlerStore::remove(std::int64_t id) {
+  m_remove.bind(1, id);
+  m_remove.run();
+  return m_db.changes() > 0;
+}
+
+bool HandlerStore::set_enabled(std::int64_t id, bool enabled) {
+  m_set_enabled.bind(1, id).bind(2, enabled ? 1 : 0).bind(3, now_ms());
+  m_set_enabled.run();
+  return m_db.changes() > 0;
+}
+
+std::optional<Handler> HandlerStore::get(std::int64_t id) {
+  ResetOnExit reset(m_get);
+  m_get.bind(1, id);
+  if (!m_get.step()) {
+    return std::nullopt;
+  }
+  return read_handler(m_get);
+}
+
+std::vector<Handler> HandlerStore::read_all(sqlite::Statement& statement) {
+  std::vector<Handler> handlers;
+  ResetOnExit reset(statement);
+  while (statement.step()) {
+    handlers.push_back(read_handler(statement));
+  }
+  return handlers;
+}
+
+std::vector<Handler> HandlerStore::list(const std::optional<std::string>& event) {
+  if (!event) {
+    return read_all(m_list_all);
+  }
+  m_list_event.bind(1, *event);
+  return read_all(m_list_event);
+}
+
+std::vector<Handler> HandlerStore::for_event(std::string_view event) {
+  m_for_event.bind(1, event);
+  return read_all(m_for_event);
+}
+
+Result<std::vector<std::int64_t>> HandlerStore::replace_all(const std::vector<Handler>& handlers) {
+  std::set<std::int64_t> seen;
+  for (const Handler& handler : handlers) {
+    if (handler.id != 0 && !seen.insert(handler.id).second) {
+      return make_error("cannot replace handlers: id " + std::to_string(handler.id) +
+                        " appears twice");
+    }
+  }
+  std::vector<std::int64_t> ids(handlers.size());
+  const std::int64_t now = now_ms();
+  sqlite::Transaction transaction(m_db);
+  m_db.exec("DELETE FROM handlers");
+  // Kept ids first: a new id is then past every kept one and cannot collide with it.
+  for (std::size_t i = 0; i < handlers.size(); ++i) {
+    if (handlers[i].id != 0) {
+      ids[i] = insert(handlers[i], true, now);
+    }
+  }
+  for (std::size_t i = 0; i < handlers.size(); ++i) {
+    if (handlers[i].id == 0) {
+      ids[i] = insert(handlers[i], true, now);
+    }
+  }
+  transaction.commit();
+  return ids;
+}
+
+} // namespace eventmgr::handlers

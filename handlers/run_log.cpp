@@ -1,0 +1,301 @@
+// SPDX-License-Identifier: MIT
+#include "handlers/run_log.hpp"
+
+#include "common/clock.hpp"
+#include "handlers/launcher.hpp"
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <limits>
+
+namespace eventmgr::handlers {
+namespace {
+
+class ResetOnExit {
+public:
+  explicit ResetOnExit(sqlite::Statement& statement) : m_statement(statement) {}
+  ResetOnExit(const ResetOnExit&) = delete;
+  ResetOnExit& operator=(const ResetOnExit&) = delete;
+  ~ResetOnExit() { m_statement.reset(); }
+
+private:
+  sqlite::Statement& m_statement;
+};
+
+// Must agree with is_failure().
+constexpr std::string_view k_failed_states = "('exit', 'signal', 'timeout', 'not_started')";
+
+std::vector<std::string> argv_from_json(std::string_view text) {
+  std::vector<std::string> argv;
+  boost::system::error_code ec;
+  boost::json::value value = boost::json::parse(text, ec);
+  if (ec || !value.is_array()) {
+    return argv;
+  }
+  for (const boost::json::value& item : value.get_array()) {
+    if (item.is_string()) {
+      argv.emplace_back(item.get_string());
+    }
+  }
+  return argv;
+}
+
+std::optional<int> optional_int(const sqlite::Statement& statement, int column) {
+  auto value = statement.column_optional_int(column);
+  if (!value) {
+    return std::nullopt;
+  }
+  return static_cast<int>(*value);
+}
+
+// Columns 0-15 of every row query; get() adds the output as 16 and 17.
+constexpr std::string_view k_row_columns =
+  "r.id, r.event_seq, e.event, r.handler_id, r.attempt, r.user, r.argv, r.started_at,"
+  " r.finished_at, r.status, r.exit_code, r.signal, r.timed_out, r.start_error,"
+  " r.stdout_truncated, r.stderr_truncated";
+
+RunRow read_row(const sqlite::Statement& statement, bool with_output) {
+  RunRow row;
+  row.id = statement.column_int(0);
+  row.event_seq = statement.column_int(1);
+  row.event = statement.column_text(2);
+  row.handler_id = statement.column_int(3);
+  row.attempt = static_cast<int>(statement.column_int(4));
+  row.user = statement.column_text(5);
+  row.argv = argv_from_json(statement.column_text(6));
+  row.started_at = statement.column_int(7);
+  row.finished_at = statement.column_optional_int(8);
+  row.state = parse_run_state(statement.column_text(9)).value_or(RunState::interrupted);
+  row.exit_code = optional_int(statement, 10);
+  row.signal = optional_int(statement, 11);
+  row.timed_out = statement.column_int(12) != 0;
+  row.start_error = statement.column_text(13);
+  row.out_truncated = statement.column_int(14) != 0;
+  row.err_truncated = statement.column_int(15) != 0;
+  if (with_output) {
+    row.out = statement.column_text(16);
+    row.err = statement.column_text(17);
+  }
+  return row;
+}
+
+std::int64_t to_int64(std::size_t value) {
+  constexpr auto max = static_cast<std::size_t>(std::numeric_limits<std::int64_t>::max());
+  return static_cast<std::int64_t>(value < max ? value : max);
+}
+
+} // namespace
+
+std::string_view to_string(RunState state) {
+  switch (state) {
+  case RunState::running:
+    return "running";
+  case RunState::ok:
+    return "ok";
+  case RunState::exit:
+    return "exit";
+  case RunState::signal:
+    return "signal";
+  case RunState::timeout:
+    return "timeout";
+  case RunState::not_started:
+    return "not_started";
+  case RunState::interrupted:
+    return "interrupted";
+  }
+  return "interrupted";
+}
+
+std::optional<RunState> parse_run_state(std::string_view text) {
+  for (RunState state : {RunState::running, RunState::ok, RunState::exit, RunState::signal,
+                         RunState::timeout, RunState::not_started, RunState::interrupted}) {
+    if (text == to_string(state)) {
+      return state;
+    }
+  }
+  return std::nullopt;
+}
+
+bool is_failure(RunState state) {
+  return state == RunState::exit || state == RunState::signal || state == RunState::timeout ||
+         state == RunState::not_started;
+}
+
+RunLog::RunLog(sqlite::Database& db)
+  : m_db(db),
+    m_start(db.prepare("INSERT INTO runs (event_seq, handler_id, attempt, user, argv, started_at,"
+                       " status) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'running')")),
+    m_finish(db.prepare("UPDATE runs SET status = ?2, exit_code = ?3, signal = ?4, timed_out = ?5,"
+                        " start_error = ?6, stdout = ?7, stdout_truncated = ?8, stderr = ?9,"
+                        " stderr_truncated = ?10, finished_at = ?11 WHERE id = ?1")),
+    m_interrupt(db.prepare("UPDATE runs SET status = 'interrupted', finished_at = ?1"
+                           " WHERE status = 'running' RETURNING event_seq, handler_id")),
+    m_next_attempt(db.prepare("SELECT coalesce(max(attempt), 0) + 1 FROM runs"
+                              " WHERE event_seq = ?1 AND handler_id = ?2")),
+    m_completed(db.prepare(
+      "SELECT r.handler_id FROM runs r WHERE r.event_seq = ?1"
+      " AND r.status NOT IN ('running', 'interrupted')"
+      " AND r.attempt = (SELECT max(l.attempt) FROM runs l"
+      "                  WHERE l.event_seq = r.event_seq AND l.handler_id = r.handler_id)")),
+    m_list(db.prepare("SELECT " + std::string(k_row_columns) +
+                      " FROM runs r JOIN events e ON e.seq = r.event_seq"
+                      " WHERE (?1 IS NULL OR e.event = ?1)"
+                      " AND (?2 IS NULL OR r.handler_id = ?2)"
+                      " AND (?3 IS NULL OR r.event_seq = ?3)"
+                      " AND (?4 = 0 OR r.status IN " + std::string(k_failed_states) + ")"
+                      " AND (?5 IS NULL OR r.started_at >= ?5)"
+                      " AND (?6 IS NULL OR r.id > ?6)"
+                      " ORDER BY r.id DESC LIMIT ?7")),
+    m_get(db.prepare("SELECT " + std::string(k_row_columns) +
+                     ", r.stdout, r.stderr FROM runs r JOIN events e ON e.seq = r.event_seq"
+                     " WHERE r.id = ?1")),
+    m_counts(db.prepare("SELECT coalesce(sum(status = 'ok'), 0),"
+                        " coalesce(sum(status IN " + std::string(k_failed_states) + "), 0)"
+                        " FROM runs WHERE started_at >= ?1")) {}
+
+std::int64_t RunLog::start_run(std::int64_t event_seq, std::int64_t handler_id, int attempt,
+                               std::string_view user, std::string_view argv_json) {
+  m_start.bind(1, event_seq)
+    .bind(2, handler_id)
+    .bind(3, attempt)
+    .bind(4, user)
+    .bind(5, argv_json)
+    .bind(6, now_ms());
+  m_start.run();
+  return m_db.last_insert_id();
+}
+
+void RunLog::finish_run(std::int64_t run_id, const RunEnd& end) {
+  auto to_optional64 = [](std::optional<int> value) -> std::optional<std::int64_t> {
+    if (!value) {
+      return std::nullopt;
+    }
+    return *value;
+  };
+  m_finish.bind(1, run_id)
+    .bind(2, to_string(end.state))
+    .bind(3, to_optional64(end.exit_code))
+    .bind(4, to_optional64(end.signal))
+    .bind(5, end.timed_out ? 1 : 0);
+  if (end.start_error.empty()) {
+    m_finish.bind_null(6);
+  } else {
+    m_finish.bind(6, end.start_error);
+  }
+  m_finish.bind_blob(7, end.out)
+    .bind(8, end.out_truncated ? 1 : 0)
+    .bind_blob(9, end.err)
+    .bind(10, end.err_truncated ? 1 : 0)
+    .bind(11, end.finished_at != 0 ? end.finished_at : now_ms());
+  m_finish.run();
+}
+
+void RunLog::finish_run(std::int64_t run_id, const RunOutcome& outcome) {
+  RunEnd end;
+  end.timed_out = outcome.timed_out;
+  switch (outcome.status) {
+  case RunStatus::ok:
+    end.state = RunState::ok;
+    end.exit_code = outcome.exit_code;
+    break;
+  case RunStatus::exit:
+    end.state = RunState::exit;
+    end.exit_code = outcome.exit_code;
+    break;
+  case RunStatus::signal:
+    end.state = RunState::signal;
+    end.signal = outcome.signal;
+    break;
+  case RunStatus::timeout:
+    end.state = RunState::timeout;
+    end.timed_out = true;
+    if (outcome.signal != 0) {
+      end.signal = outcome.signal;
+    }
+    break;
+  case RunStatus::not_started:
+    end.state = RunState::not_started;
+    end.start_error = outcome.start_error;
+    break;
+  }
+  end.out = outcome.out;
+  end.out_truncated = outcome.out_truncated;
+  end.err = outcome.err;
+  end.err_truncated = outcome.err_truncated;
+  end.finished_at = outcome.finished_ms;
+  finish_run(run_id, end);
+}
+
+std::vector<InterruptedRun> RunLog::mark_interrupted_running() {
+  std::vector<InterruptedRun> runs;
+  {
+    ResetOnExit reset(m_interrupt);
+    m_interrupt.bind(1, now_ms());
+    while (m_interrupt.step()) {
+      runs.push_back({m_interrupt.column_int(0), m_interrupt.column_int(1)});
+    }
+  }
+  std::sort(runs.begin(), runs.end());
+  runs.erase(std::unique(runs.begin(), runs.end()), runs.end());
+  return runs;
+}
+
+int RunLog::next_attempt(std::int64_t event_seq, std::int64_t handler_id) {
+  ResetOnExit reset(m_next_attempt);
+  m_next_attempt.bind(1, event_seq).bind(2, handler_id);
+  m_next_attempt.step();
+  return static_cast<int>(m_next_attempt.column_int(0));
+}
+
+std::set<std::int64_t> RunLog::completed_handlers(std::int64_t event_seq) {
+  std::set<std::int64_t> handlers;
+  ResetOnExit reset(m_completed);
+  m_completed.bind(1, event_seq);
+  while (m_completed.step()) {
+    handlers.insert(m_completed.column_int(0));
+  }
+  return handlers;
+}
+
+std::vector<RunRow> RunLog::list(const RunFilter& filter) {
+  std::vector<RunRow> rows;
+  ResetOnExit reset(m_list);
+  if (filter.event) {
+    m_list.bind(1, *filter.event);
+  } else {
+    m_list.bind_null(1);
+  }
+  m_list.bind(2, filter.handler_id)
+    .bind(3, filter.event_seq)
+    .bind(4, filter.failed_only ? 1 : 0)
+    .bind(5, filter.since)
+    .bind(6, filter.after_id)
+    .bind(7, to_int64(filter.limit));
+  while (m_list.step()) {
+    rows.push_back(read_row(m_list, false));
+  }
+  return rows;
+}
+
+std::optional<RunRow> RunLog::get(std::int64_t run_id) {
+  ResetOnExit reset(m_get);
+  m_get.bind(1, run_id);
+  if (!m_get.step()) {
+    return std::nullopt;
+  }
+  return read_row(m_get, true);
+}
+
+RunCounts RunLog::ok_failed_since(std::int64_t since) {
+  ResetOnExit reset(m_counts);
+  m_counts.bind(1, since);
+  RunCounts counts;
+  if (m_counts.step()) {
+    counts.ok = m_counts.column_int(0);
+    counts.failed = m_counts.column_int(1);
+  }
+  return counts;
+}
+
+} // namespace eventmgr::handlers

@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: MIT
+#include "handlers/spawn.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+// The child issues raw system calls whose ABI differs between architectures: the kernel's
+// struct sigaction, and setgroups/setresuid taking 16-bit ids on i386 and arm.
+#if !defined(__x86_64__) && !defined(__aarch64__)
+#error "spawn.cpp: check the kernel sigaction layout and the 32-bit-id system calls for this architecture"
+#endif
+
+// Child code runs on its own small stack in memory shared with the parent: sanitizer
+// instrumentation would poison shadow memory for that stack or call into the runtime.
+#define EVENTMGR_RAW_CHILD __attribute__((no_sanitize("address", "undefined")))
+
+namespace eventmgr::handlers::detail {
+namespace {
+
+constexpr std::size_t k_child_stack_size = 64 * 1024;
+constexpr int k_last_signal = 64;                 // _NSIG - 1
+constexpr unsigned long k_kernel_sigset_size = 8; // _NSIG / 8 bytes
+constexpr int k_first_free_fd = 3;
+
+// The kernel's struct sigaction on x86_64 and aarch64 (not glibc's, whose mask is 128 bytes).
+struct KernelSigaction {
+  void (*handler)(int);
+  unsigned long flags;
+  void (*restorer)();
+  unsigned long mask;
+};
+
+// Shared with the child (CLONE_VM): the child writes `failed` and `error` before exiting, and
+// the parent reads them once clone returns, which CLONE_VFORK delays until the child has
+// exec'd or exited. This is how glibc's posix_spawn reports errors; an error pipe would block
+// the parent while another thread's forked child still held its write end.
+struct ChildContext {
+  const SpawnPlan* plan;
+  SpawnStep failed;
+  int error;
+};
+
+[[noreturn]] EVENTMGR_RAW_CHILD void child_fail(ChildContext& context, SpawnStep step) {
+  context.error = errno;
+  context.failed = step;
+  for (;;) {
+    syscall(SYS_exit, 127);
+  }
+}
+
+// Marks every descriptor >= 3 close-on-exec by listing /proc/self/fd, for kernels older
+// than 5.11 (no close_range). Returns false with errno set.
+EVENTMGR_RAW_CHILD bool mark_cloexec_by_listing() {
+  long dir = syscall(SYS_openat, AT_FDCWD, "/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir < 0) {
+    return false;
+  }
+  alignas(dirent64) char buffer[2048];
+  for (;;) {
+    long size = syscall(SYS_getdents64, dir, buffer, sizeof buffer);
+    if (size <= 0) {
+      syscall(SYS_close, dir);
+      return size == 0;
+    }
+    for (long at = 0; at < size;) {
+      const auto* entry = reinterpret_cast<const dirent64*>(buffer + at);
+      at += entry->d_reclen;
+      int fd = 0;
+      const char* c = entry->d_name;
+      for (; *c >= '0' && *c <= '9'; ++c) {
+        fd = fd * 10 + (*c - '0');
+      }
+      if (c != entry->d_name && *c == '\0' && fd >= k_first_free_fd && fd != dir) {
+        syscall(SYS_fcntl, fd, F_SETFD, FD_CLOEXEC);
+      }
+    }
+  }
+}
+
+// Runs in the child with every signal blocked (the parent blocked them before clone).
+// Only system calls: the memory and the parent thread's TLS (errno) are shared.
+EVENTMGR_RAW_CHILD int child_main(void* argument) {
+  auto& context = *static_cast<ChildContext*>(argument);
+  const SpawnPlan& plan = *context.plan;
+
+  // Handlers installed by the daemon (Asio's signal_set) must not run here or survive as
+  // "ignored" into the program: every disposition goes back to the default.
+  KernelSigaction default_action{};
+  default_action.handler = SIG_DFL;
+  for (int signal = 1; signal <= k_last_signal; ++signal) {
+    if (signal != SIGKILL && signal != SIGSTOP) {
+      syscall(SYS_rt_sigaction, signal, &default_action, nullptr, k_kernel_sigset_size);
+    }
+  }
+
+  if (syscall(SYS_setsid) < 0) {
+    child_fail(context, SpawnStep::session);
+  }
+  if (syscall(SYS_dup3, plan.stdin_fd, 0, 0) < 0 || syscall(SYS_dup3, plan.stdout_fd, 1, 0) < 0 ||
+      syscall(SYS_dup3, plan.stderr_fd, 2, 0) < 0) {
+    child_fail(context, SpawnStep::stdio);
+  }
+  // Before the user switch: afterwards /proc/self/fd may no longer be readable.
+  if (syscall(SYS_close_range, k_first_free_fd, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
+    if ((errno != ENOSYS && errno != EINVAL) || !mark_cloexec_by_listing()) {
+      child_fail(context, SpawnStep::descriptors);
+    }
+  }
+  if (plan.switch_user) {
+    if (syscall(SYS_setgroups, plan.group_count, plan.groups) < 0) {
+      child_fail(context, SpawnStep::groups);
+    }
+    if (syscall(SYS_setresgid, plan.gid, plan.gid, plan.gid) < 0) {
+      child_fail(context, SpawnStep::gid);
+    }
+    if (syscall(SYS_setresuid, plan.uid, plan.uid, plan.uid) < 0) {
+      child_fail(context, SpawnStep::uid);
+    }
+  }
+  // After the switch, so that the directory is one the user may enter.
+  if (syscall(SYS_chdir, plan.cwd) < 0 && syscall(SYS_chdir, "/") < 0) {
+    child_fail(context, SpawnStep::cwd);
+  }
+  syscall(SYS_umask, plan.umask);
+  unsigned long no_signals = 0;
+  syscall(SYS_rt_sigprocmask, SIG_SETMASK, &no_signals, nullptr, k_kernel_sigset_size);
+  syscall(SYS_execve, plan.path, plan.argv, plan.envp);
+  child_fail(context, SpawnStep::exec);
+}
+
+// Moves `fd` to a number >= 3 (close-on-exec); returns the descriptor or -1 with errno.
+int above_stdio(int fd) {
+  if (fd < 0 || fd >= k_first_free_fd) {
+    return fd;
+  }
+  int moved = fcntl(fd, F_DUPFD_CLOEXEC, k_first_free_fd);
+  int saved = errno;
+  close(fd);
+  errno = saved;
+  return moved;
+}
+
+} // namespace
+
+OwnedFd& OwnedFd::operator=(OwnedFd&& other) noexcept {
+  if (this != &other) {
+    if (m_fd >= 0) {
+      close(m_fd);
+    }
+    m_fd = std::exchange(other.m_fd, -1);
+  }
+  return *this;
+}
+
+OwnedFd::~OwnedFd() {
+  if (m_fd >= 0) {
+    close(m_fd);
+  }
+}
+
+bool make_pipe(Pipe& pipe) {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) < 0) {
+    return false;
+  }
+  OwnedFd read_end(above_stdio(fds[0]));
+  OwnedFd write_end(above_stdio(fds[1]));
+  if (read_end.get() < 0 || write_end.get() < 0) {
+    return false;
+  }
+  pipe.read = std::move(read_end);
+  pipe.write = std::move(write_end);
+  return true;
+}
+
+OwnedFd open_null() {
+  return OwnedFd(above_stdio(open("/dev/null", O_RDONLY | O_CLOEXEC)));
+}
+
+SpawnResult spawn(const SpawnPlan& plan) {
+  long page = sysconf(_SC_PAGESIZE);
+  std::size_t guard = page > 0 ? static_cast<std::size_t>(page) : 4096;
+  void* stack = mmap(nullptr, guard + k_child_stack_size, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+  if (stack == MAP_FAILED) {
+    return {.pid = -1, .failed = SpawnStep::prepare, .error = errno};
+  }
+  // The stack grows down: a fault below it beats corrupting whatever is mapped there.
+  mprotect(stack, guard, PROT_NONE);
+  char* stack_top = static_cast<char*>(stack) + guard + k_child_stack_size;
+
+  ChildContext context{.plan = &plan, .failed = SpawnStep::none, .error = 0};
+
+  // Block every signal, glibc's internal ones too (pthread_sigmask would leave SIGSETXID
+  // open, and its handler would run in the child on shared memory); the child unblocks them
+  // just before execve, after resetting the dispositions.
+  unsigned long all_signals = ~0UL;
+  unsigned long saved_mask = 0;
+  syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all_signals, &saved_mask, k_kernel_sigset_size);
+  pid_t pid = clone(child_main, stack_top, CLONE_VM | CLONE_VFORK | SIGCHLD, &context);
+  int clone_error = errno;
+  syscall(SYS_rt_sigprocmask, SIG_SETMASK, &saved_mask, nullptr, k_kernel_sigset_size);
+  munmap(stack, guard + k_child_stack_size);
+
+  if (pid < 0) {
+    return {.pid = -1, .failed = SpawnStep::prepare, .error = clone_error};
+  }
+  if (context.failed != SpawnStep::none) {
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    return {.pid = -1, .failed = context.failed, .error = context.error};
+  }
+  return {.pid = pid, .failed = SpawnStep::none, .error = 0};
+}
+
+} // namespace eventmgr::handlers::detail

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+// The raw child side of the Launcher: a clone(CLONE_VM|CLONE_VFORK) child that makes only
+// system calls between clone and execve, so that starting a process costs the same whatever
+// the daemon's size and whatever its other threads are doing.
+
+#include <sys/types.h>
+
+#include <cstddef>
+#include <utility>
+
+namespace eventmgr::handlers::detail {
+
+// Owns one file descriptor and closes it.
+class OwnedFd {
+public:
+  OwnedFd() = default;
+  explicit OwnedFd(int fd) : m_fd(fd) {}
+  OwnedFd(OwnedFd&& other) noexcept : m_fd(std::exchange(other.m_fd, -1)) {}
+  OwnedFd& operator=(OwnedFd&& other) noexcept;
+  OwnedFd(const OwnedFd&) = delete;
+  OwnedFd& operator=(const OwnedFd&) = delete;
+  ~OwnedFd();
+
+  int get() const { return m_fd; }
+  // Gives up ownership, e.g. to an Asio descriptor.
+  int release() { return std::exchange(m_fd, -1); }
+
+private:
+  int m_fd = -1;
+};
+
+struct Pipe {
+  OwnedFd read;
+  OwnedFd write;
+};
+
+// A close-on-exec pipe whose ends are both >= 3, so that the child's dup onto 0..2 never
+// overwrites one of them (a daemon started with 0..2 closed would get pipes there).
+// Returns false with errno set on failure.
+bool make_pipe(Pipe& pipe);
+// Opens /dev/null read-only, close-on-exec, as a descriptor >= 3; -1 with errno on failure.
+OwnedFd open_null();
+
+// Everything the child does, prepared by the parent: the child may not allocate, take a lock
+// or call a libc wrapper that does (libc's setuid family signals the other threads).
+struct SpawnPlan {
+  const char* path = nullptr;   // absolute program path
+  char* const* argv = nullptr;  // null-terminated
+  char* const* envp = nullptr;  // null-terminated
+  const char* cwd = "/";        // tried after the user switch; "/" if it fails
+  mode_t umask = 022;
+  bool switch_user = false;     // needs root: setgroups, setresgid, setresuid
+  uid_t uid = 0;
+  gid_t gid = 0;
+  const gid_t* groups = nullptr;
+  std::size_t group_count = 0;
+  int stdin_fd = -1;            // each >= 3; dup'ed onto 0, 1, 2
+  int stdout_fd = -1;
+  int stderr_fd = -1;
+};
+
+// The step that failed; `prepare` is the parent's side (stack, clone).
+enum class SpawnStep : int { none, prepare, session, stdio, descriptors, groups, gid, uid, cwd, exec };
+
+struct SpawnResult {
+  pid_t pid = -1;                     // > 0: the child runs the program
+  SpawnStep failed = SpawnStep::none; // otherwise the step that failed (the child is reaped)
+  int error = 0;                      // and its errno
+};
+
+// Starts `plan` in a new session and process group, with default signal dispositions, an
+// empty signal mask and no descriptor but 0, 1, 2. Returns once the child has exec'd or failed.
+SpawnResult spawn(const SpawnPlan& plan);
+
+} // namespace eventmgr::handlers::detail

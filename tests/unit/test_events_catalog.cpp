@@ -1,0 +1,467 @@
+// SPDX-License-Identifier: MIT
+#include "events/catalog.hpp"
+
+#include "temp_dir.hpp"
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <fstream>
+#include <set>
+#include <string>
+#include <vector>
+
+using eventmgr::events::Catalog;
+using eventmgr::events::EventDef;
+using eventmgr::events::EventKind;
+using eventmgr::events::Side;
+
+namespace {
+
+// The seed's table "Plesk Control Panel Events" (seeds/002_61662558faa4d89c.txt, lines
+// ~1800-2210), stray spaces removed.
+const std::vector<std::string> k_seed_events = {
+    "admin_update",
+    "service_stop",
+    "service_start",
+    "service_restart",
+    "dl_user_update",
+    "ip_address_create",
+    "ip_address_update",
+    "ip_address_delete",
+    "session_preferences_update",
+    "client_create",
+    "client_update",
+    "client_delete",
+    "client_status_update",
+    "client_guid",
+    "client_limits_update",
+    "client_limit_traffic_reached",
+    "client_limit_size_reached",
+    "client_permissions_update",
+    "client_preferences_update",
+    "client_ip_pool_update",
+    "client_siteapp_added",
+    "client_siteapp_removed",
+    "dashboard_preset_create",
+    "dashboard_preset_update",
+    "dashboard_preset_delete",
+    "domain_create",
+    "domain_update",
+    "domain_delete",
+    "domain_status_update",
+    "domain_guid",
+    "domain_dns_update",
+    "subdomain_create",
+    "subdomain_update",
+    "subdomain_delete",
+    "domain_alias_create",
+    "domain_alias_update",
+    "domain_alias_delete",
+    "domain_alias_dns_update",
+    "admin_alias_create",
+    "admin_alias_update",
+    "admin_alias_delete",
+    "domain_limits_update",
+    "domain_limit_traffic_reached",
+    "domain_limit_size_reached",
+    "cp_user_login",
+    "cp_user_logout",
+    "mailname_create",
+    "mailname_update",
+    "mailname_delete",
+    "maillist_create",
+    "maillist_update",
+    "maillist_delete",
+    "phys_hosting_create",
+    "phys_hosting_update",
+    "phys_hosting_delete",
+    "forwarding_create",
+    "forwarding_update",
+    "forwarding_delete",
+    "webuser_create",
+    "webuser_update",
+    "webuser_delete",
+    "siteapp_install",
+    "siteapp_reconfigure",
+    "siteapp_uninstall",
+    "siteapppkg_install",
+    "siteapppkg_uninstall",
+    "license_update",
+    "license_expired",
+    "database_server_create",
+    "database_server_update",
+    "database_server_delete",
+    "database_create",
+    "database_delete",
+    "database_user_create",
+    "database_user_update",
+    "database_user_delete",
+    "remote_dns_status_update",
+    "ftpuser_create",
+    "ftpuser_update",
+    "ftpuser_delete",
+    "plesk_component_upgrade",
+};
+
+const Catalog& builtin() {
+  static const Catalog catalog = [] {
+    auto loaded = Catalog::load({});
+    if (!loaded) {
+      FAIL("built-in catalog does not load:\n" << loaded.error().message);
+    }
+    return std::move(loaded).value();
+  }();
+  return catalog;
+}
+
+std::string error_of(const eventmgr::Result<Catalog>& result) {
+  REQUIRE_FALSE(result.ok());
+  return result.error().message;
+}
+
+void write_file(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+  REQUIRE(out.good());
+}
+
+// A minimal valid event in the catalog format, for extra catalog files.
+std::string event_yaml(const std::string& name) {
+  return "  - name: " + name +
+         "\n"
+         "    description: An extension event\n"
+         "    group: extension events\n"
+         "    kind: other\n"
+         "    key: job\n"
+         "    params:\n"
+         "      - {name: job, label: Job, required: true}\n";
+}
+
+} // namespace
+
+TEST_SUITE_BEGIN("events::Catalog");
+
+TEST_CASE("the built-in catalog holds exactly the 81 events of the seed's table") {
+  const Catalog& catalog = builtin();
+  REQUIRE(k_seed_events.size() == 81);
+  CHECK(std::set<std::string>(k_seed_events.begin(), k_seed_events.end()).size() == 81);
+  CHECK(catalog.events().size() == 81);
+  for (const auto& name : k_seed_events) {
+    CAPTURE(name);
+    const EventDef* def = catalog.find(name);
+    REQUIRE(def != nullptr);
+    CHECK(def->name == name);
+    CHECK(def->builtin);
+    CHECK(def->origin.starts_with("schema/events.yaml:"));
+  }
+}
+
+TEST_CASE("every built-in event is complete and consistent") {
+  for (const auto& def : builtin().events()) {
+    CAPTURE(def.name);
+    CHECK_FALSE(def.description.empty());
+    CHECK_FALSE(def.group.empty());
+    REQUIRE_FALSE(def.params.empty());
+    CHECK(def.find_param(def.key) != nullptr);
+    for (const auto& param : def.params) {
+      CAPTURE(param.name);
+      CHECK_FALSE(param.label.empty());
+      if (param.name.find("password") != std::string::npos) {
+        CHECK(param.secret); // SPEC 3: every password is secret
+      }
+    }
+    if (def.name.ends_with("_create")) {
+      CHECK(def.kind == EventKind::create);
+    } else if (def.name.ends_with("_delete")) {
+      CHECK(def.kind == EventKind::remove);
+    } else if (def.name.ends_with("_update")) {
+      CHECK(def.kind == EventKind::update);
+    }
+  }
+}
+
+TEST_CASE("client_create requires login_name and contact_name and keeps password secret") {
+  const EventDef* def = builtin().find("client_create");
+  REQUIRE(def != nullptr);
+  CHECK(def->kind == EventKind::create);
+  CHECK(def->key == "login_name");
+  CHECK(def->group == "client events");
+  REQUIRE(def->find_param("login_name") != nullptr);
+  CHECK(def->find_param("login_name")->required);
+  CHECK(def->find_param("login_name")->label == "Login Name");
+  REQUIRE(def->find_param("contact_name") != nullptr);
+  CHECK(def->find_param("contact_name")->required);
+  REQUIRE(def->find_param("password") != nullptr);
+  CHECK(def->find_param("password")->secret);
+  CHECK_FALSE(def->find_param("password")->required);
+  CHECK_FALSE(def->find_param("login_name")->secret);
+}
+
+TEST_CASE("subsections that split events give each event its own parameter list") {
+  const EventDef* ip_delete = builtin().find("ip_address_delete");
+  REQUIRE(ip_delete != nullptr);
+  REQUIRE(ip_delete->params.size() == 1);
+  CHECK(ip_delete->params[0].name == "ip_address");
+  CHECK(ip_delete->kind == EventKind::remove);
+
+  const EventDef* mail_create = builtin().find("mailname_create");
+  const EventDef* mail_update = builtin().find("mailname_update");
+  REQUIRE(mail_create != nullptr);
+  REQUIRE(mail_update != nullptr);
+  CHECK(mail_update->params.size() > mail_create->params.size());
+}
+
+TEST_CASE("event kinds convert to and from their catalog spelling") {
+  CHECK(eventmgr::events::to_string(EventKind::create) == "create");
+  CHECK(eventmgr::events::to_string(EventKind::update) == "update");
+  CHECK(eventmgr::events::to_string(EventKind::remove) == "delete");
+  CHECK(eventmgr::events::to_string(EventKind::other) == "other");
+  CHECK(eventmgr::events::parse_event_kind("delete") == EventKind::remove);
+  CHECK(eventmgr::events::parse_event_kind("other") == EventKind::other);
+  CHECK_FALSE(eventmgr::events::parse_event_kind("remove").has_value());
+  CHECK_FALSE(eventmgr::events::parse_event_kind("Create").has_value());
+}
+
+TEST_CASE("full parameter names resolve to a side and a base parameter") {
+  const EventDef* def = builtin().find("client_create");
+  REQUIRE(def != nullptr);
+  const auto ref = def->resolve("new_login_name");
+  REQUIRE(ref.has_value());
+  CHECK(ref->side == Side::new_side);
+  CHECK(ref->param->name == "login_name");
+  const auto old_ref = def->resolve("old_password");
+  REQUIRE(old_ref.has_value());
+  CHECK(old_ref->side == Side::old_side);
+  CHECK(old_ref->param->secret);
+  CHECK_FALSE(def->resolve("login_name").has_value());
+  CHECK_FALSE(def->resolve("new_bogus").has_value());
+  CHECK_FALSE(def->resolve("new_").has_value());
+
+  const auto names = def->full_names();
+  REQUIRE(names.size() == def->params.size() * 2);
+  CHECK(names[0] == "old_login_name");
+  CHECK(names[1] == "new_login_name");
+}
+
+TEST_CASE("a small catalog loads from text with every field") {
+  const auto loaded = Catalog::load_text(R"(events:
+  - name: job_done
+    description: A job finished
+    group: job events
+    kind: other
+    key: job
+    params:
+      - {name: job, label: Job, required: true}
+      - {name: token, label: Token, secret: yes}
+)",
+                                         "jobs.yaml");
+  REQUIRE_MESSAGE(loaded.ok(), loaded.error().message);
+  REQUIRE(loaded->events().size() == 1);
+  const EventDef& def = loaded->events()[0];
+  CHECK(def.name == "job_done");
+  CHECK(def.description == "A job finished");
+  CHECK(def.group == "job events");
+  CHECK(def.kind == EventKind::other);
+  CHECK(def.key == "job");
+  CHECK(def.origin == "jobs.yaml:2");
+  REQUIRE(def.params.size() == 2);
+  CHECK(def.params[0].required);
+  CHECK_FALSE(def.params[0].secret);
+  CHECK(def.params[1].label == "Token");
+  CHECK(def.params[1].secret);
+  CHECK(loaded->find("job_done") == &def);
+  CHECK(loaded->find("job") == nullptr);
+}
+
+TEST_CASE("a YAML syntax error is reported with its 1-based line") {
+  const auto loaded = Catalog::load_text("events:\n  - name: a\n    description: [unclosed\n",
+                                         "bad.yaml");
+  const std::string error = error_of(loaded);
+  CHECK(error.starts_with("bad.yaml:4: YAML syntax error: "));
+  CHECK(error.find('\n') == std::string::npos);
+}
+
+TEST_CASE("every problem of a catalog file is reported at once, one per line") {
+  const auto loaded = Catalog::load_text(R"(events:
+  - name: client-create
+    description: Bad name
+    group: g
+    kind: create
+    key: login_name
+    params:
+      - {name: login_name, label: Login Name}
+  - name: job_done
+    description: A job finished
+    kind: finished
+    key: job
+    colour: red
+    params:
+      - {name: job, label: Job}
+      - {name: job, label: Job again}
+      - {name: Job, label: Job}
+      - {name: owner, label: Owner, required: maybe, shade: dark}
+      - {label: Nameless}
+  - name: job_done
+    description: Again
+    group: g
+    kind: other
+    key: owner_name
+    params:
+      - {name: owner, label: Owner}
+  - name: no_params
+    description: Nothing
+    group: g
+    kind: other
+    key: x
+  - just a string
+)",
+                                         "x.yaml");
+  CHECK(error_of(loaded) ==
+        "x.yaml:2: invalid event name 'client-create': use lowercase letters, digits and '_'\n"
+        "x.yaml:9: missing field 'group' in event 'job_done'\n"
+        "x.yaml:11: unknown kind 'finished' in event 'job_done'; valid kinds: create, update, "
+        "delete, other\n"
+        "x.yaml:13: unknown field 'colour' in event 'job_done'; valid: name, description, group, "
+        "kind, key, params\n"
+        "x.yaml:16: duplicate parameter 'job' in event 'job_done'; first defined at line 15\n"
+        "x.yaml:17: invalid parameter name 'Job' in event 'job_done': use lowercase letters, "
+        "digits and '_'\n"
+        "x.yaml:18: unknown field 'shade' in parameter 'owner' of event 'job_done'; valid: name, "
+        "label, required, secret\n"
+        "x.yaml:18: field 'required' of parameter 'owner' of event 'job_done' must be true or "
+        "false\n"
+        "x.yaml:19: missing field 'name' in parameter #5 of event 'job_done'\n"
+        "x.yaml:20: duplicate event 'job_done'; first defined at x.yaml:9\n"
+        "x.yaml:24: key 'owner_name' of event 'job_done' is not one of its parameters\n"
+        "x.yaml:27: missing field 'params' in event 'no_params'\n"
+        "x.yaml:32: event #5 must be a map with name, description, group, kind, key, params");
+}
+
+TEST_CASE("a catalog must be a map with an events list") {
+  SUBCASE("an empty document") {
+    CHECK(error_of(Catalog::load_text("", "e.yaml")) ==
+          "e.yaml:1: expected a map with an 'events' list");
+  }
+  SUBCASE("a list at the top") {
+    CHECK(error_of(Catalog::load_text("- a\n- b\n", "e.yaml")) ==
+          "e.yaml:1: expected a map with an 'events' list");
+  }
+  SUBCASE("no events field, an unknown one") {
+    CHECK(error_of(Catalog::load_text("version: 2\n", "e.yaml")) ==
+          "e.yaml:1: unknown top-level field 'version'; valid: events\n"
+          "e.yaml:1: missing top-level field 'events'");
+  }
+  SUBCASE("events is not a list") {
+    CHECK(error_of(Catalog::load_text("events:\n  a: b\n", "e.yaml")) ==
+          "e.yaml:2: 'events' must be a list of events");
+  }
+  SUBCASE("a field that must be a string is a list") {
+    CHECK(error_of(Catalog::load_text(R"(events:
+  - name: a
+    description: [x, y]
+    group: g
+    kind: other
+    key: p
+    params: [{name: p, label: P}]
+)",
+                                      "e.yaml")) ==
+          "e.yaml:3: field 'description' of event 'a' must be a string");
+  }
+}
+
+TEST_CASE("an empty events list is a valid catalog") {
+  const auto loaded = Catalog::load_text("events: []\n", "empty.yaml");
+  REQUIRE(loaded.ok());
+  CHECK(loaded->events().empty());
+  CHECK(loaded->suggest("client_create").empty());
+}
+
+TEST_CASE("extra catalog files add events after the built-in ones, in file name order") {
+  eventmgr::testing::TempDir dir;
+  write_file(dir.file("20-b.yaml"), "events:\n" + event_yaml("ext_b_done"));
+  write_file(dir.file("10-a.yaml"), "events:\n" + event_yaml("ext_a_done"));
+  write_file(dir.file("notes.txt"), "not a catalog");
+  write_file(dir.file(".hidden.yaml"), "garbage: [");
+  write_file(dir.file("30-c.yaml.bak"), "garbage: [");
+
+  const auto loaded = Catalog::load({dir.path(), dir.path() / "missing"});
+  REQUIRE_MESSAGE(loaded.ok(), loaded.error().message);
+  REQUIRE(loaded->events().size() == 83);
+  const EventDef& first = loaded->events()[81];
+  const EventDef& second = loaded->events()[82];
+  CHECK(first.name == "ext_a_done");
+  CHECK_FALSE(first.builtin);
+  CHECK(first.origin == dir.file("10-a.yaml") + ":2");
+  CHECK(second.name == "ext_b_done");
+  CHECK(loaded->find("client_create")->builtin);
+}
+
+TEST_CASE("an extra catalog may not redefine a built-in event") {
+  eventmgr::testing::TempDir dir;
+  write_file(dir.file("ext.yaml"), "events:\n" + event_yaml("ext_done") + event_yaml("client_create"));
+  const std::string error = error_of(Catalog::load({dir.path()}));
+  const std::string builtin_origin = builtin().find("client_create")->origin;
+  CHECK(error == dir.file("ext.yaml") + ":9: event 'client_create' redefines the built-in event " +
+                     "defined at " + builtin_origin + "; extra catalogs may only add events");
+}
+
+TEST_CASE("a duplicate event across extra catalogs names both origins") {
+  eventmgr::testing::TempDir dir;
+  write_file(dir.file("a.yaml"), "events:\n" + event_yaml("ext_done"));
+  write_file(dir.file("b.yaml"), "# second\nevents:\n" + event_yaml("ext_done"));
+  CHECK(error_of(Catalog::load({dir.path()})) ==
+        dir.file("b.yaml") + ":3: duplicate event 'ext_done'; first defined at " +
+            dir.file("a.yaml") + ":2");
+}
+
+TEST_CASE("problems in several extra files are all reported") {
+  eventmgr::testing::TempDir dir;
+  write_file(dir.file("a.yaml"), "events: [");
+  write_file(dir.file("b.yaml"), "events:\n  - name: Bad\n");
+  const std::string error = error_of(Catalog::load({dir.path()}));
+  CHECK(error.starts_with(dir.file("a.yaml") + ":1: YAML syntax error: "));
+  CHECK(error.find("\n" + dir.file("b.yaml") + ":2: invalid event name 'Bad'") !=
+        std::string::npos);
+}
+
+TEST_CASE("a catalog dir that is a file is an error") {
+  eventmgr::testing::TempDir dir;
+  write_file(dir.file("plain"), "");
+  CHECK(error_of(Catalog::load({dir.path() / "plain"})) ==
+        dir.file("plain") + ": cannot read catalog dir: not a directory");
+}
+
+TEST_CASE("suggestions find the event a user probably meant") {
+  const Catalog& catalog = builtin();
+  SUBCASE("a missing letter") {
+    const auto names = catalog.suggest("client_creat");
+    REQUIRE_FALSE(names.empty());
+    CHECK(names[0] == "client_create");
+  }
+  SUBCASE("swapped letters") {
+    const auto names = catalog.suggest("domian_delete");
+    REQUIRE_FALSE(names.empty());
+    CHECK(names[0] == "domain_delete");
+  }
+  SUBCASE("a prefix lists the events it starts") {
+    const auto names = catalog.suggest("database_user", 5);
+    CHECK(names == std::vector<std::string>{"database_user_create", "database_user_delete",
+                                            "database_user_update"});
+  }
+  SUBCASE("a substring") {
+    const auto names = catalog.suggest("siteapppkg");
+    CHECK(names == std::vector<std::string>{"siteapppkg_install", "siteapppkg_uninstall"});
+  }
+  SUBCASE("the count limits the answer") {
+    CHECK(catalog.suggest("client", 2).size() == 2);
+    CHECK(catalog.suggest("client").size() == 3);
+  }
+  SUBCASE("nothing close") {
+    CHECK(catalog.suggest("zzzzqqqq").empty());
+    CHECK(catalog.suggest("").empty());
+    CHECK(catalog.suggest(std::string(5000, 'x')).empty());
+  }
+}
+
+TEST_SUITE_END();

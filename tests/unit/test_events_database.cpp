@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: MIT
+#include "events/database.hpp"
+
+#include "temp_dir.hpp"
+
+#include <doctest/doctest.h>
+
+#include <sys/stat.h>
+
+#include <fstream>
+
+using eventmgr::events::k_schema_version;
+using eventmgr::events::open_database;
+using eventmgr::events::OpenFor;
+using eventmgr::testing::TempDir;
+
+namespace {
+
+unsigned file_mode(const std::string& path) {
+  struct stat st {};
+  REQUIRE(::stat(path.c_str(), &st) == 0);
+  return st.st_mode & 07777;
+}
+
+std::int64_t count_rows(eventmgr::sqlite::Database& db, const std::string& table) {
+  auto statement = db.prepare("SELECT count(*) FROM " + table);
+  REQUIRE(statement.step());
+  return statement.column_int(0);
+}
+
+// Sets the process umask for one test case and restores it.
+class UmaskGuard {
+public:
+  explicit UmaskGuard(mode_t mask) : m_old(::umask(mask)) {}
+  UmaskGuard(const UmaskGuard&) = delete;
+  UmaskGuard& operator=(const UmaskGuard&) = delete;
+  ~UmaskGuard() { ::umask(m_old); }
+
+private:
+  mode_t m_old;
+};
+
+} // namespace
+
+TEST_SUITE_BEGIN("events::Database");
+
+TEST_CASE("a new database is created and migrated to the current schema") {
+  TempDir dir;
+  const std::string path = dir.file("eventmgr.db");
+
+  SUBCASE("no file yet") {}
+  SUBCASE("an empty file") {
+    std::ofstream(path).close();
+  }
+
+  auto db = open_database(path, OpenFor::daemon);
+  REQUIRE_MESSAGE(db.ok(), db.error().message);
+  CHECK(db->user_version() == k_schema_version);
+  CHECK(count_rows(*db, "handlers") == 0);
+  CHECK(count_rows(*db, "events") == 0);
+  CHECK(count_rows(*db, "runs") == 0);
+  CHECK(count_rows(*db, "rejected") == 0);
+  CHECK(count_rows(*db, "counters") == 3);
+  CHECK(count_rows(*db, "daemon_state") == 0);
+}
+
+TEST_CASE("reopening a current database changes nothing") {
+  TempDir dir;
+  const std::string path = dir.file("eventmgr.db");
+  {
+    auto db = open_database(path, OpenFor::daemon);
+    REQUIRE(db.ok());
+    db->exec("UPDATE counters SET value = 7 WHERE name = 'accepted'");
+  }
+  for (OpenFor purpose : {OpenFor::daemon, OpenFor::cli, OpenFor::read_only}) {
+    auto db = open_database(path, purpose);
+    REQUIRE_MESSAGE(db.ok(), db.error().message);
+    CHECK(db->user_version() == k_schema_version);
+    CHECK(count_rows(*db, "counters") == 3);
+    auto statement = db->prepare("SELECT value FROM counters WHERE name = 'accepted'");
+    REQUIRE(statement.step());
+    CHECK(statement.column_int(0) == 7);
+  }
+}
+
+TEST_CASE("a database newer than the binary is refused") {
+  TempDir dir;
+  const std::string path = dir.file("eventmgr.db");
+  {
+    auto db = open_database(path, OpenFor::daemon);
+    REQUIRE(db.ok());
+    db->exec("PRAGMA user_version = 99");
+  }
+  const std::string expected = "database " + path +
+                               " has schema version 99; this eventmgr knows up to " +
+                               std::to_string(k_schema_version);
+  for (OpenFor purpose : {OpenFor::daemon, OpenFor::cli, OpenFor::read_only}) {
+    auto db = open_database(path, purpose);
+    REQUIRE_FALSE(db.ok());
+    CHECK(db.error().message == expected);
+  }
+}
+
+TEST_CASE("read-only opening neither creates nor migrates") {
+  TempDir dir;
+  const std::string path = dir.file("eventmgr.db");
+
+  auto missing = open_database(path, OpenFor::read_only);
+  REQUIRE_FALSE(missing.ok());
+  CHECK(missing.error().message == "cannot open database " + path + ": No such file or directory");
+  CHECK_FALSE(std::filesystem::exists(path));
+
+  std::ofstream(path).close();
+  auto old = open_database(path, OpenFor::read_only);
+  REQUIRE_FALSE(old.ok());
+  CHECK(old.error().message == "database " + path + " has schema version 0; this eventmgr needs " +
+                                 std::to_string(k_schema_version) + " (eventmgrd migrates it at start)");
+}
+
+TEST_CASE("a new database file gets exactly the mode asked for") {
+  TempDir dir;
+  const std::string path = dir.file("eventmgr.db");
+  UmaskGuard mask_guard(022);
+
+  SUBCASE("the default is 0600") {
+    auto db = open_database(path, OpenFor::daemon);
+    REQUIRE(db.ok());
+    CHECK(file_mode(path) == 0600);
+  }
+  SUBCASE("a group-writable mode survives the umask") {
+    auto db = open_database(path, OpenFor::daemon, 0660);
+    REQUIRE(db.ok());
+    CHECK(file_mode(path) == 0660);
+  }
+}
+
+TEST_SUITE_END();

@@ -1,0 +1,464 @@
+// SPDX-License-Identifier: MIT
+#include "handlers/launcher.hpp"
+
+#include "common/users.hpp"
+#include "temp_dir.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <doctest/doctest.h>
+
+#include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <csignal>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+using eventmgr::handlers::LaunchSpec;
+using eventmgr::handlers::Launcher;
+using eventmgr::handlers::run_blocking;
+using eventmgr::handlers::RunOutcome;
+using eventmgr::handlers::RunStatus;
+using namespace std::chrono_literals;
+
+namespace {
+
+LaunchSpec make_spec(std::vector<std::string> argv) {
+  LaunchSpec spec;
+  spec.argv = std::move(argv);
+  spec.env = {"PATH=/usr/bin:/bin", "LANG=C.UTF-8"};
+  return spec;
+}
+
+LaunchSpec shell(const std::string& script) {
+  return make_spec({"/bin/sh", "-c", script});
+}
+
+std::vector<std::string> lines(const std::string& text) {
+  std::vector<std::string> result;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    result.push_back(line);
+  }
+  return result;
+}
+
+// A process that was SIGKILLed is gone, or a zombie waiting for a reaper that is not us.
+bool process_dead(pid_t pid) {
+  for (int attempt = 0; attempt < 500; ++attempt) {
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string content;
+    if (!stat || !std::getline(stat, content)) {
+      return true;
+    }
+    auto state_at = content.rfind(')') + 2;
+    if (state_at < content.size() && (content[state_at] == 'Z' || content[state_at] == 'X')) {
+      return true;
+    }
+    std::this_thread::sleep_for(10ms);
+  }
+  return false;
+}
+
+std::set<std::string> words(const std::string& text) {
+  std::set<std::string> result;
+  std::istringstream in(text);
+  for (std::string word; in >> word;) {
+    result.insert(word);
+  }
+  return result;
+}
+
+} // namespace
+
+TEST_SUITE_BEGIN("handlers::Launcher");
+
+TEST_CASE("arguments reach the program byte for byte, never through a shell") {
+  std::vector<std::string> hostile = {"", "a b", "$HOME", "*", "; rm -rf /", "`id`", "$(id)",
+                                      "line\nbreak", "'\"\\", "caf\xc3\xa9", "\t", "-n"};
+  std::vector<std::string> argv = {"/bin/sh", "-c", "printf '[%s]' \"$@\"", "sh"};
+  argv.insert(argv.end(), hostile.begin(), hostile.end());
+  RunOutcome outcome = run_blocking(make_spec(argv));
+  CHECK(outcome.status == RunStatus::ok);
+  std::string expected;
+  for (const auto& arg : hostile) {
+    expected += "[" + arg + "]";
+  }
+  CHECK(outcome.out == expected);
+  CHECK(outcome.err.empty());
+}
+
+TEST_CASE("the environment is exactly the one given") {
+  LaunchSpec spec = make_spec({"/usr/bin/env", "-0"});
+  spec.env = {"A=1", "EMPTY=", "WEIRD=$(id) `id` \n 'q' \"x\" *", "NEW_NAME=caf\xc3\xa9"};
+  RunOutcome outcome = run_blocking(spec);
+  CHECK(outcome.status == RunStatus::ok);
+  std::string expected;
+  for (const auto& entry : spec.env) {
+    expected += entry;
+    expected.push_back('\0');
+  }
+  CHECK(outcome.out == expected);
+}
+
+TEST_CASE("the exit status becomes the outcome") {
+  SUBCASE("exit 0 is ok") {
+    RunOutcome outcome = run_blocking(make_spec({"/bin/true"}));
+    CHECK(outcome.status == RunStatus::ok);
+    CHECK(outcome.exit_code == 0);
+    CHECK_FALSE(outcome.timed_out);
+    CHECK(outcome.pid > 0);
+    CHECK(outcome.started_ms > 1600000000000);
+    CHECK(outcome.finished_ms >= outcome.started_ms);
+  }
+  SUBCASE("a non-zero exit keeps its code") {
+    RunOutcome outcome = run_blocking(shell("echo out; echo err >&2; exit 7"));
+    CHECK(outcome.status == RunStatus::exit);
+    CHECK(outcome.exit_code == 7);
+    CHECK(outcome.out == "out\n");
+    CHECK(outcome.err == "err\n");
+  }
+  SUBCASE("death by a signal keeps the signal") {
+    RunOutcome outcome = run_blocking(shell("kill -USR1 $$"));
+    CHECK(outcome.status == RunStatus::signal);
+    CHECK(outcome.signal == SIGUSR1);
+    CHECK_FALSE(outcome.timed_out);
+  }
+}
+
+TEST_CASE("a program that cannot be executed is not started, with the reason") {
+  SUBCASE("missing") {
+    RunOutcome outcome = run_blocking(make_spec({"/no/such", "x"}));
+    CHECK(outcome.status == RunStatus::not_started);
+    CHECK(outcome.start_error == "cannot execute /no/such: No such file or directory");
+    CHECK(outcome.finished_ms >= outcome.started_ms);
+  }
+  SUBCASE("not executable") {
+    eventmgr::testing::TempDir dir;
+    std::string path = dir.file("script.sh");
+    std::ofstream(path) << "#!/bin/sh\nexit 0\n";
+    chmod(path.c_str(), 0644);
+    RunOutcome outcome = run_blocking(make_spec({path}));
+    CHECK(outcome.status == RunStatus::not_started);
+    CHECK(outcome.start_error == "cannot execute " + path + ": Permission denied");
+  }
+  SUBCASE("empty command") {
+    RunOutcome outcome = run_blocking(make_spec({}));
+    CHECK(outcome.status == RunStatus::not_started);
+    CHECK(outcome.start_error == "cannot start handler: empty command");
+  }
+  SUBCASE("an argument with a NUL byte cannot be passed byte for byte") {
+    RunOutcome outcome = run_blocking(make_spec({"/bin/echo", std::string("a\0b", 3)}));
+    CHECK(outcome.status == RunStatus::not_started);
+    CHECK(outcome.start_error == "cannot start /bin/echo: argument 1 contains a NUL byte");
+  }
+}
+
+TEST_CASE("a time-out terminates the whole process group") {
+  LaunchSpec spec;
+  int expected_signal = 0;
+  SUBCASE("SIGTERM ends it") {
+    spec = shell("sleep 300 & echo $!; wait");
+    expected_signal = SIGTERM;
+  }
+  SUBCASE("SIGKILL after the grace period when SIGTERM is ignored") {
+    spec = shell("trap '' TERM; sleep 300 & echo $!; wait; wait; wait");
+    expected_signal = SIGKILL;
+  }
+  spec.timeout = 300ms;
+  spec.kill_grace = 300ms;
+  RunOutcome outcome = run_blocking(spec);
+  CHECK(outcome.status == RunStatus::timeout);
+  CHECK(outcome.timed_out);
+  CHECK(outcome.signal == expected_signal);
+  std::vector<std::string> printed = lines(outcome.out);
+  REQUIRE(printed.size() == 1);
+  pid_t grandchild = std::stoi(printed[0]);
+  CHECK(process_dead(grandchild));
+}
+
+TEST_CASE("descendants left in the group are killed when the handler exits") {
+  RunOutcome outcome = run_blocking(shell("sleep 300 >/dev/null 2>&1 & echo $!"));
+  CHECK(outcome.status == RunStatus::ok);
+  std::vector<std::string> printed = lines(outcome.out);
+  REQUIRE(printed.size() == 1);
+  CHECK(process_dead(std::stoi(printed[0])));
+}
+
+TEST_CASE("a descendant that leaves the group cannot keep the run open through its output") {
+  LaunchSpec spec = shell("setsid sleep 300 & echo $!");
+  spec.output_drain = 200ms;
+  RunOutcome outcome = run_blocking(spec);
+  CHECK(outcome.status == RunStatus::ok);
+  std::vector<std::string> printed = lines(outcome.out);
+  REQUIRE(printed.size() == 1);
+  pid_t escaped = std::stoi(printed[0]);
+  CHECK(kill(escaped, SIGKILL) == 0); // it did escape the group kill: clean up
+}
+
+TEST_CASE("output beyond the limit is drained and dropped, and marked truncated") {
+  SUBCASE("50 MiB on each stream") {
+    LaunchSpec spec = shell("head -c 52428800 /dev/zero; head -c 52428800 /dev/zero >&2; exit 3");
+    spec.output_limit = 1000;
+    RunOutcome outcome = run_blocking(spec);
+    CHECK(outcome.status == RunStatus::exit);
+    CHECK(outcome.exit_code == 3);
+    CHECK(outcome.out == std::string(1000, '\0'));
+    CHECK(outcome.err == std::string(1000, '\0'));
+    CHECK(outcome.out_truncated);
+    CHECK(outcome.err_truncated);
+  }
+  SUBCASE("exactly the limit is not truncated") {
+    LaunchSpec spec = shell("printf abc");
+    spec.output_limit = 3;
+    RunOutcome outcome = run_blocking(spec);
+    CHECK(outcome.out == "abc");
+    CHECK_FALSE(outcome.out_truncated);
+  }
+  SUBCASE("one byte more is") {
+    LaunchSpec spec = shell("printf abc");
+    spec.output_limit = 2;
+    RunOutcome outcome = run_blocking(spec);
+    CHECK(outcome.out == "ab");
+    CHECK(outcome.out_truncated);
+    CHECK_FALSE(outcome.err_truncated);
+  }
+}
+
+TEST_CASE("no descriptor but 0, 1 and 2 reaches the program") {
+  // Descriptors the daemon may hold without close-on-exec (spdlog's log file, for one).
+  int leaked_file = open("/dev/null", O_RDONLY);
+  int leaked_pipe[2];
+  REQUIRE(leaked_file >= 0);
+  REQUIRE(pipe(leaked_pipe) == 0);
+  int leaked_high = dup2(leaked_file, 200);
+  REQUIRE(leaked_high == 200);
+
+  // `ls` runs in a child of the shell and lists the shell's descriptors.
+  RunOutcome outcome = run_blocking(shell("ls /proc/$$/fd; true"));
+  CHECK(outcome.status == RunStatus::ok);
+  CHECK(outcome.out == "0\n1\n2\n");
+
+  close(leaked_file);
+  close(leaked_pipe[0]);
+  close(leaked_pipe[1]);
+  close(leaked_high);
+}
+
+TEST_CASE("stdin gets the given data, or /dev/null") {
+  SUBCASE("data") {
+    LaunchSpec spec = make_spec({"/bin/cat"});
+    spec.stdin_data = R"({"event":"client_create","new":{"login_name":"bob"}})";
+    RunOutcome outcome = run_blocking(spec);
+    CHECK(outcome.status == RunStatus::ok);
+    CHECK(outcome.out == *spec.stdin_data);
+  }
+  SUBCASE("more data than a pipe holds") {
+    LaunchSpec spec = make_spec({"/usr/bin/wc", "-c"});
+    spec.stdin_data = std::string(1 << 20, 'x');
+    RunOutcome outcome = run_blocking(spec);
+    CHECK(outcome.out == "1048576\n");
+  }
+  SUBCASE("nothing") {
+    RunOutcome outcome = run_blocking(make_spec({"/usr/bin/readlink", "/proc/self/fd/0"}));
+    CHECK(outcome.out == "/dev/null\n");
+  }
+  SUBCASE("a program that does not read it neither blocks nor kills the daemon (SIGPIPE)") {
+    LaunchSpec spec = make_spec({"/bin/true"});
+    spec.stdin_data = std::string(4 << 20, 'x');
+    RunOutcome outcome = run_blocking(spec);
+    CHECK(outcome.status == RunStatus::ok);
+  }
+}
+
+TEST_CASE("working directory and umask are applied") {
+  eventmgr::testing::TempDir dir;
+  LaunchSpec spec = shell("pwd; umask");
+  spec.umask = 027;
+  SUBCASE("the given directory") {
+    spec.cwd = dir.path().string();
+    RunOutcome outcome = run_blocking(spec);
+    CHECK(outcome.out == dir.path().string() + "\n0027\n");
+  }
+  SUBCASE("/ when it cannot be entered") {
+    spec.cwd = dir.file("missing");
+    RunOutcome outcome = run_blocking(spec);
+    CHECK(outcome.out == "/\n0027\n");
+  }
+}
+
+TEST_CASE("the program leads a new session and process group") {
+  RunOutcome outcome = run_blocking(make_spec({"/bin/cat", "/proc/self/stat"}));
+  REQUIRE(outcome.status == RunStatus::ok);
+  // pid (comm) state ppid pgrp session ...
+  std::istringstream fields(outcome.out.substr(outcome.out.rfind(')') + 2));
+  std::string state;
+  pid_t parent = 0;
+  pid_t group = 0;
+  pid_t session = 0;
+  fields >> state >> parent >> group >> session;
+  CHECK(parent == getpid());
+  CHECK(group == outcome.pid);
+  CHECK(session == outcome.pid);
+}
+
+TEST_CASE("signal dispositions and the signal mask start from the defaults") {
+  // What a daemon has: ignored signals, handlers, a blocked mask in the launching thread.
+  struct sigaction ignore {};
+  ignore.sa_handler = SIG_IGN;
+  struct sigaction handle {};
+  handle.sa_handler = [](int) {};
+  struct sigaction old_usr2 {};
+  struct sigaction old_hup {};
+  sigaction(SIGUSR2, &ignore, &old_usr2);
+  sigaction(SIGHUP, &handle, &old_hup);
+  sigset_t blocked;
+  sigset_t old_mask;
+  sigemptyset(&blocked);
+  sigaddset(&blocked, SIGUSR1);
+  sigaddset(&blocked, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &blocked, &old_mask);
+
+  RunOutcome outcome = run_blocking(make_spec({"/bin/grep", "-E", "^Sig(Blk|Ign)", "/proc/self/status"}));
+
+  pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
+  sigaction(SIGUSR2, &old_usr2, nullptr);
+  sigaction(SIGHUP, &old_hup, nullptr);
+  CHECK(outcome.out == "SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\n");
+  struct sigaction pipe_now {};
+  sigaction(SIGPIPE, nullptr, &pipe_now);
+  bool pipe_ignored = pipe_now.sa_handler == SIG_IGN;
+  CHECK(pipe_ignored); // the Launcher's own doing, documented
+}
+
+TEST_CASE("handlers run as their user") {
+  auto nobody = eventmgr::lookup_user("nobody");
+  REQUIRE(nobody.ok());
+  auto root = eventmgr::lookup_user("root");
+  REQUIRE(root.ok());
+
+  if (geteuid() == 0) {
+    SUBCASE("root switches to the user, its groups and a directory it may enter") {
+      eventmgr::testing::TempDir dir; // 0700 root: nobody cannot enter it
+      LaunchSpec spec = shell("id -u; id -g; id -G; pwd");
+      spec.user = *nobody;
+      spec.cwd = dir.path().string();
+      RunOutcome outcome = run_blocking(spec);
+      REQUIRE(outcome.status == RunStatus::ok);
+      std::vector<std::string> printed = lines(outcome.out);
+      REQUIRE(printed.size() == 4);
+      CHECK(printed[0] == std::to_string(nobody->uid));
+      CHECK(printed[1] == std::to_string(nobody->gid));
+      std::set<std::string> expected_groups{std::to_string(nobody->gid)};
+      for (gid_t group : nobody->groups) {
+        expected_groups.insert(std::to_string(group));
+      }
+      CHECK(words(printed[2]) == expected_groups);
+      CHECK(printed[3] == "/");
+    }
+    SUBCASE("a failed switch names the user") {
+      eventmgr::UserInfo impossible = *nobody;
+      impossible.name = "crowded";
+      impossible.groups.assign(70000, nobody->gid); // above the kernel's NGROUPS_MAX
+      LaunchSpec spec = make_spec({"/bin/true"});
+      spec.user = impossible;
+      RunOutcome outcome = run_blocking(spec);
+      CHECK(outcome.status == RunStatus::not_started);
+      CHECK(outcome.start_error == "cannot switch to user crowded: Invalid argument");
+    }
+    SUBCASE("a daemon that is not root runs no one else's handlers") {
+      // A forked copy of this test drops to nobody and tries to run a root handler.
+      int report[2];
+      REQUIRE(pipe(report) == 0);
+      pid_t child = fork();
+      REQUIRE(child >= 0);
+      if (child == 0) {
+        close(report[0]);
+        int code = 1;
+        if (setgroups(0, nullptr) == 0 && setresgid(nobody->gid, nobody->gid, nobody->gid) == 0 &&
+            setresuid(nobody->uid, nobody->uid, nobody->uid) == 0) {
+          LaunchSpec spec = make_spec({"/bin/true"});
+          spec.user = *root;
+          std::string error = run_blocking(spec).start_error;
+          code = write(report[1], error.data(), error.size()) == static_cast<ssize_t>(error.size()) ? 0 : 1;
+        }
+        _exit(code);
+      }
+      close(report[1]);
+      std::string error;
+      char buffer[256];
+      for (ssize_t n; (n = read(report[0], buffer, sizeof buffer)) > 0;) {
+        error.append(buffer, static_cast<std::size_t>(n));
+      }
+      close(report[0]);
+      int status = 0;
+      REQUIRE(waitpid(child, &status, 0) == child);
+      CHECK(WIFEXITED(status));
+      CHECK(WEXITSTATUS(status) == 0);
+      CHECK(error == "cannot run as user root: the daemon is not root");
+    }
+  } else {
+    SUBCASE("a daemon that is not root runs no one else's handlers") {
+      LaunchSpec spec = make_spec({"/bin/true"});
+      spec.user = *root;
+      RunOutcome outcome = run_blocking(spec);
+      CHECK(outcome.status == RunStatus::not_started);
+      CHECK(outcome.start_error == "cannot run as user root: the daemon is not root");
+    }
+  }
+  SUBCASE("its own user needs no switch") {
+    auto self = eventmgr::current_user();
+    REQUIRE(self.ok());
+    LaunchSpec spec = make_spec({"/usr/bin/id", "-u"});
+    spec.user = *self;
+    RunOutcome outcome = run_blocking(spec);
+    CHECK(outcome.status == RunStatus::ok);
+    CHECK(outcome.out == std::to_string(geteuid()) + "\n");
+  }
+}
+
+TEST_CASE("runs proceed concurrently; kill_all ends them; done comes once, on the executor") {
+  boost::asio::io_context context;
+  Launcher launcher(context.get_executor());
+  std::vector<RunOutcome> outcomes;
+  int calls_off_thread = 0;
+  const auto loop_thread = std::this_thread::get_id();
+  for (int i = 0; i < 3; ++i) {
+    launcher.async_run(make_spec({"/bin/sleep", "300"}), [&](RunOutcome outcome) {
+      calls_off_thread += std::this_thread::get_id() == loop_thread ? 0 : 1;
+      outcomes.push_back(std::move(outcome));
+    });
+  }
+  launcher.async_run(make_spec({"/no/such"}), [&](RunOutcome outcome) { outcomes.push_back(std::move(outcome)); });
+  CHECK(launcher.running() == 4);
+  // Once the not-started run is reported, the three sleepers are still running.
+  boost::asio::post(context, [&] {
+    boost::asio::post(context, [&] {
+      CHECK(outcomes.size() == 1);
+      CHECK(launcher.running() == 3);
+      launcher.kill_all();
+    });
+  });
+  context.run();
+  REQUIRE(outcomes.size() == 4);
+  CHECK(outcomes[0].status == RunStatus::not_started);
+  for (std::size_t i = 1; i < outcomes.size(); ++i) {
+    CHECK(outcomes[i].status == RunStatus::signal);
+    CHECK(outcomes[i].signal == SIGKILL);
+  }
+  CHECK(calls_off_thread == 0);
+  CHECK(launcher.running() == 0);
+}
+
+TEST_SUITE_END();
