@@ -67,6 +67,12 @@ int run(int argc, char** argv) {
   add_events_commands(app, context);
   add_handler_commands(app, context);
   add_submit_command(app, context);
+  add_log_commands(app, context);
+  add_rejected_commands(app, context);
+  add_replay_command(app, context);
+  add_status_command(app, context);
+  add_check_command(app, context);
+  add_prune_command(app, context);
 
   for (CLI::App* sub : app.get_subcommands({})) {
     sub->fallthrough();

@@ -50,6 +50,12 @@ void set_action(CLI::App* sub, Action action);
 void add_events_commands(CLI::App& app, Context& context);
 void add_handler_commands(CLI::App& app, Context& context);
 void add_submit_command(CLI::App& app, Context& context);
+void add_log_commands(CLI::App& app, Context& context);
+void add_rejected_commands(CLI::App& app, Context& context);
+void add_replay_command(CLI::App& app, Context& context);
+void add_status_command(CLI::App& app, Context& context);
+void add_check_command(CLI::App& app, Context& context);
+void add_prune_command(CLI::App& app, Context& context);
 
 // Parses the command line, runs the chosen command, returns the process exit code.
 int run(int argc, char** argv);

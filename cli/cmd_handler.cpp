@@ -1,6 +1,787 @@
 // SPDX-License-Identifier: MIT
+// `eventmgr handler ...`: register, list, change, test, export and import event handlers.
 #include "cli/app.hpp"
+#include "cli/handler_io.hpp"
+#include "cli/table.hpp"
+#include "common/clock.hpp"
+#include "common/users.hpp"
+#include "events/database.hpp"
+#include "events/record.hpp"
+#include "handlers/command_template.hpp"
+#include "handlers/handler_store.hpp"
+#include "handlers/launcher.hpp"
+
+#include <boost/json.hpp>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <memory>
+#include <set>
+#include <sstream>
 
 namespace eventmgr::cli {
-void add_handler_commands(CLI::App&, Context&) {}
+namespace {
+
+namespace json = boost::json;
+namespace fs = std::filesystem;
+using handlers::Handler;
+
+// The database and the handler store on it (the store keeps a reference to the database).
+class HandlerDb {
+public:
+  explicit HandlerDb(sqlite::Database db) : m_db(std::move(db)), m_store(m_db) {}
+  HandlerDb(const HandlerDb&) = delete;
+  HandlerDb& operator=(const HandlerDb&) = delete;
+  handlers::HandlerStore& store() { return m_store; }
+
+private:
+  sqlite::Database m_db;
+  handlers::HandlerStore m_store;
+};
+
+void make_directory(const fs::path& path, const char* what) {
+  struct stat st{};
+  if (::lstat(path.c_str(), &st) == 0) {
+    if (!S_ISDIR(st.st_mode)) {
+      throw CommandError{k_exit_failure, std::string("cannot use ") + what + " " + path.string() + ": not a directory"};
+    }
+    return;
+  }
+  std::error_code ec;
+  fs::create_directories(path.parent_path(), ec);
+  if (::mkdir(path.c_str(), 0750) != 0 && errno != EEXIST) {
+    throw CommandError{k_exit_failure, std::string("cannot create ") + what + " " + path.string() + ": " +
+                                           std::strerror(errno)};
+  }
+  // mkdir applies the umask; the state dir gets exactly 0750.
+  ::chmod(path.c_str(), 0750);
+}
+
+enum class Access { read, write };
+
+// Opens the handler store. For reading, a missing database is an empty set (nullptr), so that
+// read commands never create files; for writing, the state dir and the database are created.
+std::unique_ptr<HandlerDb> open_handlers(Context& context, Access access) {
+  const Config& config = context.config();
+  std::error_code ec;
+  if (access == Access::read && !fs::exists(config.database, ec)) {
+    return nullptr;
+  }
+  if (access == Access::write) {
+    make_directory(config.state_dir, "state dir");
+    if (config.database.parent_path() != config.state_dir) {
+      make_directory(config.database.parent_path(), "database directory");
+    }
+  }
+  auto db = events::open_database(config.database, events::OpenFor::cli, config.pipe_group.empty() ? 0600 : 0640);
+  if (!db) {
+    throw CommandError{k_exit_failure, db.error().message};
+  }
+  return std::make_unique<HandlerDb>(std::move(db.value()));
+}
+
+std::string no_handler_message(std::int64_t id) {
+  return "no handler with id " + std::to_string(id) + " (eventmgr handler list shows them)";
+}
+
+Handler get_handler(HandlerDb* db, std::int64_t id) {
+  std::optional<Handler> handler = db != nullptr ? db->store().get(id) : std::nullopt;
+  if (!handler) {
+    throw CommandError{k_exit_usage, no_handler_message(id)};
+  }
+  return *handler;
+}
+
+std::string join(const std::vector<std::string>& items, std::string_view separator) {
+  std::string out;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    out += (i == 0 ? "" : std::string(separator)) + items[i];
+  }
+  return out;
+}
+
+json::array to_json_array(const std::vector<std::string>& items) {
+  json::array array;
+  for (const auto& item : items) {
+    array.emplace_back(item);
+  }
+  return array;
+}
+
+json::object handler_json(const Handler& handler) {
+  return json::object{{"id", handler.id},
+                      {"event", handler.event},
+                      {"priority", handler.priority},
+                      {"user", handler.user},
+                      {"command", handler.command},
+                      {"params", to_json_array(handler.params)},
+                      {"timeout", handler.timeout},
+                      {"enabled", handler.enabled},
+                      {"stdin", std::string(handlers::to_string(handler.stdin_mode))},
+                      {"secrets", handler.secrets},
+                      {"description", handler.description},
+                      {"created_at", format_rfc3339(handler.created_at)},
+                      {"updated_at", format_rfc3339(handler.updated_at)}};
+}
+
+// ---- add / update ------------------------------------------------------------------------
+
+// The options of `add`, also those of `update`, where only the given ones change the handler.
+struct HandlerOptions {
+  std::string event, command, priority, user, timeout, stdin_mode, description;
+  std::vector<std::string> params;
+  bool secrets = false;
+  bool disable = false;
+  bool enable = false;    // update only
+  bool no_params = false; // update only
+  std::vector<CLI::Option*> all;
+  CLI::Option *o_event = nullptr, *o_command = nullptr, *o_priority = nullptr, *o_user = nullptr,
+              *o_params = nullptr, *o_timeout = nullptr, *o_stdin = nullptr, *o_secrets = nullptr,
+              *o_description = nullptr, *o_disable = nullptr, *o_enable = nullptr, *o_no_params = nullptr;
+
+  bool given(const CLI::Option* option) const { return option != nullptr && option->count() > 0; }
+};
+
+enum class Purpose { add, update };
+
+void add_handler_options(CLI::App* sub, HandlerOptions& o, Purpose purpose) {
+  o.o_event = sub->add_option("--event", o.event, "the event, e.g. client_create (eventmgr events lists them)");
+  o.o_command = sub->add_option("--command", o.command,
+                                "absolute program path and arguments, with <new_x>/<old_x> and %1..%N placeholders");
+  o.o_priority = sub->add_option("--priority", o.priority,
+                                 "lowest (0), low (25), normal (50, default), high (75), highest (100) or 0..1000000; "
+                                 "higher runs first");
+  o.o_user = sub->add_option("--user", o.user, "system user the handler runs as (default: default_user, nobody)");
+  o.o_params = sub->add_option("--param", o.params, "parameter for %1, %2, ... in order (repeat the option)")
+                 ->allow_extra_args(false);
+  o.o_timeout = sub->add_option("--timeout", o.timeout, "seconds 1..86400 (default: default_timeout, 60)");
+  o.o_stdin = sub->add_option("--stdin", o.stdin_mode, "none (default: /dev/null) or json (the event as JSON)");
+  o.o_description = sub->add_option("--description", o.description, "a note for people");
+  if (purpose == Purpose::add) {
+    o.o_event->required();
+    o.o_command->required();
+    o.o_secrets = sub->add_flag("--secrets", o.secrets, "pass secret parameters (passwords)");
+    o.o_disable = sub->add_flag("--disabled", o.disable, "register the handler disabled");
+  } else {
+    o.o_secrets = sub->add_flag("--secrets,!--no-secrets", o.secrets, "pass secret parameters, or stop passing them");
+    o.o_no_params = sub->add_flag("--no-params", o.no_params, "remove every --param")->excludes(o.o_params);
+    o.o_enable = sub->add_flag("--enable", o.enable, "enable the handler");
+    o.o_disable = sub->add_flag("--disable,--disabled", o.disable, "disable the handler")->excludes(o.o_enable);
+  }
+  o.all = {o.o_event,  o.o_command, o.o_priority,    o.o_user,    o.o_params, o.o_timeout, o.o_stdin,
+           o.o_secrets, o.o_description, o.o_disable, o.o_enable, o.o_no_params};
+}
+
+// Applies the given options to `handler`; problems with their text go to `problems`.
+void apply_options(const HandlerOptions& o, Handler& handler, std::vector<HandlerProblem>& problems) {
+  if (o.given(o.o_event)) {
+    handler.event = o.event;
+  }
+  if (o.given(o.o_command)) {
+    handler.command = o.command;
+  }
+  if (o.given(o.o_priority)) {
+    if (auto priority = handlers::validate_priority(o.priority)) {
+      handler.priority = *priority;
+    } else {
+      problems.push_back({"priority", priority.error().message});
+    }
+  }
+  if (o.given(o.o_user)) {
+    handler.user = o.user;
+  }
+  if (o.given(o.o_params)) {
+    handler.params = o.params;
+  }
+  if (o.given(o.o_no_params)) {
+    handler.params.clear();
+  }
+  if (o.given(o.o_timeout)) {
+    if (auto timeout = parse_timeout(o.timeout)) {
+      handler.timeout = *timeout;
+    } else {
+      problems.push_back({"timeout", invalid_timeout_message(o.timeout)});
+    }
+  }
+  if (o.given(o.o_stdin)) {
+    if (auto mode = handlers::parse_stdin_mode(o.stdin_mode)) {
+      handler.stdin_mode = *mode;
+    } else {
+      problems.push_back({"stdin", "invalid --stdin '" + o.stdin_mode + "': use none or json"});
+    }
+  }
+  if (o.given(o.o_secrets)) {
+    handler.secrets = o.secrets;
+  }
+  if (o.given(o.o_description)) {
+    handler.description = o.description;
+  }
+  if (o.given(o.o_enable)) {
+    handler.enabled = true;
+  }
+  if (o.given(o.o_disable)) {
+    handler.enabled = false;
+  }
+}
+
+// Refuses `handler` with every problem at once (exit 2), or returns.
+void check_or_refuse(Context& context, const Handler& handler, std::vector<HandlerProblem> problems) {
+  for (auto& problem : check_handler(handler, context.catalog(), context.config())) {
+    problems.push_back(std::move(problem));
+  }
+  if (problems.empty()) {
+    return;
+  }
+  // One problem on one line; several (a command can have many) as an indented list.
+  std::vector<std::string> lines;
+  for (const auto& problem : problems) {
+    std::istringstream split(problem.message);
+    for (std::string line; std::getline(split, line);) {
+      lines.push_back(line);
+    }
+  }
+  if (lines.size() == 1) {
+    throw CommandError{k_exit_usage, lines.front()};
+  }
+  throw CommandError{k_exit_usage, "the handler is refused:\n  " + join(lines, "\n  ")};
+}
+
+int add_handler(Context& context, const HandlerOptions& o) {
+  Handler handler;
+  handler.user = context.config().default_user;
+  handler.timeout = context.config().default_timeout;
+  std::vector<HandlerProblem> problems;
+  apply_options(o, handler, problems);
+  check_or_refuse(context, handler, std::move(problems));
+  auto db = open_handlers(context, Access::write);
+  const std::int64_t id = db->store().add(handler);
+  if (context.json) {
+    std::cout << json::serialize(json::object{{"id", id}}) << "\n";
+  } else {
+    std::cout << id << "\n";
+  }
+  return k_exit_ok;
+}
+
+int update_handler(Context& context, const HandlerOptions& o, std::int64_t id) {
+  bool any = false;
+  for (const CLI::Option* option : o.all) {
+    any = any || o.given(option);
+  }
+  if (!any) {
+    throw CommandError{k_exit_usage, "nothing to change: give at least one option (eventmgr handler update --help)"};
+  }
+  auto db = open_handlers(context, Access::read);
+  Handler handler = get_handler(db.get(), id);
+  std::vector<HandlerProblem> problems;
+  apply_options(o, handler, problems);
+  check_or_refuse(context, handler, std::move(problems));
+  if (!db->store().update(handler)) {
+    throw CommandError{k_exit_usage, no_handler_message(id)};
+  }
+  if (context.json) {
+    std::cout << json::serialize(handler_json(get_handler(db.get(), id))) << "\n";
+  } else {
+    std::cout << "updated handler " << id << "\n";
+  }
+  return k_exit_ok;
+}
+
+// ---- list / show / remove / enable / disable ---------------------------------------------
+
+int list_handlers(Context& context, const std::string& event) {
+  auto db = open_handlers(context, Access::read);
+  std::optional<std::string> filter;
+  if (!event.empty()) {
+    filter = event;
+  }
+  std::vector<Handler> found = db != nullptr ? db->store().list(filter) : std::vector<Handler>{};
+  // Handlers of an event since removed from the catalog still list; only a typo is refused.
+  if (filter && found.empty() && context.catalog().find(event) == nullptr) {
+    throw CommandError{k_exit_usage, unknown_event_message(context.catalog(), event)};
+  }
+  if (context.json) {
+    json::array out;
+    for (const Handler& handler : found) {
+      out.push_back(handler_json(handler));
+    }
+    std::cout << json::serialize(out) << "\n";
+    return k_exit_ok;
+  }
+  if (found.empty()) {
+    std::cerr << "no handlers" << (filter ? " for " + event : std::string()) << "; eventmgr handler add registers one\n";
+    return k_exit_ok;
+  }
+  Table table({"ID", "EVENT", "PRIO", "USER", "ENABLED", "COMMAND"});
+  for (const Handler& handler : found) {
+    table.add({std::to_string(handler.id), handler.event, std::to_string(handler.priority), printable(handler.user),
+               handler.enabled ? "yes" : "no", printable(handler.command)});
+  }
+  table.print(std::cout);
+  return k_exit_ok;
+}
+
+int show_handler(Context& context, std::int64_t id) {
+  auto db = open_handlers(context, Access::read);
+  const Handler handler = get_handler(db.get(), id);
+  if (context.json) {
+    std::cout << json::serialize(handler_json(handler)) << "\n";
+    return k_exit_ok;
+  }
+  std::cout << "id: " << handler.id << "\n"
+            << "event: " << handler.event << "\n"
+            << "priority: " << handler.priority << "\n"
+            << "user: " << printable(handler.user) << "\n"
+            << "command: " << printable(handler.command) << "\n"
+            << "params: " << (handler.params.empty() ? "(none)" : printable(join(handler.params, " "))) << "\n"
+            << "timeout: " << handler.timeout << "\n"
+            << "enabled: " << (handler.enabled ? "yes" : "no") << "\n"
+            << "stdin: " << handlers::to_string(handler.stdin_mode) << "\n"
+            << "secrets: " << (handler.secrets ? "yes" : "no") << "\n"
+            << "description: " << printable(handler.description) << "\n"
+            << "created_at: " << format_local_time(handler.created_at) << "\n"
+            << "updated_at: " << format_local_time(handler.updated_at) << "\n";
+  return k_exit_ok;
+}
+
+enum class Change { remove, enable, disable };
+
+// Applies `change` to each id; an unknown id is reported and the others still change.
+int change_each(Context& context, const std::vector<std::int64_t>& ids, Change change) {
+  auto db = open_handlers(context, Access::read);
+  const char* done_word = change == Change::remove ? "removed" : change == Change::enable ? "enabled" : "disabled";
+  json::array done;
+  json::array unknown;
+  for (const std::int64_t id : ids) {
+    bool ok = false;
+    if (db != nullptr) {
+      ok = change == Change::remove ? db->store().remove(id) : db->store().set_enabled(id, change == Change::enable);
+    }
+    if (ok) {
+      done.push_back(id);
+      if (!context.json) {
+        std::cout << done_word << " handler " << id << "\n";
+      }
+    } else {
+      unknown.push_back(id);
+      std::cerr << "eventmgr: " << no_handler_message(id) << "\n";
+    }
+  }
+  if (context.json) {
+    std::cout << json::serialize(json::object{{done_word, std::move(done)}, {"unknown", unknown}}) << "\n";
+  }
+  return unknown.empty() ? k_exit_ok : k_exit_usage;
+}
+
+// ---- test --------------------------------------------------------------------------------
+
+// The event of `handler test`: every parameter "", then each `new.KEY=V` / `old.KEY=V`.
+events::Event make_test_event(const events::EventDef& def, const std::vector<std::string>& values) {
+  events::Event event;
+  event.name = def.name;
+  event.source = "eventmgr handler test";
+  std::vector<std::string> names;
+  for (const auto& param : def.params) {
+    event.old_values[param.name] = "";
+    event.new_values[param.name] = "";
+    names.push_back(param.name);
+  }
+  for (const std::string& item : values) {
+    const std::size_t equals = item.find('=');
+    const bool is_new = item.starts_with("new.");
+    if ((!is_new && !item.starts_with("old.")) || equals == std::string::npos) {
+      // Only the part before '=' is quoted: the value may be a secret.
+      throw CommandError{k_exit_usage, "invalid argument '" + printable(item.substr(0, equals)) +
+                                           (equals == std::string::npos ? "" : "=...") +
+                                           "': use new.KEY=VALUE or old.KEY=VALUE"};
+    }
+    const std::string key = item.substr(4, equals - 4);
+    if (def.find_param(key) == nullptr) {
+      throw CommandError{k_exit_usage, "unknown parameter '" + printable(key) + "' for event " + def.name +
+                                           "; valid: " + join(names, ", ")};
+    }
+    std::string value = item.substr(equals + 1);
+    if (value.size() > events::k_max_value) {
+      throw CommandError{k_exit_usage, "the value of " + item.substr(0, equals) + " is longer than 64 KiB"};
+    }
+    (is_new ? event.new_values : event.old_values)[key] = std::move(value);
+  }
+  // As the daemon does (SPEC 5): a create event has no old values, a delete event no new ones.
+  const bool create = def.kind == events::EventKind::create;
+  if (create || def.kind == events::EventKind::remove) {
+    for (auto& [key, value] : create ? event.old_values : event.new_values) {
+      if (!value.empty()) {
+        std::cerr << "eventmgr: note: " << def.name << " is a " << events::to_string(def.kind) << " event; "
+                  << (create ? "old." : "new.") << key << " is dropped, as the daemon would\n";
+        value.clear();
+      }
+    }
+  }
+  return event;
+}
+
+std::string upper(std::string text) {
+  for (char& c : text) {
+    if (c >= 'a' && c <= 'z') {
+      c = static_cast<char>(c - 'a' + 'A');
+    }
+  }
+  return text;
+}
+
+// The environment with non-empty secret values shown as *** (SPEC 10: never in CLI output).
+std::vector<std::string> redact_environment(std::vector<std::string> env, const events::EventDef& def) {
+  std::set<std::string> secret;
+  for (const auto& param : def.params) {
+    if (param.secret) {
+      secret.insert("NEW_" + upper(param.name));
+      secret.insert("OLD_" + upper(param.name));
+    }
+  }
+  for (std::string& entry : env) {
+    const std::string key = entry.substr(0, entry.find('='));
+    if (secret.count(key) > 0 && entry.size() > key.size() + 1) {
+      entry = key + "=***";
+    }
+  }
+  return env;
+}
+
+// The stdin of a `stdin: json` handler: secrets left out unless the handler has them on;
+// `redact` shows non-empty ones as ***.
+std::string stdin_json(events::Event event, const events::EventDef& def, bool secrets, bool redact) {
+  for (const auto& param : def.params) {
+    if (!param.secret) {
+      continue;
+    }
+    for (auto* values : {&event.old_values, &event.new_values}) {
+      if (!secrets) {
+        values->erase(param.name);
+      } else if (redact && !(*values)[param.name].empty()) {
+        (*values)[param.name] = "***";
+      }
+    }
+  }
+  return events::to_json(event) + "\n";
+}
+
+handlers::RunOutcome not_started(std::string reason) {
+  handlers::RunOutcome outcome;
+  outcome.status = handlers::RunStatus::not_started;
+  outcome.start_error = std::move(reason);
+  outcome.started_ms = now_ms();
+  outcome.finished_ms = outcome.started_ms;
+  return outcome;
+}
+
+// Runs the handler once, as the daemon would: as its user when root, else as the caller.
+handlers::RunOutcome run_once(const Handler& handler, const handlers::CommandTemplate& command,
+                              const events::EventDef& def, const events::Event& event, const Config& config,
+                              std::string& ran_as) {
+  ran_as = handler.user;
+  auto user = lookup_user(handler.user);
+  if (!user) {
+    return not_started(user.error().message);
+  }
+  if (user->uid == 0 && !config.allow_root) {
+    return not_started("handlers may not run as root (allow_root: false)");
+  }
+  UserInfo as = std::move(user.value());
+  if (geteuid() != 0 && as.uid != geteuid()) {
+    auto self = current_user();
+    if (!self) {
+      return not_started(self.error().message);
+    }
+    std::cerr << "eventmgr: note: not running as root, so the handler runs as " << self->name << ", not "
+              << handler.user << "\n";
+    as = std::move(self.value());
+  }
+  ran_as = as.name;
+  handlers::LaunchSpec spec;
+  spec.argv = command.render(event);
+  spec.env = handlers::build_environment(event, def, handler, as.name, as.home, as.shell);
+  spec.cwd = as.home.empty() ? "/" : as.home;
+  spec.user = std::move(as);
+  if (handler.stdin_mode == handlers::StdinMode::json) {
+    spec.stdin_data = stdin_json(event, def, handler.secrets, false);
+  }
+  spec.output_limit = config.output_limit;
+  spec.timeout = std::chrono::seconds(handler.timeout);
+  spec.kill_grace = std::chrono::seconds(config.kill_grace);
+  return handlers::run_blocking(std::move(spec));
+}
+
+std::string signal_name(int signal) {
+  const char* abbrev = sigabbrev_np(signal);
+  return abbrev != nullptr ? std::string("SIG") + abbrev : std::to_string(signal);
+}
+
+std::string describe(const handlers::RunOutcome& outcome, int timeout) {
+  switch (outcome.status) {
+  case handlers::RunStatus::ok:
+    return "ok";
+  case handlers::RunStatus::exit:
+    return "exit " + std::to_string(outcome.exit_code);
+  case handlers::RunStatus::signal:
+    return "signal " + signal_name(outcome.signal);
+  case handlers::RunStatus::timeout:
+    return "timeout after " + std::to_string(timeout) + "s";
+  case handlers::RunStatus::not_started:
+    return "not started: " + outcome.start_error;
+  }
+  return "unknown";
+}
+
+void print_output(const char* name, const std::string& text, bool truncated) {
+  if (text.empty()) {
+    std::cout << name << ": (empty)\n";
+    return;
+  }
+  std::cout << name << " (" << text.size() << " bytes" << (truncated ? ", truncated" : "") << "):\n";
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    std::cout << "  " << printable(line) << "\n";
+  }
+  if (!text.ends_with('\n')) {
+    std::cout << "  [no newline at end]\n";
+  }
+  if (truncated) {
+    std::cout << "  [output truncated at " << text.size() << " bytes]\n";
+  }
+}
+
+struct TestOptions {
+  std::int64_t id = 0;
+  std::vector<std::string> values;
+  bool run = false;
+};
+
+int test_handler(Context& context, const TestOptions& o) {
+  auto db = open_handlers(context, Access::read);
+  const Handler handler = get_handler(db.get(), o.id);
+  db.reset(); // a long run must not hold the database open
+  const events::EventDef* def = context.catalog().find(handler.event);
+  if (def == nullptr) {
+    throw CommandError{k_exit_failure, "handler " + std::to_string(handler.id) + ": event " + handler.event +
+                                           " is no longer in the catalog"};
+  }
+  auto command = handlers::CommandTemplate::parse(handler, *def);
+  if (!command) {
+    throw CommandError{k_exit_failure, "handler " + std::to_string(handler.id) +
+                                           " has an invalid command: " + command.error().message};
+  }
+  const events::Event event = make_test_event(*def, o.values);
+
+  // What the handler would get, as the daemon builds it, secrets shown as ***.
+  auto user = lookup_user(handler.user);
+  const std::vector<std::string> argv = command->render_redacted(event);
+  const std::vector<std::string> env = redact_environment(
+      handlers::build_environment(event, *def, handler, handler.user, user ? user->home : std::string("/"),
+                                  user ? user->shell : std::string()),
+      *def);
+  std::optional<std::string> stdin_text;
+  if (handler.stdin_mode == handlers::StdinMode::json) {
+    stdin_text = stdin_json(event, *def, handler.secrets, true);
+  }
+
+  std::optional<handlers::RunOutcome> outcome;
+  std::string ran_as;
+  if (o.run) {
+    outcome = run_once(handler, *command, *def, event, context.config(), ran_as);
+  }
+
+  if (context.json) {
+    json::object out{{"handler", handler.id},
+                     {"event", handler.event},
+                     {"user", handler.user},
+                     {"argv", to_json_array(argv)},
+                     {"env", to_json_array(env)},
+                     {"stdin", stdin_text ? json::value(*stdin_text) : json::value(nullptr)}};
+    if (outcome) {
+      const bool exited = outcome->status == handlers::RunStatus::ok || outcome->status == handlers::RunStatus::exit;
+      const bool signalled = outcome->status == handlers::RunStatus::signal || outcome->status == handlers::RunStatus::timeout;
+      out["run"] = json::object{
+          {"user", ran_as},
+          {"result", outcome->status == handlers::RunStatus::ok       ? "ok"
+                     : outcome->status == handlers::RunStatus::exit    ? "exit"
+                     : outcome->status == handlers::RunStatus::signal  ? "signal"
+                     : outcome->status == handlers::RunStatus::timeout ? "timeout"
+                                                                       : "not_started"},
+          {"description", describe(*outcome, handler.timeout)},
+          {"exit_code", exited ? json::value(outcome->exit_code) : json::value(nullptr)},
+          {"signal", signalled && outcome->signal != 0 ? json::value(signal_name(outcome->signal)) : json::value(nullptr)},
+          {"timed_out", outcome->timed_out},
+          {"start_error", outcome->start_error},
+          {"duration_ms", outcome->finished_ms - outcome->started_ms},
+          {"stdout", outcome->out},
+          {"stdout_truncated", outcome->out_truncated},
+          {"stderr", outcome->err},
+          {"stderr_truncated", outcome->err_truncated}};
+    }
+    std::cout << json::serialize(out) << "\n";
+  } else {
+    std::cout << "handler " << handler.id << ": " << handler.event << ", user " << printable(handler.user)
+              << (handler.enabled ? "" : " (disabled)") << "\n";
+    std::cout << "argv:\n";
+    for (std::size_t i = 0; i < argv.size(); ++i) {
+      std::cout << "  argv[" << i << "] = [" << printable(argv[i]) << "]\n";
+    }
+    std::cout << "environment:\n";
+    for (const std::string& entry : env) {
+      const std::size_t equals = entry.find('=');
+      std::cout << "  " << entry.substr(0, equals) << " = [" << printable(entry.substr(equals + 1)) << "]\n";
+    }
+    if (stdin_text) {
+      std::cout << "stdin (json):\n  " << printable(stdin_text->substr(0, stdin_text->size() - 1)) << "\n";
+    } else {
+      std::cout << "stdin: /dev/null\n";
+    }
+    if (outcome) {
+      std::cout << "result: " << printable(describe(*outcome, handler.timeout)) << " (as " << printable(ran_as) << ", "
+                << format_duration(outcome->finished_ms - outcome->started_ms) << ")\n";
+      print_output("stdout", outcome->out, outcome->out_truncated);
+      print_output("stderr", outcome->err, outcome->err_truncated);
+    }
+  }
+  if (outcome && outcome->status != handlers::RunStatus::ok) {
+    return k_exit_failure;
+  }
+  return k_exit_ok;
+}
+
+// ---- export / import ---------------------------------------------------------------------
+
+int export_handlers(Context& context, const std::string& file) {
+  auto db = open_handlers(context, Access::read);
+  const std::vector<Handler> all = db != nullptr ? db->store().list() : std::vector<Handler>{};
+  const std::string text = export_yaml(all);
+  if (file.empty() || file == "-") {
+    std::cout << text;
+    return k_exit_ok;
+  }
+  std::ofstream out(file, std::ios::binary | std::ios::trunc);
+  out << text;
+  out.close();
+  if (!out) {
+    throw CommandError{k_exit_failure, "cannot write " + file + ": " + std::strerror(errno)};
+  }
+  if (context.json) {
+    std::cout << json::serialize(json::object{{"exported", all.size()}, {"file", file}}) << "\n";
+  } else {
+    std::cout << "exported " << all.size() << (all.size() == 1 ? " handler" : " handlers") << " to " << file << "\n";
+  }
+  return k_exit_ok;
+}
+
+int import_handlers(Context& context, const std::string& file, bool replace) {
+  std::string text;
+  if (file == "-") {
+    text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+  } else {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) {
+      throw CommandError{k_exit_usage, "cannot read " + file + ": " + std::strerror(errno)};
+    }
+    text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  // Every handler is checked before anything is stored: a file imports whole or not at all.
+  auto parsed = import_yaml(text, file == "-" ? "<stdin>" : file, context.catalog(), context.config());
+  if (!parsed) {
+    throw CommandError{k_exit_usage, "nothing imported; problems:\n" + parsed.error().message};
+  }
+  auto db = open_handlers(context, Access::write);
+  std::vector<std::int64_t> ids;
+  if (replace) {
+    auto replaced = db->store().replace_all(*parsed);
+    if (!replaced) {
+      throw CommandError{k_exit_usage, replaced.error().message};
+    }
+    ids = std::move(replaced.value());
+  } else {
+    ids = db->store().add_all(*parsed);
+  }
+  if (context.json) {
+    json::array id_array;
+    for (const std::int64_t id : ids) {
+      id_array.push_back(id);
+    }
+    std::cout << json::serialize(json::object{{"imported", ids.size()}, {"replaced", replace}, {"ids", id_array}})
+              << "\n";
+  } else {
+    std::cout << "imported " << ids.size() << (ids.size() == 1 ? " handler" : " handlers")
+              << (replace ? ", replacing all others" : "") << "\n";
+  }
+  return k_exit_ok;
+}
+
+} // namespace
+
+void add_handler_commands(CLI::App& app, Context& context) {
+  auto* group = app.add_subcommand("handler", "register, list, change, test, export and import event handlers");
+  group->require_subcommand(1);
+
+  auto* add = group->add_subcommand("add", "register a handler; prints its id");
+  auto add_options = std::make_shared<HandlerOptions>();
+  add_handler_options(add, *add_options, Purpose::add);
+  set_action(add, [&context, add_options]() { return add_handler(context, *add_options); });
+
+  auto* list = group->add_subcommand("list", "handlers by event, in execution order (priority, then id)");
+  auto list_event = std::make_shared<std::string>();
+  list->add_option("--event", *list_event, "only the handlers of this event");
+  set_action(list, [&context, list_event]() { return list_handlers(context, *list_event); });
+
+  auto* show = group->add_subcommand("show", "every field of one handler");
+  auto show_id = std::make_shared<std::int64_t>(0);
+  show->add_option("id", *show_id, "handler id")->required();
+  set_action(show, [&context, show_id]() { return show_handler(context, *show_id); });
+
+  auto* update = group->add_subcommand("update", "change the given fields of a handler");
+  auto update_options = std::make_shared<HandlerOptions>();
+  auto update_id = std::make_shared<std::int64_t>(0);
+  update->add_option("id", *update_id, "handler id")->required();
+  add_handler_options(update, *update_options, Purpose::update);
+  set_action(update, [&context, update_options, update_id]() {
+    return update_handler(context, *update_options, *update_id);
+  });
+
+  const std::pair<const char*, Change> changes[] = {{"remove", Change::remove},
+                                                     {"enable", Change::enable},
+                                                     {"disable", Change::disable}};
+  for (const auto& [name, change] : changes) {
+    auto* sub = group->add_subcommand(name, std::string(name) + " handlers");
+    auto ids = std::make_shared<std::vector<std::int64_t>>();
+    sub->add_option("ids", *ids, "handler ids")->required();
+    set_action(sub, [&context, ids, what = change]() { return change_each(context, *ids, what); });
+  }
+
+  auto* test = group->add_subcommand("test", "show the argv and environment a handler would get; --run runs it once");
+  auto test_options = std::make_shared<TestOptions>();
+  test->add_option("id", test_options->id, "handler id")->required();
+  test->add_option("values", test_options->values, "event values: new.KEY=VALUE or old.KEY=VALUE");
+  test->add_flag("--run", test_options->run, "run the handler once (as its user when root) and show the result");
+  set_action(test, [&context, test_options]() { return test_handler(context, *test_options); });
+
+  auto* exporter = group->add_subcommand("export", "write every handler as YAML");
+  auto export_file = std::make_shared<std::string>();
+  exporter->add_option("--file", *export_file, "write to this file instead of stdout");
+  set_action(exporter, [&context, export_file]() { return export_handlers(context, *export_file); });
+
+  auto* importer = group->add_subcommand("import", "add the handlers of a YAML export (all or none)");
+  auto import_file = std::make_shared<std::string>();
+  auto import_replace = std::make_shared<bool>(false);
+  importer->add_option("file", *import_file, "the YAML file, or - for stdin")->required();
+  importer->add_flag("--replace", *import_replace, "replace every handler, keeping the file's ids");
+  set_action(importer, [&context, import_file, import_replace]() {
+    return import_handlers(context, *import_file, *import_replace);
+  });
+}
+
 } // namespace eventmgr::cli

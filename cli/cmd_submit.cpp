@@ -2,22 +2,17 @@
 // `eventmgr submit`: validate a record against the catalog, then hand it to the daemon through
 // the pipe or the pickup directory (SPEC 4.4).
 #include "cli/app.hpp"
+#include "cli/delivery.hpp"
 #include "common/clock.hpp"
-#include "common/fd.hpp"
 #include "events/database.hpp"
 #include "events/record.hpp"
 
 #include <boost/json.hpp>
 
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
 #include <iostream>
 #include <iterator>
-#include <random>
 #include <thread>
 
 namespace eventmgr::cli {
@@ -33,18 +28,6 @@ struct SubmitOptions {
   std::string via;                      // pipe | pickup | "" (automatic)
   int wait_seconds = -1;                // --wait[=SECONDS]; -1: do not wait
 };
-
-std::string random_hex(std::size_t bytes) {
-  std::random_device device;
-  std::string out;
-  constexpr std::string_view k_hex = "0123456789abcdef";
-  for (std::size_t i = 0; i < bytes; ++i) {
-    auto byte = static_cast<unsigned>(device()) & 0xffU;
-    out += k_hex[byte >> 4];
-    out += k_hex[byte & 0xf];
-  }
-  return out;
-}
 
 // The record the user described, as a JSON object (not yet validated).
 json::object build_record(const SubmitOptions& options) {
@@ -91,54 +74,6 @@ json::object build_record(const SubmitOptions& options) {
     record["source"] = "eventmgr submit";
   }
   return record;
-}
-
-// Writes `line` (with its newline) to the FIFO in one write(); false when no daemon holds the
-// pipe open for reading.
-bool send_through_pipe(const Config& config, const std::string& line) {
-  UniqueFd fd(::open(config.pipe.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC));
-  if (!fd) {
-    if (errno == ENXIO || errno == ENOENT) {
-      return false;
-    }
-    throw CommandError{k_exit_failure, "cannot open pipe " + config.pipe.string() + ": " + std::strerror(errno)};
-  }
-  struct stat st{};
-  if (fstat(fd.get(), &st) != 0 || !S_ISFIFO(st.st_mode)) {
-    throw CommandError{k_exit_failure, "cannot use pipe " + config.pipe.string() + ": not a FIFO"};
-  }
-  // A full pipe means a busy daemon: wait for room rather than fail.
-  fcntl(fd.get(), F_SETFL, fcntl(fd.get(), F_GETFL) & ~O_NONBLOCK);
-  ssize_t written = ::write(fd.get(), line.data(), line.size());
-  if (written != static_cast<ssize_t>(line.size())) {
-    throw CommandError{k_exit_failure, "cannot write to pipe " + config.pipe.string() + ": " +
-                                         (written < 0 ? std::strerror(errno) : "short write")};
-  }
-  return true;
-}
-
-// Writes `line` to pickup/.NAME.tmp, flushes it to disk and renames it to NAME.json.
-std::filesystem::path send_through_pickup(const Config& config, const std::string& line) {
-  std::string name = "submit-" + std::to_string(now_ms()) + "-" + random_hex(8);
-  std::filesystem::path temp = config.pickup_dir / ("." + name + ".tmp");
-  std::filesystem::path final_path = config.pickup_dir / (name + ".json");
-  UniqueFd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640));
-  if (!fd) {
-    throw CommandError{k_exit_failure, "cannot create " + temp.string() + ": " + std::strerror(errno) +
-                                         " (does the pickup dir exist? eventmgrd creates it at start)"};
-  }
-  if (::write(fd.get(), line.data(), line.size()) != static_cast<ssize_t>(line.size()) || ::fsync(fd.get()) != 0) {
-    int error = errno;
-    ::unlink(temp.c_str());
-    throw CommandError{k_exit_failure, "cannot write " + temp.string() + ": " + std::strerror(error)};
-  }
-  fd.reset();
-  if (::rename(temp.c_str(), final_path.c_str()) != 0) {
-    int error = errno;
-    ::unlink(temp.c_str());
-    throw CommandError{k_exit_failure, "cannot rename " + temp.string() + ": " + std::strerror(error)};
-  }
-  return final_path;
 }
 
 // Waits until the daemon has taken `file` (it unlinks a file after journaling its records)

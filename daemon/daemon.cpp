@@ -95,6 +95,7 @@ int Daemon::run() {
   events::Journal dispatch_journal(*dispatch_db);
   handlers::HandlerStore handler_store(*dispatch_db);
   handlers::RunLog run_log(*dispatch_db);
+  events::ReplayQueue replays(*dispatch_db);
 
   // 3. The pipe, and memory ballast when a benchmark asks for it.
   auto fifo = open_fifo(m_config, *group);
@@ -108,7 +109,7 @@ int Daemon::run() {
   Recorder recorder(intake_journal, catalog, log);
   PipeIntake pipe_intake(io, std::move(fifo.value()), recorder, log);
   PickupIntake pickup_intake(io, m_config.pickup_dir, recorder, log);
-  Dispatcher dispatcher(DispatchContext{dispatch_journal, handler_store, run_log, launcher, io.get_executor(),
+  Dispatcher dispatcher(DispatchContext{dispatch_journal, handler_store, run_log, replays, *dispatch_db, launcher, io.get_executor(),
                                         catalog, m_config, log});
   recorder.on_journaled([&dispatcher] { dispatcher.wake(); });
 

@@ -76,7 +76,10 @@ struct Dispatcher::ActiveEvent {
   std::size_t next = 0;
 };
 
-Dispatcher::Dispatcher(DispatchContext context) : m_context(std::move(context)) {}
+Dispatcher::Dispatcher(DispatchContext context)
+  : m_context(std::move(context)), m_watch_timer(m_context.executor) {}
+
+Dispatcher::~Dispatcher() { m_watch_timer.cancel(); }
 
 void Dispatcher::start() {
   // Runs a crash interrupted are marked; their events are still unfinished and resume below,
@@ -87,6 +90,44 @@ void Dispatcher::start() {
   }
   refill();
   pump();
+  watch_database();
+}
+
+void Dispatcher::watch_database() {
+  try {
+    std::int64_t version = m_context.db.data_version();
+    if (version != m_data_version) {
+      m_data_version = version;
+      take_replays();
+    }
+  } catch (const sqlite::Failure& failure) {
+    m_context.log->error("cannot read replay requests: {}", failure.what());
+  }
+  m_watch_timer.expires_after(std::chrono::milliseconds(200));
+  m_watch_timer.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec && !m_stopping) {
+      watch_database();
+    }
+  });
+}
+
+void Dispatcher::take_replays() {
+  auto requests = m_context.replays.take_waiting();
+  for (const auto& request : requests) {
+    auto entry = m_context.journal.get(request.event_seq);
+    if (!entry) {
+      m_context.log->warn("replay {}: event {} no longer exists", request.id, request.event_seq);
+      continue;
+    }
+    m_context.log->info("replay {}: event {} ({}){}", request.id, entry->seq, entry->event,
+                        request.handler_id ? " handler " + std::to_string(*request.handler_id) : std::string());
+    auto keys = keys_of(entry->event, entry->payload);
+    m_window.push_back(Pending{entry->seq, std::move(entry->event), std::move(entry->payload), std::move(keys), true,
+                               request.handler_id});
+  }
+  if (!requests.empty()) {
+    pump();
+  }
 }
 
 void Dispatcher::wake() {
@@ -117,7 +158,7 @@ void Dispatcher::refill() {
   for (auto& entry : entries) {
     m_loaded_up_to = std::max(m_loaded_up_to, entry.seq);
     auto keys = keys_of(entry.event, entry.payload);
-    m_window.push_back(Pending{entry.seq, std::move(entry.event), std::move(entry.payload), std::move(keys)});
+    m_window.push_back(Pending{entry.seq, std::move(entry.event), std::move(entry.payload), std::move(keys), false, std::nullopt});
   }
 }
 
@@ -184,8 +225,17 @@ void Dispatcher::start_event(Pending entry) {
     }
     active->event = std::move(event.value());
     active->event.seq = active->entry.seq;
-    active->handlers = m_context.handler_store.for_event(active->entry.event);
-    active->completed = m_context.run_log.completed_handlers(active->entry.seq);
+    if (!active->entry.replay) {
+      active->handlers = m_context.handler_store.for_event(active->entry.event);
+      active->completed = m_context.run_log.completed_handlers(active->entry.seq);
+    } else if (active->entry.only_handler) {
+      // A replay of one handler runs it even when it is disabled: the administrator asked.
+      if (auto handler = m_context.handler_store.get(*active->entry.only_handler)) {
+        active->handlers.push_back(std::move(*handler));
+      }
+    } else {
+      active->handlers = m_context.handler_store.for_event(active->entry.event);
+    }
     m_context.journal.mark_running(active->entry.seq);
   } catch (const sqlite::Failure& failure) {
     m_context.log->error("cannot start event {}: {}", active->entry.seq, failure.what());

@@ -4,11 +4,13 @@
 #include "common/config.hpp"
 #include "events/catalog.hpp"
 #include "events/journal.hpp"
+#include "events/replay_queue.hpp"
 #include "handlers/handler_store.hpp"
 #include "handlers/launcher.hpp"
 #include "handlers/run_log.hpp"
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <spdlog/logger.h>
 
@@ -26,6 +28,8 @@ struct DispatchContext {
   events::Journal& journal;      // on the dispatch connection
   handlers::HandlerStore& handler_store;
   handlers::RunLog& run_log;
+  events::ReplayQueue& replays;
+  sqlite::Database& db;          // the dispatch connection, watched for the CLI's changes
   handlers::Launcher& launcher;
   boost::asio::any_io_executor executor;
   const std::shared_ptr<const events::Catalog>& catalog;
@@ -38,6 +42,7 @@ struct DispatchContext {
 class Dispatcher {
 public:
   explicit Dispatcher(DispatchContext context);
+  ~Dispatcher();
   // Crash recovery (interrupted runs are marked and run again), then dispatch.
   void start();
   // New events were journaled.
@@ -54,8 +59,13 @@ private:
     std::string event;
     std::string payload;
     std::vector<std::string> keys;
+    bool replay = false;                     // run again as new attempts
+    std::optional<std::int64_t> only_handler; // a replay of one handler
   };
   void refill();
+  // Polls PRAGMA data_version: replay requests of the CLI are queued when it changed.
+  void watch_database();
+  void take_replays();
   void pump();
   // Runs pump() from the executor (once, however often asked), never recursively.
   void schedule_pump();
@@ -75,6 +85,8 @@ private:
   std::function<void()> m_on_idle;
   bool m_stopping = false;
   bool m_pump_scheduled = false;
+  boost::asio::steady_timer m_watch_timer;
+  std::int64_t m_data_version = -1;
 };
 
 } // namespace eventmgr::daemon

@@ -7,7 +7,6 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
-#include <iterator>
 #include <sstream>
 #include <tuple>
 #include <utility>
@@ -32,21 +31,23 @@ bool is_valid_name(std::string_view name) {
   if (name.empty()) {
     return false;
   }
-  return std::all_of(name.begin(), name.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
-  });
+  return std::all_of(name.begin(), name.end(),
+                     [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; });
 }
 
 // A name from the file as it may appear inside a one-line message: control characters
-// escaped, long names cut.
+// escaped, long names cut at a character boundary.
 std::string printable(std::string_view text) {
   constexpr std::size_t k_max = 64;
-  std::string out;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (i == k_max) {
-      out += "...";
-      break;
+  std::size_t cut = text.size();
+  if (cut > k_max) {
+    cut = k_max;
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xc0) == 0x80) {
+      --cut;
     }
+  }
+  std::string out;
+  for (std::size_t i = 0; i < cut; ++i) {
     const auto c = static_cast<unsigned char>(text[i]);
     if (c < 0x20 || c == 0x7f) {
       constexpr std::string_view k_hex = "0123456789abcdef";
@@ -56,6 +57,9 @@ std::string printable(std::string_view text) {
     } else {
       out += static_cast<char>(c);
     }
+  }
+  if (cut < text.size()) {
+    out += "...";
   }
   return out;
 }
@@ -121,8 +125,8 @@ private:
   void load_events(const YAML::Node& list);
   void load_event(const YAML::Node& node, std::size_t number);
   void load_params(const YAML::Node& list, EventDef& def, const std::string& what);
-  void load_param(const YAML::Node& node, std::size_t number, EventDef& def,
-                  std::map<std::string, int>& seen, const std::string& what);
+  void load_param(const YAML::Node& node, std::size_t number, EventDef& def, std::map<std::string, int>& seen,
+                  const std::string& what);
   void merge(EventDef def, const YAML::Mark& mark);
 
   std::vector<std::string> m_problems;
@@ -223,8 +227,8 @@ void CatalogBuilder::load_events(const YAML::Node& list) {
 
 void CatalogBuilder::load_event(const YAML::Node& node, std::size_t number) {
   if (!node.IsMap()) {
-    report(node.Mark(), "event #" + std::to_string(number) + " must be a map with " +
-                            std::string(k_event_fields));
+    report(node.Mark(),
+           "event #" + std::to_string(number) + " must be a map with " + std::string(k_event_fields));
     return;
   }
   const Fields fields(node, k_event_fields);
@@ -240,14 +244,14 @@ void CatalogBuilder::load_event(const YAML::Node& node, std::size_t number) {
     if (is_valid_name(def.name)) {
       what = "event '" + def.name + "'";
     } else {
-      report(name->Mark(), "invalid event name '" + printable(def.name) +
-                               "': use lowercase letters, digits and '_'");
+      report(name->Mark(),
+             "invalid event name '" + printable(def.name) + "': use lowercase letters, digits and '_'");
     }
   }
 
   for (const auto& [key, mark] : fields.unknown) {
-    report(mark, "unknown field '" + printable(key) + "' in " + what + "; valid: " +
-                     std::string(k_event_fields));
+    report(mark,
+           "unknown field '" + printable(key) + "' in " + what + "; valid: " + std::string(k_event_fields));
   }
   for (const auto& [key, mark] : fields.duplicate) {
     report(mark, "duplicate field '" + key + "' in " + what);
@@ -311,8 +315,8 @@ void CatalogBuilder::load_params(const YAML::Node& list, EventDef& def, const st
 void CatalogBuilder::load_param(const YAML::Node& node, std::size_t number, EventDef& def,
                                 std::map<std::string, int>& seen, const std::string& what) {
   if (!node.IsMap()) {
-    report(node.Mark(), "parameter #" + std::to_string(number) + " of " + what +
-                            " must be a map with " + std::string(k_param_fields));
+    report(node.Mark(), "parameter #" + std::to_string(number) + " of " + what + " must be a map with " +
+                            std::string(k_param_fields));
     return;
   }
   const Fields fields(node, k_param_fields);
@@ -339,8 +343,8 @@ void CatalogBuilder::load_param(const YAML::Node& node, std::size_t number, Even
   }
 
   for (const auto& [key, mark] : fields.unknown) {
-    report(mark, "unknown field '" + printable(key) + "' in " + param_what + "; valid: " +
-                     std::string(k_param_fields));
+    report(mark, "unknown field '" + printable(key) + "' in " + param_what +
+                     "; valid: " + std::string(k_param_fields));
   }
   for (const auto& [key, mark] : fields.duplicate) {
     report(mark, "duplicate field '" + key + "' in " + param_what);
@@ -372,8 +376,8 @@ void CatalogBuilder::merge(EventDef def, const YAML::Mark& mark) {
   if (const auto it = index.find(def.name); it != index.end()) {
     const EventDef& first = events[it->second];
     if (first.builtin && !def.builtin) {
-      report(mark, "event '" + def.name + "' redefines the built-in event defined at " +
-                       first.origin + "; extra catalogs may only add events");
+      report(mark, "event '" + def.name + "' redefines the built-in event defined at " + first.origin +
+                       "; extra catalogs may only add events");
     } else {
       report(mark, "duplicate event '" + def.name + "'; first defined at " + first.origin);
     }
@@ -474,8 +478,7 @@ Result<Catalog> Catalog::load(const std::vector<std::filesystem::path>& extra_di
       continue;
     }
     std::vector<fs::path> files;
-    for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator();
-         it.increment(ec)) {
+    for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
       const auto file_name = it->path().filename().string();
       // Hidden files are editors' and package managers' leftovers, not catalogs.
       if (it->path().extension() == ".yaml" && !file_name.starts_with(".")) {
@@ -539,13 +542,12 @@ std::vector<std::string> Catalog::suggest(std::string_view name, std::size_t cou
   }
   for (const auto& def : m_events) {
     const std::string_view known = def.name;
-    const std::size_t distance =
-        name.size() <= k_max_typo_length ? edit_distance(name, known) : name.size();
+    const std::size_t distance = name.size() <= k_max_typo_length ? edit_distance(name, known) : name.size();
     int match = 3;
     if (name.size() >= 3 && (known.starts_with(name) || name.starts_with(known))) {
       match = 0;
-    } else if (name.size() >= 3 && (known.find(name) != std::string_view::npos ||
-                                    name.find(known) != std::string_view::npos)) {
+    } else if (name.size() >= 3 &&
+               (known.find(name) != std::string_view::npos || name.find(known) != std::string_view::npos)) {
       match = 1;
     } else if (distance <= max_distance) {
       match = 2;

@@ -86,8 +86,7 @@ std::optional<std::size_t> find_invalid_utf8(std::string_view text) {
       }
       code_point = (code_point << 6) | (next & 0x3fU);
     }
-    if (code_point < minimum || code_point > 0x10ffff ||
-        (code_point >= 0xd800 && code_point <= 0xdfff)) {
+    if (code_point < minimum || code_point > 0x10ffff || (code_point >= 0xd800 && code_point <= 0xdfff)) {
       return i;
     }
     i += length;
@@ -97,9 +96,8 @@ std::optional<std::size_t> find_invalid_utf8(std::string_view text) {
 
 // Characters (code points) of valid UTF-8 `text`.
 std::size_t count_characters(std::string_view text) {
-  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
-    return (static_cast<unsigned char>(c) & 0xc0) != 0x80;
-  }));
+  return static_cast<std::size_t>(std::count_if(
+      text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xc0) != 0x80; }));
 }
 
 bool has_control_character(std::string_view text) {
@@ -178,7 +176,9 @@ bool is_rfc3339(std::string_view text) {
   return ok && pos == text.size();
 }
 
-std::string_view side_name(Side side) { return side == Side::old_side ? "old" : "new"; }
+std::string_view side_name(Side side) {
+  return side == Side::old_side ? "old" : "new";
+}
 
 std::string join(const std::vector<std::string>& items) {
   std::string out;
@@ -259,12 +259,8 @@ public:
     m_text.append(part.data(), part.size());
     return true;
   }
-  bool on_int64(std::int64_t, json::string_view part, json::error_code&) {
-    return on_number(part);
-  }
-  bool on_uint64(std::uint64_t, json::string_view part, json::error_code&) {
-    return on_number(part);
-  }
+  bool on_int64(std::int64_t, json::string_view part, json::error_code&) { return on_number(part); }
+  bool on_uint64(std::uint64_t, json::string_view part, json::error_code&) { return on_number(part); }
   bool on_double(double, json::string_view part, json::error_code&) { return on_number(part); }
   bool on_bool(bool value, json::error_code&) {
     m_text = value ? "true" : "false";
@@ -297,7 +293,7 @@ private:
 
   void on_top_level_key() {
     static const std::pair<std::string_view, Field> k_fields[] = {
-        {"event", Field::event}, {"id", Field::id},      {"time", Field::time},
+        {"event", Field::event},   {"id", Field::id},        {"time", Field::time},
         {"source", Field::source}, {"old", Field::old_side}, {"new", Field::new_side}};
     m_field = Field::unknown;
     for (const auto& [name, field] : k_fields) {
@@ -503,8 +499,7 @@ Result<ParsedRecord> parse_record(std::string_view line, const Catalog& catalog)
     return make_error("malformed JSON: " + ec.message() + " at offset " + std::to_string(used));
   }
   if (used != line.size()) {
-    return make_error("malformed JSON: extra data after the object at offset " +
-                      std::to_string(used));
+    return make_error("malformed JSON: extra data after the object at offset " + std::to_string(used));
   }
   const RecordHandler& record = parser.handler();
   if (record.problem) {
@@ -542,8 +537,8 @@ Result<ParsedRecord> parse_record(std::string_view line, const Catalog& catalog)
   for (const auto& param : def->params) {
     const auto it = required_values.find(param.name);
     if (param.required && (it == required_values.end() || it->second.empty())) {
-      return make_error("missing required parameter '" + std::string(side_name(required_side)) +
-                        "." + param.name + "' for " + def->name);
+      return make_error("missing required parameter '" + std::string(side_name(required_side)) + "." +
+                        param.name + "' for " + def->name);
     }
   }
 
@@ -556,10 +551,9 @@ Result<ParsedRecord> parse_record(std::string_view line, const Catalog& catalog)
         ++it;
         continue;
       }
-      parsed.warnings.push_back("dropped '" + std::string(side_name(dropped_side)) + "." +
-                                it->first + "': " + std::string(side_name(dropped_side)) +
-                                " values of " + std::string(to_string(def->kind)) +
-                                " events are always empty");
+      parsed.warnings.push_back("dropped '" + std::string(side_name(dropped_side)) + "." + it->first +
+                                "': " + std::string(side_name(dropped_side)) + " values of " +
+                                std::string(to_string(def->kind)) + " events are always empty");
       it = dropped.erase(it);
     }
   }

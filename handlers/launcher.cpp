@@ -373,7 +373,9 @@ private:
       m_state->groups.erase(this);
     }
     auto done = std::move(m_done);
-    done(std::move(m_outcome));
+    if (done) {
+      done(std::move(m_outcome));
+    }
   }
 
   asio::strand<asio::any_io_executor> m_strand;

@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <cstring>
 #include <limits>
 
 namespace eventmgr::handlers {
@@ -120,6 +121,55 @@ std::optional<RunState> parse_run_state(std::string_view text) {
 bool is_failure(RunState state) {
   return state == RunState::exit || state == RunState::signal || state == RunState::timeout ||
          state == RunState::not_started;
+}
+
+std::string signal_name(int signal) {
+  const char* abbrev = ::sigabbrev_np(signal);
+  if (abbrev == nullptr) {
+    return "SIG" + std::to_string(signal);
+  }
+  return std::string("SIG") + abbrev;
+}
+
+std::string describe_result(RunState state, std::optional<int> exit_code, std::optional<int> signal,
+                            std::string_view start_error) {
+  switch (state) {
+  case RunState::ok:
+    return "ok";
+  case RunState::exit:
+    return "exit " + (exit_code ? std::to_string(*exit_code) : std::string("?"));
+  case RunState::signal:
+    return "signal " + (signal ? signal_name(*signal) : std::string("?"));
+  case RunState::timeout:
+    return "timeout";
+  case RunState::not_started:
+    return "not started: " + std::string(start_error);
+  case RunState::running:
+    return "running";
+  case RunState::interrupted:
+    return "interrupted";
+  }
+  return "interrupted";
+}
+
+std::string describe_result(const RunRow& row) {
+  return describe_result(row.state, row.exit_code, row.signal, row.start_error);
+}
+
+std::string describe_result(const RunOutcome& outcome) {
+  switch (outcome.status) {
+  case RunStatus::ok:
+    return describe_result(RunState::ok, outcome.exit_code, std::nullopt, "");
+  case RunStatus::exit:
+    return describe_result(RunState::exit, outcome.exit_code, std::nullopt, "");
+  case RunStatus::signal:
+    return describe_result(RunState::signal, std::nullopt, outcome.signal, "");
+  case RunStatus::timeout:
+    return describe_result(RunState::timeout, std::nullopt, outcome.signal, "");
+  case RunStatus::not_started:
+    return describe_result(RunState::not_started, std::nullopt, std::nullopt, outcome.start_error);
+  }
+  return "interrupted";
 }
 
 RunLog::RunLog(sqlite::Database& db)

@@ -25,6 +25,14 @@ std::optional<RunState> parse_run_state(std::string_view text);
 // exit, signal, timeout and not_started; `interrupted` is not a handler's failure.
 bool is_failure(RunState state);
 
+// "SIGKILL" for 9 (from sigabbrev_np); "SIG99" for a number without a name.
+std::string signal_name(int signal);
+
+// A run's result in one line, as `eventmgr log` and the daemon's log show it: `ok`, `exit N`,
+// `signal SIGKILL`, `timeout`, `not started: REASON`, `running`, `interrupted`.
+std::string describe_result(RunState state, std::optional<int> exit_code, std::optional<int> signal,
+                            std::string_view start_error);
+
 // How a run ended, as finish_run() records it.
 struct RunEnd {
   RunState state = RunState::ok;
@@ -60,6 +68,11 @@ struct RunRow {
   std::string err; // empty in list() rows; get() fills it
   bool err_truncated = false;
 };
+
+// describe_result() of a stored run.
+std::string describe_result(const RunRow& row);
+// describe_result() of the launcher's outcome (for the daemon's line per finished run).
+std::string describe_result(const RunOutcome& outcome);
 
 // Filters of `eventmgr log`; every set field narrows the list.
 struct RunFilter {

@@ -57,6 +57,17 @@ CREATE TABLE runs (
 CREATE INDEX runs_by_event ON runs (event_seq, handler_id);
 CREATE INDEX runs_by_start ON runs (started_at);
 
+-- `eventmgr replay` requests: the daemon runs the event's handlers (or one handler) again as
+-- new attempts, and sets taken_at when it has queued the request.
+CREATE TABLE replays (
+  id           INTEGER PRIMARY KEY AUTOINCREMENT,
+  event_seq    INTEGER NOT NULL REFERENCES events (seq) ON DELETE CASCADE,
+  handler_id   INTEGER,                    -- NULL: every enabled handler of the event
+  requested_at INTEGER NOT NULL,
+  taken_at     INTEGER
+);
+CREATE INDEX replays_waiting ON replays (id) WHERE taken_at IS NULL;
+
 -- Records the daemon refused, kept with their reason.
 CREATE TABLE rejected (
   id             INTEGER PRIMARY KEY AUTOINCREMENT,

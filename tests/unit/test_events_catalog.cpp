@@ -275,8 +275,7 @@ TEST_CASE("a small catalog loads from text with every field") {
 }
 
 TEST_CASE("a YAML syntax error is reported with its 1-based line") {
-  const auto loaded = Catalog::load_text("events:\n  - name: a\n    description: [unclosed\n",
-                                         "bad.yaml");
+  const auto loaded = Catalog::load_text("events:\n  - name: a\n    description: [unclosed\n", "bad.yaml");
   const std::string error = error_of(loaded);
   CHECK(error.starts_with("bad.yaml:4: YAML syntax error: "));
   CHECK(error.find('\n') == std::string::npos);
@@ -338,10 +337,25 @@ TEST_CASE("every problem of a catalog file is reported at once, one per line") {
         "x.yaml:32: event #5 must be a map with name, description, group, kind, key, params");
 }
 
+TEST_CASE("an event without a key or with a field twice is reported") {
+  CHECK(error_of(Catalog::load_text(R"(events:
+  - name: job_done
+    description: A job finished
+    group: g
+    kind: other
+    kind: update
+    params:
+      - {name: job, label: Job, label: Again}
+)",
+                                    "k.yaml")) ==
+        "k.yaml:2: missing field 'key' in event 'job_done'\n"
+        "k.yaml:6: duplicate field 'kind' in event 'job_done'\n"
+        "k.yaml:8: duplicate field 'label' in parameter 'job' of event 'job_done'");
+}
+
 TEST_CASE("a catalog must be a map with an events list") {
   SUBCASE("an empty document") {
-    CHECK(error_of(Catalog::load_text("", "e.yaml")) ==
-          "e.yaml:1: expected a map with an 'events' list");
+    CHECK(error_of(Catalog::load_text("", "e.yaml")) == "e.yaml:1: expected a map with an 'events' list");
   }
   SUBCASE("a list at the top") {
     CHECK(error_of(Catalog::load_text("- a\n- b\n", "e.yaml")) ==
@@ -411,8 +425,7 @@ TEST_CASE("a duplicate event across extra catalogs names both origins") {
   write_file(dir.file("a.yaml"), "events:\n" + event_yaml("ext_done"));
   write_file(dir.file("b.yaml"), "# second\nevents:\n" + event_yaml("ext_done"));
   CHECK(error_of(Catalog::load({dir.path()})) ==
-        dir.file("b.yaml") + ":3: duplicate event 'ext_done'; first defined at " +
-            dir.file("a.yaml") + ":2");
+        dir.file("b.yaml") + ":3: duplicate event 'ext_done'; first defined at " + dir.file("a.yaml") + ":2");
 }
 
 TEST_CASE("problems in several extra files are all reported") {
@@ -421,8 +434,7 @@ TEST_CASE("problems in several extra files are all reported") {
   write_file(dir.file("b.yaml"), "events:\n  - name: Bad\n");
   const std::string error = error_of(Catalog::load({dir.path()}));
   CHECK(error.starts_with(dir.file("a.yaml") + ":1: YAML syntax error: "));
-  CHECK(error.find("\n" + dir.file("b.yaml") + ":2: invalid event name 'Bad'") !=
-        std::string::npos);
+  CHECK(error.find("\n" + dir.file("b.yaml") + ":2: invalid event name 'Bad'") != std::string::npos);
 }
 
 TEST_CASE("a catalog dir that is a file is an error") {
@@ -446,8 +458,8 @@ TEST_CASE("suggestions find the event a user probably meant") {
   }
   SUBCASE("a prefix lists the events it starts") {
     const auto names = catalog.suggest("database_user", 5);
-    CHECK(names == std::vector<std::string>{"database_user_create", "database_user_delete",
-                                            "database_user_update"});
+    CHECK(names ==
+          std::vector<std::string>{"database_user_create", "database_user_delete", "database_user_update"});
   }
   SUBCASE("a substring") {
     const auto names = catalog.suggest("siteapppkg");

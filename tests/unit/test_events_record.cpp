@@ -40,8 +40,7 @@ std::string rejected(std::string_view line) {
 
 // A client_create record with the two required values and `extra` appended inside "new".
 std::string client_create(const std::string& extra = "") {
-  return R"({"event":"client_create","new":{"login_name":"jdoe","contact_name":"John Doe")" +
-         extra + "}}";
+  return R"({"event":"client_create","new":{"login_name":"jdoe","contact_name":"John Doe")" + extra + "}}";
 }
 
 } // namespace
@@ -49,9 +48,9 @@ std::string client_create(const std::string& extra = "") {
 TEST_SUITE_BEGIN("events::Record");
 
 TEST_CASE("a valid record gives every catalog parameter on both sides") {
-  const auto parsed = accepted(
-      R"({"event":"client_create","id":"c0ffee-1","time":"2024-05-01T12:30:00Z","source":"panel",)"
-      R"("new":{"login_name":"jdoe","contact_name":"John Doe"}})");
+  const auto parsed =
+      accepted(R"({"event":"client_create","id":"c0ffee-1","time":"2024-05-01T12:30:00Z","source":"panel",)"
+               R"("new":{"login_name":"jdoe","contact_name":"John Doe"}})");
   const Event& event = parsed.event;
   CHECK(parsed.warnings.empty());
   CHECK(event.name == "client_create");
@@ -75,10 +74,10 @@ TEST_CASE("a valid record gives every catalog parameter on both sides") {
 }
 
 TEST_CASE("values are kept byte for byte") {
-  const auto parsed = accepted(client_create(
-      R"(,"company_name":"O'Brien \"Ltd\" $(rm -rf /) `id` ; | > *",)"
-      R"("address":"line 1\nline 2\r\n\ttab \\ back\\slash","city":"Zürich 東京 🙂",)"
-      R"("phone":"\u0001\u001f\u007f","fax":"  spaced  ","email":"\u00e9\/")"));
+  const auto parsed = accepted(
+      client_create(R"(,"company_name":"O'Brien \"Ltd\" $(rm -rf /) `id` ; | > *",)"
+                    R"("address":"line 1\nline 2\r\n\ttab \\ back\\slash","city":"Zürich 東京 🙂",)"
+                    R"("phone":"\u0001\u001f\u007f","fax":"  spaced  ","email":"\u00e9\/")"));
   const auto& values = parsed.event.new_values;
   CHECK(values.at("company_name") == "O'Brien \"Ltd\" $(rm -rf /) `id` ; | > *");
   CHECK(values.at("address") == "line 1\nline 2\r\n\ttab \\ back\\slash");
@@ -89,9 +88,9 @@ TEST_CASE("values are kept byte for byte") {
 }
 
 TEST_CASE("numbers and booleans are taken as their JSON text and null as empty") {
-  const auto parsed = accepted(
-      R"({"event":"client_create","new":{"login_name":12345678901234567890123,"contact_name":1.50,)"
-      R"("phone":-0,"fax":2e-3,"email":true,"address":false,"city":null}})");
+  const auto parsed =
+      accepted(R"({"event":"client_create","new":{"login_name":12345678901234567890123,"contact_name":1.50,)"
+               R"("phone":-0,"fax":2e-3,"email":true,"address":false,"city":null}})");
   const auto& values = parsed.event.new_values;
   CHECK(values.at("login_name") == "12345678901234567890123");
   CHECK(values.at("contact_name") == "1.50");
@@ -103,18 +102,16 @@ TEST_CASE("numbers and booleans are taken as their JSON text and null as empty")
 }
 
 TEST_CASE("optional fields may be null or absent") {
-  const auto parsed = accepted(
-      R"({"event":"client_create","id":null,"time":null,"source":null,"old":null,)"
-      R"("new":{"login_name":"a","contact_name":"b"}})");
+  const auto parsed = accepted(R"({"event":"client_create","id":null,"time":null,"source":null,"old":null,)"
+                               R"("new":{"login_name":"a","contact_name":"b"}})");
   CHECK(parsed.event.submit_id.empty());
   CHECK(parsed.event.time.empty());
   CHECK(parsed.event.source.empty());
 }
 
 TEST_CASE("whitespace around the object and inside it is allowed") {
-  const auto parsed = accepted(
-      " \t{ \"event\" : \"client_create\" ,\n \"new\" : { \"login_name\" : \"a\" , "
-      "\"contact_name\" : \"b\" } }\r\n");
+  const auto parsed = accepted(" \t{ \"event\" : \"client_create\" ,\n \"new\" : { \"login_name\" : \"a\" , "
+                               "\"contact_name\" : \"b\" } }\r\n");
   CHECK(parsed.event.new_values.at("login_name") == "a");
 }
 
@@ -135,8 +132,7 @@ TEST_CASE("a line that is not a JSON record is rejected with the reason") {
     CHECK(rejected("{\"event\":\"client\ncreate\"}") == "malformed JSON: syntax error at offset 16");
   }
   SUBCASE("a lone surrogate escape") {
-    CHECK(rejected(client_create(R"(,"city":"\ud800")")) ==
-          "malformed JSON: syntax error at offset 92");
+    CHECK(rejected(client_create(R"(,"city":"\ud800")")) == "malformed JSON: syntax error at offset 92");
   }
   SUBCASE("two records glued together (a writer died mid-record)") {
     CHECK(rejected(R"({"event":"client_cr{"event":"client_create"})") ==
@@ -145,8 +141,7 @@ TEST_CASE("a line that is not a JSON record is rejected with the reason") {
           "malformed JSON: extra data after the object at offset 79");
   }
   SUBCASE("deep nesting") {
-    CHECK(rejected(std::string(100, '[') + std::string(100, ']')) ==
-          "malformed JSON: too deep at offset 32");
+    CHECK(rejected(std::string(100, '[') + std::string(100, ']')) == "malformed JSON: too deep at offset 32");
   }
   SUBCASE("not an object") {
     CHECK(rejected(R"(["client_create"])") == "record is not a JSON object");
@@ -187,8 +182,7 @@ TEST_CASE("top-level fields are checked") {
           "unknown field 'new_login_name'; valid: event, id, time, source, old, new");
   }
   SUBCASE("a duplicate field") {
-    CHECK(rejected(R"({"event":"client_create","event":"client_delete"})") ==
-          "duplicate field 'event'");
+    CHECK(rejected(R"({"event":"client_create","event":"client_delete"})") == "duplicate field 'event'");
   }
   SUBCASE("no event") {
     CHECK(rejected(R"({"new":{"login_name":"x"}})") == "missing field 'event'");
@@ -233,8 +227,7 @@ TEST_CASE("parameters must be parameters of the event") {
           "'login_name'");
   }
   SUBCASE("a duplicate parameter") {
-    CHECK(rejected(client_create(R"(,"login_name":"other")")) ==
-          "duplicate parameter 'new.login_name'");
+    CHECK(rejected(client_create(R"(,"login_name":"other")")) == "duplicate parameter 'new.login_name'");
   }
   SUBCASE("the same parameter on both sides is fine") {
     const auto parsed = accepted(
@@ -283,7 +276,7 @@ TEST_CASE("values and parameter counts have limits") {
 
 TEST_CASE("id, time and source are checked") {
   SUBCASE("an id over 128 characters") {
-    CHECK(rejected(client_create() .insert(1, "\"id\":\"" + std::string(200, 'a') + "\",")) ==
+    CHECK(rejected(client_create().insert(1, "\"id\":\"" + std::string(200, 'a') + "\",")) ==
           "'id' is 200 characters; the limit is 128");
   }
   SUBCASE("an id of 128 two-byte characters") {
@@ -295,8 +288,7 @@ TEST_CASE("id, time and source are checked") {
     CHECK(parsed.event.submit_id == id);
   }
   SUBCASE("an id with a control character") {
-    CHECK(rejected(client_create().insert(1, R"("id":"a\nb",)")) ==
-          "'id' contains a control character");
+    CHECK(rejected(client_create().insert(1, R"("id":"a\nb",)")) == "'id' contains a control character");
   }
   SUBCASE("a source over 64 characters") {
     CHECK(rejected(client_create().insert(1, "\"source\":\"" + std::string(65, 's') + "\",")) ==
@@ -312,9 +304,8 @@ TEST_CASE("id, time and source are checked") {
   }
   SUBCASE("invalid times") {
     for (const std::string time : {"2024-05-01", "2024-05-01T12:30:00", "2024-13-01T00:00:00Z",
-                                   "2023-02-29T00:00:00Z", "2024-05-01T24:00:00Z",
-                                   "2024-05-01T12:30:00+2:00", "2024-05-01T12:30:00.Z",
-                                   "2024-05-01T12:30:00Z trailing", "yesterday"}) {
+                                   "2023-02-29T00:00:00Z", "2024-05-01T24:00:00Z", "2024-05-01T12:30:00+2:00",
+                                   "2024-05-01T12:30:00.Z", "2024-05-01T12:30:00Z trailing", "yesterday"}) {
       CAPTURE(time);
       CHECK(rejected(client_create().insert(1, "\"time\":\"" + time + "\",")) ==
             "'time' is not an RFC 3339 date-time like 2024-05-01T12:30:00Z: '" + time + "'");
@@ -350,29 +341,28 @@ TEST_CASE("required parameters must be non-empty on the side that describes the 
 
 TEST_CASE("old values of create events and new values of delete events are dropped with a warning") {
   SUBCASE("create") {
-    const auto parsed = accepted(
-        R"({"event":"client_create","old":{"login_name":"was","city":"","phone":"1"},)"
-        R"("new":{"login_name":"jdoe","contact_name":"John"}})");
-    CHECK(parsed.warnings == std::vector<std::string>{
-                                 "dropped 'old.login_name': old values of create events are always empty",
-                                 "dropped 'old.phone': old values of create events are always empty"});
+    const auto parsed =
+        accepted(R"({"event":"client_create","old":{"login_name":"was","city":"","phone":"1"},)"
+                 R"("new":{"login_name":"jdoe","contact_name":"John"}})");
+    CHECK(parsed.warnings ==
+          std::vector<std::string>{"dropped 'old.login_name': old values of create events are always empty",
+                                   "dropped 'old.phone': old values of create events are always empty"});
     CHECK(parsed.event.old_values.at("login_name").empty());
     CHECK(parsed.event.old_values.at("phone").empty());
     CHECK(parsed.event.new_values.at("login_name") == "jdoe");
   }
   SUBCASE("delete") {
-    const auto parsed = accepted(
-        R"({"event":"client_delete","old":{"login_name":"jdoe","contact_name":"John"},)"
-        R"("new":{"login_name":"jdoe"}})");
-    CHECK(parsed.warnings == std::vector<std::string>{
-                                 "dropped 'new.login_name': new values of delete events are always empty"});
+    const auto parsed =
+        accepted(R"({"event":"client_delete","old":{"login_name":"jdoe","contact_name":"John"},)"
+                 R"("new":{"login_name":"jdoe"}})");
+    CHECK(parsed.warnings ==
+          std::vector<std::string>{"dropped 'new.login_name': new values of delete events are always empty"});
     CHECK(parsed.event.new_values.at("login_name").empty());
     CHECK(parsed.event.old_values.at("login_name") == "jdoe");
   }
   SUBCASE("update keeps both sides") {
-    const auto parsed = accepted(
-        R"({"event":"client_update","old":{"login_name":"a","contact_name":"b"},)"
-        R"("new":{"login_name":"c","contact_name":"d"}})");
+    const auto parsed = accepted(R"({"event":"client_update","old":{"login_name":"a","contact_name":"b"},)"
+                                 R"("new":{"login_name":"c","contact_name":"d"}})");
     CHECK(parsed.warnings.empty());
     CHECK(parsed.event.old_values.at("login_name") == "a");
   }
@@ -394,17 +384,16 @@ TEST_CASE("to_json writes canonical JSON with every parameter") {
   auto parsed = parse_record(R"({"new":{"note":"a\"b\n\u0001é","job":"j1"},"id":"x","event":"job_done"})",
                              *catalog_text);
   REQUIRE(parsed.ok());
-  CHECK(to_json(parsed->event) ==
-        "{\"event\":\"job_done\",\"id\":\"x\",\"time\":\"\",\"source\":\"\","
-        "\"old\":{\"job\":\"\",\"note\":\"\"},"
-        "\"new\":{\"job\":\"j1\",\"note\":\"a\\\"b\\n\\u0001\xc3\xa9\"}}");
+  CHECK(to_json(parsed->event) == "{\"event\":\"job_done\",\"id\":\"x\",\"time\":\"\",\"source\":\"\","
+                                  "\"old\":{\"job\":\"\",\"note\":\"\"},"
+                                  "\"new\":{\"job\":\"j1\",\"note\":\"a\\\"b\\n\\u0001\xc3\xa9\"}}");
   parsed->event.seq = 42;
   CHECK(to_json(parsed->event).ends_with(",\"seq\":42}"));
 }
 
 TEST_CASE("from_json reads back what to_json wrote") {
-  auto parsed = accepted(client_create(
-      R"(,"company_name":"O'Brien \"Ltd\" $(x) `y`","address":"a\nb\u0001","city":"Zürich")"));
+  auto parsed = accepted(
+      client_create(R"(,"company_name":"O'Brien \"Ltd\" $(x) `y`","address":"a\nb\u0001","city":"Zürich")"));
   parsed.event.seq = 7;
   parsed.event.submit_id = "id-1";
   parsed.event.time = "2024-05-01T12:30:00Z";
@@ -454,8 +443,7 @@ TEST_CASE("from_json rejects what it cannot read") {
   CHECK(error("[]") == "not a JSON object");
   CHECK(error(R"({"id":"x"})") == "missing field 'event'");
   CHECK(error(R"({"event":"ext_gone"})") == "unknown event 'ext_gone'");
-  CHECK(error(R"({"event":"client_create","new":{"login_name":1}})") ==
-        "'new.login_name' must be a string");
+  CHECK(error(R"({"event":"client_create","new":{"login_name":1}})") == "'new.login_name' must be a string");
   CHECK(error(R"({"event":"client_create","old":"x"})") == "'old' must be an object");
   CHECK(error(R"({"event":"client_create","seq":"1"})") == "'seq' must be an integer");
   CHECK(error(R"({"event":7})") == "'event' must be a string");

@@ -1,0 +1,343 @@
+// SPDX-License-Identifier: MIT
+// `eventmgr check`: is the setup right? Config, catalog, schema, permissions, and every handler
+// (SPEC 9). Every problem is reported, each on its own line naming the file or handler.
+#include "cli/app.hpp"
+#include "cli/handler_io.hpp"
+#include "cli/table.hpp"
+#include "common/users.hpp"
+#include "events/database.hpp"
+#include "handlers/command_template.hpp"
+#include "handlers/handler_store.hpp"
+
+#include <boost/json.hpp>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <iostream>
+
+namespace eventmgr::cli {
+namespace {
+
+namespace fs = std::filesystem;
+namespace json = boost::json;
+
+std::string mode_text(mode_t mode) {
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "%04o", static_cast<unsigned>(mode & 07777));
+  return buf;
+}
+
+// What check found. Human output goes out as it is found: `ok`, `FAIL` and `note` lines.
+class Report {
+public:
+  explicit Report(bool json_output) : m_json(json_output) {}
+
+  void ok(const std::string& what, const std::string& detail) { line("ok  ", what, detail); }
+  void fail(const std::string& what, const std::string& message) {
+    m_problems.push_back(json::object{{"what", what}, {"message", message}});
+    line("FAIL", what, message);
+  }
+  void note(const std::string& what, const std::string& message) {
+    m_notes.push_back(json::object{{"what", what}, {"message", message}});
+    line("note", what, message);
+  }
+  std::size_t problems() const { return m_problems.size(); }
+  json::object& checked() { return m_checked; }
+
+  int finish() {
+    if (m_json) {
+      std::cout << json::serialize(json::object{{"ok", m_problems.empty()},
+                                                {"problems", m_problems},
+                                                {"notes", m_notes},
+                                                {"checked", m_checked}})
+                << "\n";
+    } else if (m_problems.empty()) {
+      std::cout << "no problems\n";
+    } else {
+      std::cout << m_problems.size() << (m_problems.size() == 1 ? " problem" : " problems") << "\n";
+    }
+    return m_problems.empty() ? k_exit_ok : k_exit_failure;
+  }
+
+private:
+  void line(const char* tag, const std::string& what, const std::string& text) const {
+    if (!m_json) {
+      std::cout << tag << "  " << printable(what) << ": " << printable(text) << "\n";
+    }
+  }
+
+  bool m_json;
+  json::array m_problems;
+  json::array m_notes;
+  json::object m_checked;
+};
+
+// The daemon's rule (SPEC 10): a file it trusts is writable by no one but its own user and
+// root. Returns the problem, or "" when sound or absent.
+std::string private_problem(const fs::path& path) {
+  struct stat st{};
+  if (::stat(path.c_str(), &st) != 0) {
+    return errno == ENOENT ? "" : std::string("cannot check: ") + std::strerror(errno);
+  }
+  bool other_owner = st.st_uid != geteuid() && st.st_uid != 0;
+  bool world_writable = (st.st_mode & S_IWOTH) != 0;
+  bool group_writable = (st.st_mode & S_IWGRP) != 0 && st.st_gid != getegid() && st.st_gid != 0;
+  if (other_owner) {
+    return "owned by uid " + std::to_string(st.st_uid) + "; eventmgrd refuses it: chown it to root or to the " +
+           "daemon's user";
+  }
+  if (world_writable || group_writable) {
+    return "writable by other users (mode " + mode_text(st.st_mode) + "); eventmgrd refuses it: chmod go-w " +
+           path.string();
+  }
+  return "";
+}
+
+void check_private(Report& report, const std::string& what, const fs::path& path) {
+  if (auto problem = private_problem(path); !problem.empty()) {
+    report.fail(what + " " + path.string(), problem);
+  }
+}
+
+// Whether `user` may search (directories) or execute (files) what `st` describes.
+bool may_execute(const struct stat& st, const UserInfo& user) {
+  if (user.uid == 0) {
+    // Root searches any directory, and executes a file with at least one x bit.
+    return S_ISDIR(st.st_mode) || (st.st_mode & 0111) != 0;
+  }
+  if (st.st_uid == user.uid) {
+    return (st.st_mode & S_IXUSR) != 0;
+  }
+  if (st.st_gid == user.gid || std::find(user.groups.begin(), user.groups.end(), st.st_gid) != user.groups.end()) {
+    return (st.st_mode & S_IXGRP) != 0;
+  }
+  return (st.st_mode & S_IXOTH) != 0;
+}
+
+// Every directory the kernel searches to reach `program` (the path as written and, past
+// symbolic links, the real one); then the program itself: a regular file `user` may execute.
+// Returns every problem.
+std::vector<std::string> program_problems(const std::string& program, const UserInfo& user) {
+  std::vector<std::string> problems;
+  struct stat st{};
+  if (::stat(program.c_str(), &st) != 0) {
+    problems.push_back("program " + program + ": " + std::strerror(errno));
+    return problems;
+  }
+  std::vector<fs::path> directories;
+  std::error_code ec;
+  for (const fs::path& path : {fs::path(program), fs::canonical(program, ec)}) {
+    fs::path prefix;
+    for (auto part = path.begin(); !path.empty() && std::next(part) != path.end(); ++part) {
+      prefix /= *part;
+      if (std::find(directories.begin(), directories.end(), prefix) == directories.end()) {
+        directories.push_back(prefix);
+      }
+    }
+  }
+  for (const auto& directory : directories) {
+    struct stat dir{};
+    if (::stat(directory.c_str(), &dir) == 0 && S_ISDIR(dir.st_mode) && !may_execute(dir, user)) {
+      problems.push_back("directory " + directory.string() + " (mode " + mode_text(dir.st_mode) + ", uid " +
+                         std::to_string(dir.st_uid) + ", gid " + std::to_string(dir.st_gid) +
+                         ") is not searchable by user " + user.name + ", so program " + program + " cannot run");
+    }
+  }
+  if (!S_ISREG(st.st_mode)) {
+    problems.push_back("program " + program + " is not a regular file");
+  } else if (!may_execute(st, user)) {
+    problems.push_back("program " + program + " (mode " + mode_text(st.st_mode) + ", uid " +
+                       std::to_string(st.st_uid) + ", gid " + std::to_string(st.st_gid) +
+                       ") is not executable by user " + user.name);
+  }
+  return problems;
+}
+
+void check_catalog(Report& report, Context& context, const Config& config) {
+  for (const auto& dir : config.catalog_dirs) {
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) {
+      continue;
+    }
+    check_private(report, "catalog dir", dir);
+    for (const auto& entry : fs::directory_iterator(dir, ec)) {
+      if (entry.path().extension() == ".yaml") {
+        check_private(report, "catalog file", entry.path());
+      }
+    }
+  }
+  try {
+    const auto& catalog = context.catalog();
+    std::size_t extra = static_cast<std::size_t>(
+      std::count_if(catalog.events().begin(), catalog.events().end(), [](const auto& def) { return !def.builtin; }));
+    report.checked()["catalog_events"] = catalog.events().size();
+    report.ok("catalog", std::to_string(catalog.events().size()) + " events (" + std::to_string(extra) +
+                           " from catalog files)");
+  } catch (const CommandError& error) {
+    // One problem per line: "FILE:LINE: message".
+    std::string text = error.message;
+    if (text.starts_with("catalog problems:\n")) {
+      text.erase(0, std::strlen("catalog problems:\n"));
+    }
+    std::size_t start = 0;
+    while (start < text.size()) {
+      std::size_t end = text.find('\n', start);
+      std::string problem = text.substr(start, end == std::string::npos ? std::string::npos : end - start);
+      if (!problem.empty()) {
+        report.fail("catalog", problem);
+      }
+      start = end == std::string::npos ? text.size() : end + 1;
+    }
+  }
+}
+
+void check_pipe_and_pickup(Report& report, const Config& config) {
+  report.checked()["pipe"] = config.pipe.string();
+  report.checked()["pickup_dir"] = config.pickup_dir.string();
+  struct stat st{};
+  std::string pipe = "pipe " + config.pipe.string();
+  if (::lstat(config.pipe.c_str(), &st) != 0) {
+    report.note(pipe, errno == ENOENT ? "absent; eventmgrd creates it at start (mode 0620)"
+                                      : std::string("cannot check: ") + std::strerror(errno));
+  } else if (!S_ISFIFO(st.st_mode)) {
+    report.fail(pipe, "not a FIFO; eventmgrd refuses to start: remove it or set another `pipe` path");
+  } else if ((st.st_mode & 07777) != 0620) {
+    report.fail(pipe, "mode " + mode_text(st.st_mode) + ", expected 0620 (the panel's group may write, not read): "
+                        "chmod 0620 " + config.pipe.string());
+  } else {
+    report.ok(pipe, "FIFO, mode 0620");
+  }
+  std::string pickup = "pickup dir " + config.pickup_dir.string();
+  if (::lstat(config.pickup_dir.c_str(), &st) != 0) {
+    report.note(pickup, errno == ENOENT ? "absent; eventmgrd creates it at start (mode 1730)"
+                                        : std::string("cannot check: ") + std::strerror(errno));
+  } else if (!S_ISDIR(st.st_mode)) {
+    report.fail(pickup, "not a directory");
+  } else if ((st.st_mode & 07777) != 01730) {
+    report.fail(pickup, "mode " + mode_text(st.st_mode) + ", expected 1730 (the panel's group may add files, not "
+                          "list or remove them): chmod 1730 " + config.pickup_dir.string());
+  } else {
+    report.ok(pickup, "directory, mode 1730");
+  }
+}
+
+void check_handlers(Report& report, Context& context, const Config& config, sqlite::Database& db) {
+  handlers::HandlerStore store(db);
+  auto all = store.list();
+  report.checked()["handlers"] = all.size();
+  std::optional<const events::Catalog*> catalog;
+  try {
+    catalog = &context.catalog();
+  } catch (const CommandError&) {
+    // Reported by check_catalog; each handler's event then cannot be checked.
+  }
+  auto me = current_user();
+  for (const auto& handler : all) {
+    std::string what = "handler " + std::to_string(handler.id);
+    std::size_t before = report.problems();
+    if (catalog) {
+      for (const auto& problem : check_handler(handler, **catalog, config)) {
+        report.fail(what, problem.message);
+      }
+    }
+    auto user = lookup_user(handler.user);
+    if (!catalog && !user) {
+      report.fail(what, user.error().message);
+    }
+    const events::EventDef* def = catalog ? (*catalog)->find(handler.event) : nullptr;
+    std::optional<std::string> program;
+    if (def != nullptr) {
+      if (auto command = handlers::CommandTemplate::parse(handler, *def)) {
+        program = command->program();
+      }
+    }
+    if (program && user) {
+      for (const auto& problem : program_problems(*program, *user)) {
+        report.fail(what, problem);
+      }
+    }
+    if (user && me && me->uid != 0 && user->uid != me->uid) {
+      report.note(what, "runs as " + handler.user + ", but this check runs as " + me->name +
+                          ": only a daemon running as root can switch to another user");
+    }
+    if (report.problems() == before) {
+      report.ok(what, handler.event + " as " + handler.user + ": " + program.value_or(handler.command) +
+                        (handler.enabled ? "" : " (disabled)"));
+    }
+  }
+}
+
+int check(Context& context) {
+  Report report(context.json);
+  // 1. The config: it must load, and only its owner (and root) may write it.
+  const Config* config = nullptr;
+  try {
+    config = &context.config();
+  } catch (const CommandError& error) {
+    fs::path file = context.config_file ? fs::path(*context.config_file) : fs::path(k_default_config_path);
+    report.fail("config " + file.string(), error.message);
+    check_private(report, "config", file);
+    return report.finish();
+  }
+  if (config->config_file.empty()) {
+    report.checked()["config"] = nullptr;
+    report.ok("config", "none; the embedded default with state dir " + config->state_dir.string());
+  } else {
+    report.checked()["config"] = config->config_file.string();
+    std::size_t before = report.problems();
+    check_private(report, "config", config->config_file);
+    if (report.problems() == before) {
+      report.ok("config " + config->config_file.string(), "loads; writable only by its owner");
+    }
+  }
+
+  // 2. The catalog: built-in plus catalog files, every problem.
+  check_catalog(report, context, *config);
+
+  // 3. The database: private, and at the schema version of this binary.
+  report.checked()["database"] = config->database.string();
+  std::string database = "database " + config->database.string();
+  std::error_code ec;
+  std::optional<sqlite::Database> db;
+  if (!fs::exists(config->database, ec)) {
+    report.note(database, "absent; eventmgrd creates it at start");
+  } else {
+    std::size_t before = report.problems();
+    check_private(report, "database", config->database);
+    auto opened = events::open_database(config->database, events::OpenFor::read_only);
+    if (!opened) {
+      report.fail(database, opened.error().message);
+    } else {
+      db = std::move(opened.value());
+      report.checked()["schema_version"] = events::k_schema_version;
+      if (report.problems() == before) {
+        report.ok(database, "schema version " + std::to_string(events::k_schema_version));
+      }
+    }
+  }
+
+  // 4. What the panel writes to.
+  check_pipe_and_pickup(report, *config);
+
+  // 5. Every handler.
+  if (db) {
+    check_handlers(report, context, *config, *db);
+  }
+  return report.finish();
+}
+
+} // namespace
+
+void add_check_command(CLI::App& app, Context& context) {
+  auto* sub = app.add_subcommand("check", "check config, catalog, database, permissions and every handler; "
+                                          "exit 1 on any problem");
+  set_action(sub, [&context]() { return check(context); });
+}
+
+} // namespace eventmgr::cli

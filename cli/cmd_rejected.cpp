@@ -1,0 +1,289 @@
+// SPDX-License-Identifier: MIT
+// `eventmgr rejected`: records the daemon refused and why; `show ID`; `resubmit ID` once the
+// catalog or the panel is fixed (the record goes through validation again, SPEC 5).
+#include "cli/app.hpp"
+#include "cli/delivery.hpp"
+#include "cli/table.hpp"
+#include "cli/utf8.hpp"
+#include "common/clock.hpp"
+#include "events/database.hpp"
+#include "events/journal.hpp"
+#include "events/record.hpp"
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <set>
+#include <iostream>
+
+namespace eventmgr::cli {
+namespace {
+
+namespace json = boost::json;
+
+constexpr std::size_t k_preview_width = 60;
+
+struct RejectedOptions {
+  std::string since;
+  std::size_t limit = 50;
+};
+
+sqlite::Database open_journal(Context& context, events::OpenFor purpose) {
+  auto db = events::open_database(context.config().database, purpose);
+  if (!db) {
+    throw CommandError{k_exit_failure, db.error().message};
+  }
+  return std::move(db.value());
+}
+
+std::int64_t parse_since(const std::string& text) {
+  if (auto ago = parse_duration(text)) {
+    return now_ms() - *ago;
+  }
+  if (auto at = parse_time(text)) {
+    return *at;
+  }
+  throw CommandError{k_exit_usage, "--since '" + text +
+                                     "': give a duration (90s, 15m, 2h, 7d) or a time (2026-11-25 10:00, "
+                                     "2026-11-25T10:00:00Z)"};
+}
+
+// Whether a record's key names a secret: a secret parameter of any catalog event, or a name
+// that says so (the record was refused, so its event or its keys may be wrong).
+bool secret_key(std::string_view key, const std::set<std::string, std::less<>>& secret_names) {
+  std::string lower;
+  for (char c : key) {
+    lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  std::string_view base = lower;
+  if (base.starts_with("new_") || base.starts_with("old_")) {
+    base.remove_prefix(4);
+  }
+  return secret_names.contains(lower) || secret_names.contains(base) || lower.find("password") != std::string::npos ||
+         lower.find("passwd") != std::string::npos || lower.find("secret") != std::string::npos;
+}
+
+void redact_value(json::value& value, const std::set<std::string, std::less<>>& secret_names) {
+  if (value.is_object()) {
+    for (auto& [key, inner] : value.as_object()) {
+      if (secret_key(key, secret_names)) {
+        inner = "***";
+      } else {
+        redact_value(inner, secret_names);
+      }
+    }
+  } else if (value.is_array()) {
+    for (auto& inner : value.as_array()) {
+      redact_value(inner, secret_names);
+    }
+  }
+}
+
+// The end of the JSON-like string whose opening quote is at `open`: the closing quote, or
+// the end of `text` when it is cut.
+std::size_t string_end(const std::string& text, std::size_t open) {
+  std::size_t end = open + 1;
+  while (end < text.size() && text[end] != '"') {
+    end += text[end] == '\\' ? 2 : 1;
+  }
+  return std::min(end, text.size());
+}
+
+// Replaces, in text that is not valid JSON, the string after each `"KEY":` whose KEY is secret.
+std::string redact_text(const std::string& raw, const std::set<std::string, std::less<>>& secret_names) {
+  std::string out;
+  std::size_t i = 0;
+  while (i < raw.size()) {
+    if (raw[i] != '"') {
+      out += raw[i++];
+      continue;
+    }
+    std::size_t close = string_end(raw, i);
+    std::string_view key(raw.data() + i + 1, close - i - 1);
+    out.append(raw, i, close - i + 1);
+    i = close + 1;
+    std::size_t colon = raw.find_first_not_of(" \t\r\n", i);
+    if (!secret_key(key, secret_names) || colon == std::string::npos || raw[colon] != ':') {
+      continue;
+    }
+    std::size_t open = raw.find_first_not_of(" \t\r\n", colon + 1);
+    if (open == std::string::npos || raw[open] != '"') {
+      continue;
+    }
+    out.append(raw, i, open + 1 - i);
+    out += "***";
+    std::size_t end = string_end(raw, open);
+    if (end < raw.size()) {
+      out += '"';
+      ++end;
+    }
+    i = end;
+  }
+  return out;
+}
+
+// A rejected record as it may be shown: secret values replaced by "***" (SPEC 10). The stored
+// raw text keeps them, for `resubmit`.
+std::string shown_raw(Context& context, const std::string& raw) {
+  std::set<std::string, std::less<>> secret_names;
+  try {
+    for (const auto& def : context.catalog().events()) {
+      for (const auto& param : def.params) {
+        if (param.secret) {
+          secret_names.insert(param.name);
+        }
+      }
+    }
+  } catch (const CommandError&) {
+    // A broken catalog still leaves the names that say "password".
+  }
+  boost::system::error_code ec;
+  json::value value = json::parse(raw, ec);
+  if (!ec && value.is_object()) {
+    redact_value(value, secret_names);
+    return json::serialize(value);
+  }
+  return redact_text(raw, secret_names);
+}
+
+json::object record_json(const events::RejectedRecord& record, bool whole_raw) {
+  json::object out{{"id", record.id},
+                   {"received_at", format_rfc3339(record.received_at)},
+                   {"via", record.via},
+                   {"source", valid_utf8(record.source)},
+                   {"reason", valid_utf8(record.reason)},
+                   {"resubmitted_at", record.resubmitted_at ? json::value(format_rfc3339(*record.resubmitted_at))
+                                                            : json::value(nullptr)}};
+  out[whole_raw ? "raw" : "raw_preview"] = valid_utf8(record.raw);
+  return out;
+}
+
+int list_rejected(Context& context, const RejectedOptions& options) {
+  if (options.limit == 0) {
+    throw CommandError{k_exit_usage, "--limit must be at least 1"};
+  }
+  auto db = open_journal(context, events::OpenFor::read_only);
+  events::Journal journal(db);
+  std::int64_t since = options.since.empty() ? 0 : parse_since(options.since);
+  auto records = journal.list_rejected(since, options.limit);
+  for (auto& record : records) {
+    record.raw = shown_raw(context, record.raw);
+  }
+  // Oldest first, as in `eventmgr log`.
+  std::reverse(records.begin(), records.end());
+  if (context.json) {
+    json::array out;
+    for (const auto& record : records) {
+      out.push_back(record_json(record, false));
+    }
+    std::cout << json::serialize(out) << "\n";
+    return k_exit_ok;
+  }
+  if (records.empty()) {
+    std::cout << "no rejected records\n";
+    return k_exit_ok;
+  }
+  Table table({"ID", "TIME", "VIA", "REASON", "RECORD"});
+  for (const auto& record : records) {
+    std::string via = record.via + (record.resubmitted_at ? " (resubmitted)" : "");
+    table.add({std::to_string(record.id), format_local_time(record.received_at), via,
+               printable(valid_utf8(record.reason)), cut_text(printable(valid_utf8(record.raw)), k_preview_width)});
+  }
+  table.print(std::cout);
+  return k_exit_ok;
+}
+
+events::RejectedRecord find_record(events::Journal& journal, std::int64_t id) {
+  auto record = journal.get_rejected(id);
+  if (!record) {
+    throw CommandError{k_exit_failure, "no rejected record " + std::to_string(id) + " (pruned, or never existed)"};
+  }
+  return std::move(*record);
+}
+
+int show_rejected(Context& context, std::int64_t id) {
+  auto db = open_journal(context, events::OpenFor::read_only);
+  events::Journal journal(db);
+  auto record = find_record(journal, id);
+  std::size_t stored_size = record.raw.size();
+  record.raw = shown_raw(context, record.raw);
+  if (context.json) {
+    std::cout << json::serialize(record_json(record, true)) << "\n";
+    return k_exit_ok;
+  }
+  Table fields({"rejected", std::to_string(record.id)});
+  fields.add({"received", format_local_time(record.received_at)});
+  fields.add({"via", record.via});
+  fields.add({"source", record.source.empty() ? "-" : printable(valid_utf8(record.source))});
+  fields.add({"reason", printable(valid_utf8(record.reason))});
+  fields.add({"resubmitted", record.resubmitted_at ? format_local_time(*record.resubmitted_at) : "no"});
+  fields.print(std::cout);
+  std::cout << "record (" << stored_size << " bytes"
+            << (stored_size >= events::k_max_rejected_raw ? ", cut to the stored limit" : "")
+            << ", secret values shown as ***):\n"
+            << "  " << printable(valid_utf8(record.raw)) << "\n";
+  return k_exit_ok;
+}
+
+int resubmit(Context& context, std::int64_t id) {
+  auto db = open_journal(context, events::OpenFor::cli);
+  events::Journal journal(db);
+  auto record = find_record(journal, id);
+  auto parsed = events::parse_record(record.raw, context.catalog());
+  if (!parsed) {
+    throw CommandError{k_exit_usage, "rejected record " + std::to_string(id) +
+                                       " is still invalid: " + parsed.error().message};
+  }
+  for (const auto& warning : parsed->warnings) {
+    std::cerr << "eventmgr: warning: " << warning << "\n";
+  }
+  std::string line = record.raw;
+  std::string submit_id = parsed->event.submit_id;
+  if (submit_id.empty()) {
+    // An id makes a second resubmit of the same record a duplicate, not a second run.
+    json::object object = json::parse(record.raw).as_object();
+    submit_id = "rejected-" + std::to_string(record.id);
+    object["id"] = submit_id;
+    line = json::serialize(object);
+  }
+  if (record.resubmitted_at) {
+    std::cerr << "eventmgr: note: record " << id << " was resubmitted before, at "
+              << format_local_time(*record.resubmitted_at) << "; the daemon ignores it again as a duplicate of id "
+              << submit_id << " if that one was journaled\n";
+  }
+  auto file = send_through_pickup(context.config(), line + "\n");
+  journal.mark_resubmitted(id, now_ms());
+  if (context.json) {
+    std::cout << json::serialize(json::object{
+                   {"id", record.id}, {"submit_id", submit_id}, {"via", "pickup"}, {"file", file.string()}})
+              << "\n";
+  } else {
+    std::cout << "rejected record " << id << " resubmitted as " << submit_id << " through the pickup dir ("
+              << file.string() << ")\n";
+  }
+  return k_exit_ok;
+}
+
+} // namespace
+
+void add_rejected_commands(CLI::App& app, Context& context) {
+  auto options = std::make_shared<RejectedOptions>();
+  auto* rejected = app.add_subcommand("rejected", "records the daemon refused, and why (oldest first)");
+  rejected->add_option("--since", options->since, "only records received since: a duration (2h, 7d) or a time");
+  rejected->add_option("--limit", options->limit, "at most N records, the newest (default 50)");
+  set_action(rejected, [&context, options]() { return list_rejected(context, *options); });
+
+  auto show_id = std::make_shared<std::int64_t>(0);
+  auto* show = rejected->add_subcommand("show", "one rejected record: its fields and the whole record");
+  show->add_option("id", *show_id, "the ID column of eventmgr rejected")->required();
+  set_action(show, [&context, show_id]() { return show_rejected(context, *show_id); });
+
+  auto resubmit_id = std::make_shared<std::int64_t>(0);
+  auto* again = rejected->add_subcommand(
+    "resubmit", "validate a rejected record again against the current catalog and, when valid, submit it");
+  again->add_option("id", *resubmit_id, "the ID column of eventmgr rejected")->required();
+  set_action(again, [&context, resubmit_id]() { return resubmit(context, *resubmit_id); });
+}
+
+} // namespace eventmgr::cli

@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: MIT
+// `eventmgr replay EVENT_ID [--handler ID]`: ask the daemon to run an event's handlers again.
+#include "cli/app.hpp"
+#include "events/database.hpp"
+#include "events/journal.hpp"
+#include "events/replay_queue.hpp"
+#include "handlers/handler_store.hpp"
+
+#include <boost/json.hpp>
+
+#include <iostream>
+
+namespace eventmgr::cli {
+namespace {
+
+int replay(Context& context, std::int64_t event_seq, std::optional<std::int64_t> handler_id) {
+  auto db = events::open_database(context.config().database, events::OpenFor::cli);
+  if (!db) {
+    throw CommandError{k_exit_failure, db.error().message};
+  }
+  events::Journal journal(*db);
+  auto event = journal.get(event_seq);
+  if (!event) {
+    throw CommandError{k_exit_usage, "no event " + std::to_string(event_seq) + " (pruned, or never journaled)"};
+  }
+  if (handler_id) {
+    handlers::HandlerStore store(*db);
+    auto handler = store.get(*handler_id);
+    if (!handler) {
+      throw CommandError{k_exit_usage, "no handler with id " + std::to_string(*handler_id) +
+                                         " (eventmgr handler list shows them)"};
+    }
+    if (handler->event != event->event) {
+      throw CommandError{k_exit_usage, "handler " + std::to_string(*handler_id) + " handles " + handler->event +
+                                         ", not " + event->event};
+    }
+  }
+  events::ReplayQueue queue(*db);
+  std::int64_t request = queue.request(event_seq, handler_id);
+  if (context.json) {
+    boost::json::object out{{"request", request}, {"event_id", event_seq}, {"event", event->event}};
+    if (handler_id) {
+      out["handler_id"] = *handler_id;
+    }
+    std::cout << boost::json::serialize(out) << "\n";
+  } else {
+    std::cout << "replay of event " << event_seq << " (" << event->event << ")"
+              << (handler_id ? ", handler " + std::to_string(*handler_id) : std::string(", all enabled handlers"))
+              << " queued; eventmgr log --event " << event->event << " shows the new attempt\n";
+  }
+  return k_exit_ok;
+}
+
+} // namespace
+
+void add_replay_command(CLI::App& app, Context& context) {
+  auto* sub = app.add_subcommand("replay", "run an event's handlers again (recorded as new attempts)");
+  auto event_seq = std::make_shared<std::int64_t>(0);
+  auto handler_id = std::make_shared<std::int64_t>(0);
+  sub->add_option("event_id", *event_seq, "the event id (eventmgr log shows it)")->required()->check(CLI::PositiveNumber);
+  auto* handler_option = sub->add_option("--handler", *handler_id, "only this handler")->check(CLI::PositiveNumber);
+  set_action(sub, [&context, event_seq, handler_id, handler_option]() {
+    return replay(context, *event_seq,
+                  handler_option->count() > 0 ? std::optional<std::int64_t>(*handler_id) : std::nullopt);
+  });
+}
+
+} // namespace eventmgr::cli

@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: MIT
+// `eventmgr status`: is the daemon up, what waits, what ran in the last hour, the last error.
+#include "cli/app.hpp"
+#include "common/clock.hpp"
+#include "common/state_lock.hpp"
+#include "events/database.hpp"
+#include "events/journal.hpp"
+#include "handlers/run_log.hpp"
+
+#include <boost/json.hpp>
+
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <iostream>
+
+namespace eventmgr::cli {
+namespace {
+
+namespace json = boost::json;
+
+struct PickupBacklog {
+  std::int64_t files = 0;
+  std::optional<std::int64_t> oldest_ms; // modification time of the oldest waiting file
+  std::string error;                     // the directory could not be read
+};
+
+PickupBacklog pickup_backlog(const std::filesystem::path& dir) {
+  PickupBacklog backlog;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    std::string name = entry.path().filename().string();
+    if (name.empty() || name[0] == '.' || entry.path().extension() != ".json") {
+      continue;
+    }
+    struct stat st{};
+    if (::stat(entry.path().c_str(), &st) != 0) {
+      continue;
+    }
+    std::int64_t mtime = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1'000'000;
+    ++backlog.files;
+    if (!backlog.oldest_ms || mtime < *backlog.oldest_ms) {
+      backlog.oldest_ms = mtime;
+    }
+  }
+  if (ec && ec != std::errc::no_such_file_or_directory) {
+    backlog.error = ec.message();
+  }
+  return backlog;
+}
+
+std::string age(std::optional<std::int64_t> since, std::int64_t now) {
+  return since ? format_duration(std::max<std::int64_t>(0, now - *since)) : "-";
+}
+
+int status(Context& context) {
+  const Config& config = context.config();
+  std::int64_t now = now_ms();
+  bool running = daemon_running(config);
+  PickupBacklog pickup = pickup_backlog(config.pickup_dir);
+
+  std::optional<events::Counters> counters;
+  std::optional<events::Backlog> backlog;
+  std::optional<handlers::RunCounts> last_hour;
+  std::optional<std::string> started_at;
+  std::optional<std::string> pid;
+  std::optional<std::string> last_error;
+  std::string database_problem;
+  if (!std::filesystem::exists(config.database)) {
+    database_problem = "no database yet (the daemon creates it at its first start)";
+  } else if (auto db = events::open_database(config.database, events::OpenFor::read_only); !db) {
+    database_problem = db.error().message;
+  } else {
+    // Every figure comes from an index or a one-row table: cheap at any journal size.
+    events::Journal journal(*db);
+    handlers::RunLog runs(*db);
+    counters = journal.counters();
+    backlog = journal.backlog();
+    last_hour = runs.ok_failed_since(now - 3'600'000);
+    started_at = journal.get_daemon_state("started_at");
+    pid = journal.get_daemon_state("pid");
+    last_error = journal.get_daemon_state("last_error");
+  }
+
+  if (context.json) {
+    json::object out{{"running", running}, {"state_dir", config.state_dir.string()},
+                     {"database", config.database.string()}, {"pipe", config.pipe.string()}};
+    if (running && started_at) {
+      out["since"] = format_rfc3339(std::stoll(*started_at));
+      out["pid"] = pid ? std::stoll(*pid) : 0;
+    }
+    out["pickup_files"] = pickup.files;
+    out["pickup_oldest_age_ms"] = pickup.oldest_ms ? json::value(now - *pickup.oldest_ms) : json::value(nullptr);
+    if (!pickup.error.empty()) {
+      out["pickup_error"] = pickup.error;
+    }
+    if (backlog) {
+      out["pending_events"] = backlog->count;
+      out["pending_oldest_age_ms"] =
+        backlog->oldest_received_at ? json::value(now - *backlog->oldest_received_at) : json::value(nullptr);
+      out["accepted"] = counters->accepted;
+      out["rejected"] = counters->rejected;
+      out["duplicate"] = counters->duplicate;
+      out["runs_ok_last_hour"] = last_hour->ok;
+      out["runs_failed_last_hour"] = last_hour->failed;
+      out["last_error"] = last_error ? json::value(*last_error) : json::value(nullptr);
+    } else {
+      out["database_problem"] = database_problem;
+    }
+    std::cout << json::serialize(out) << "\n";
+    return running ? k_exit_ok : k_exit_unreachable;
+  }
+
+  if (running) {
+    std::cout << "daemon:    running" << (pid ? " (pid " + *pid + ")" : "")
+              << (started_at ? " since " + format_local_time(std::stoll(*started_at)) : "") << "\n";
+  } else {
+    std::cout << "daemon:    not running (state dir " << config.state_dir.string() << ")\n";
+  }
+  if (backlog) {
+    std::cout << "pending:   " << backlog->count << " events, oldest " << age(backlog->oldest_received_at, now)
+              << "\n";
+  }
+  std::cout << "pickup:    " << pickup.files << " files waiting, oldest " << age(pickup.oldest_ms, now)
+            << (pickup.error.empty() ? "" : " (cannot read the directory: " + pickup.error + ")") << "\n";
+  if (counters) {
+    std::cout << "records:   " << counters->accepted << " accepted, " << counters->rejected << " rejected, "
+              << counters->duplicate << " duplicate\n";
+    std::cout << "last hour: " << last_hour->ok << " runs ok, " << last_hour->failed << " failed\n";
+    std::cout << "last error: " << (last_error ? *last_error : "none") << "\n";
+  } else {
+    std::cout << "database:  " << database_problem << "\n";
+  }
+  return running ? k_exit_ok : k_exit_unreachable;
+}
+
+} // namespace
+
+void add_status_command(CLI::App& app, Context& context) {
+  auto* sub = app.add_subcommand("status", "is the daemon running, what waits, what failed (exit 3 when not running)");
+  set_action(sub, [&context]() { return status(context); });
+}
+
+} // namespace eventmgr::cli

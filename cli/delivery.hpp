@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "common/config.hpp"
+
+#include <cstddef>
+#include <filesystem>
+#include <string>
+
+namespace eventmgr::cli {
+
+// How a record reaches the daemon (SPEC 4.2, 4.3); used by `submit` and `rejected resubmit`.
+// Failures throw CommandError naming the pipe or file.
+
+// Writes `line` (one record with its newline, at most 4096 bytes) to the FIFO in one write();
+// false when no daemon holds the pipe open for reading.
+bool send_through_pipe(const Config& config, const std::string& line);
+
+// Writes `line` to pickup/.NAME.tmp, flushes it to disk and renames it to NAME.json; returns
+// the final path. The daemon journals the file's records and unlinks it.
+std::filesystem::path send_through_pickup(const Config& config, const std::string& line);
+
+// `bytes` random bytes as lower-case hex, for generated ids and file names.
+std::string random_hex(std::size_t bytes);
+
+} // namespace eventmgr::cli
