@@ -4,6 +4,7 @@
 #include "common/clock.hpp"
 #include "common/state_lock.hpp"
 #include "daemon/dispatcher.hpp"
+#include "daemon/last_error.hpp"
 #include "daemon/logging.hpp"
 #include "daemon/notify.hpp"
 #include "daemon/pickup_intake.hpp"
@@ -51,7 +52,8 @@ Result<void> check_permissions(const Config& config) {
 Daemon::Daemon(Config config, ConfigSources sources) : m_config(std::move(config)), m_sources(std::move(sources)) {}
 
 int Daemon::run() {
-  auto log = make_logger(m_config);
+  auto last_error = std::make_shared<LastErrorSink>();
+  auto log = make_logger(m_config, last_error);
   auto fail = [&](const std::string& message) {
     log->critical("{}", message);
     return 1;
@@ -119,6 +121,7 @@ int Daemon::run() {
   boost::asio::signal_set reload_signal(io, SIGHUP);
   boost::asio::steady_timer stop_timer(io);
   boost::asio::steady_timer prune_timer(io);
+  boost::asio::steady_timer error_timer(io);
   bool stopping = false;
   stop_signals.async_wait([&](const boost::system::error_code& ec, int signo) {
     if (ec) {
@@ -130,6 +133,7 @@ int Daemon::run() {
     pickup_intake.stop();
     reload_signal.cancel();
     prune_timer.cancel();
+    error_timer.cancel();
     dispatcher.stop([&] { io.stop(); });
     stop_timer.expires_after(std::chrono::seconds(m_config.stop_grace));
     stop_timer.async_wait([&](const boost::system::error_code& error) {
@@ -190,10 +194,29 @@ int Daemon::run() {
     });
   };
 
+  // The last error goes to the database once a second at most, for `eventmgr status`.
+  std::function<void()> publish_error = [&] {
+    std::string message;
+    if (last_error->take_if_changed(message)) {
+      try {
+        intake_journal.set_daemon_state("last_error", message);
+      } catch (const sqlite::Failure&) {
+        // The database is the trouble; the log has the message.
+      }
+    }
+    error_timer.expires_after(std::chrono::seconds(1));
+    error_timer.async_wait([&](const boost::system::error_code& ec) {
+      if (!ec && !stopping) {
+        publish_error();
+      }
+    });
+  };
+
   // 6. Recover, take what waits, then tell systemd we are ready.
   try {
     intake_journal.set_daemon_state("pid", std::to_string(getpid()));
     intake_journal.set_daemon_state("started_at", std::to_string(now_ms()));
+    intake_journal.clear_daemon_state("last_error");
     dispatcher.start();
     pickup_intake.start();
     pipe_intake.start();
@@ -201,6 +224,7 @@ int Daemon::run() {
     return fail(std::string("cannot start: ") + e.what());
   }
   prune();
+  publish_error();
   notify_service_manager("READY=1");
   log->info("eventmgrd {} ready: pipe {}, pickup {}, database {}, {} events in the catalog, {} workers",
             EVENTMGR_VERSION, m_config.pipe.string(), m_config.pickup_dir.string(), m_config.database.string(),

@@ -19,22 +19,6 @@ namespace {
 
 constexpr std::size_t k_window = 1024;
 
-std::string describe(const handlers::RunOutcome& outcome) {
-  switch (outcome.status) {
-  case handlers::RunStatus::ok:
-    return "ok";
-  case handlers::RunStatus::exit:
-    return "exit " + std::to_string(outcome.exit_code);
-  case handlers::RunStatus::signal:
-    return "signal " + std::to_string(outcome.signal);
-  case handlers::RunStatus::timeout:
-    return "timeout";
-  case handlers::RunStatus::not_started:
-    return "not started: " + outcome.start_error;
-  }
-  return "unknown";
-}
-
 handlers::RunOutcome not_started(std::string reason) {
   handlers::RunOutcome outcome;
   outcome.status = handlers::RunStatus::not_started;
@@ -312,7 +296,7 @@ void Dispatcher::run_next(const std::shared_ptr<ActiveEvent>& active) {
     }
     auto level = outcome.status == handlers::RunStatus::ok ? spdlog::level::info : spdlog::level::warn;
     m_context.log->log(level, "run {}: event {} ({}) handler {} as {}: {} in {}", run_id, active->event.seq,
-                       active->event.name, handler_id, user, describe(outcome),
+                       active->event.name, handler_id, user, handlers::describe_result(outcome),
                        format_duration(outcome.finished_ms - outcome.started_ms));
     run_next(active);
   };

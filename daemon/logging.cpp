@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: MIT
 #include "daemon/logging.hpp"
 
+#include "daemon/last_error.hpp"
+
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 
 namespace eventmgr::daemon {
 
-std::shared_ptr<spdlog::logger> make_logger(const Config& config) {
+std::shared_ptr<spdlog::logger> make_logger(const Config& config, std::shared_ptr<LastErrorSink> last_error) {
   auto logger = std::make_shared<spdlog::logger>("eventmgrd");
   logger->sinks().push_back(std::make_shared<spdlog::sinks::stderr_sink_st>());
+  logger->sinks().push_back(std::move(last_error));
   logger->set_pattern("%Y-%m-%d %H:%M:%S.%e %l %v");
   if (auto configured = reconfigure_logger(*logger, config); !configured) {
     logger->error("{}", configured.error().message);
@@ -19,7 +22,7 @@ std::shared_ptr<spdlog::logger> make_logger(const Config& config) {
 Result<void> reconfigure_logger(spdlog::logger& logger, const Config& config) {
   logger.flush();
   auto& sinks = logger.sinks();
-  sinks.resize(1); // keep stderr
+  sinks.resize(2); // keep stderr and the last-error sink
   logger.set_level(spdlog::level::from_str(config.log_level));
   logger.flush_on(spdlog::level::warn);
   if (config.log_file.empty()) {

@@ -10,8 +10,10 @@
 
 namespace eventmgr::daemon {
 
-// The daemon's logger: stderr, plus `log_file` when set, at `log_level`.
-std::shared_ptr<spdlog::logger> make_logger(const Config& config);
+class LastErrorSink;
+
+// The daemon's logger: stderr, plus `log_file` when set, at `log_level`, plus `last_error`.
+std::shared_ptr<spdlog::logger> make_logger(const Config& config, std::shared_ptr<LastErrorSink> last_error);
 
 // Replaces the logger's sinks and level from `config` (SIGHUP: reopens a rotated log file).
 // Components keep their pointer to the same logger.
