@@ -25,25 +25,24 @@ if [ "$quick" -eq 1 ]; then
   exit 0
 fi
 
-echo "== build (ASan+UBSan)"
-cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=Debug -DEVENTMGR_ASAN=ON -DEVENTMGR_UBSAN=ON >/dev/null
+# One clang build serves the sanitizer run and the fuzz targets (libFuzzer needs clang).
+echo "== build (clang, ASan+UBSan, fuzz targets)"
+CC=clang-14 CXX=clang++-14 cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=Debug \
+  -DEVENTMGR_ASAN=ON -DEVENTMGR_UBSAN=ON -DEVENTMGR_FUZZ=ON >/dev/null
 cmake --build build/asan -j"$jobs"
 echo "== tests under ASan+UBSan"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build/asan --output-on-failure -j"$jobs"
 
 echo "== fuzz targets (${fuzz_seconds}s each)"
-CC=clang-14 CXX=clang++-14 cmake -S . -B build/fuzz -DCMAKE_BUILD_TYPE=Debug -DEVENTMGR_FUZZ=ON \
-  -DEVENTMGR_ASAN=ON -DEVENTMGR_UBSAN=ON -DEVENTMGR_TESTS=ON >/dev/null
 for src in tests/fuzz/fuzz_*.cpp; do
   name=$(basename "$src" .cpp)
-  cmake --build build/fuzz --target "$name" -j"$jobs"
   corpus="tests/fuzz/corpus/${name#fuzz_}"
   work=$(mktemp -d)
   cp -r "$corpus"/. "$work"/ 2>/dev/null || true
   echo "-- $name"
-  build/fuzz/tests/"$name" -max_total_time="$fuzz_seconds" -max_len=8192 -print_final_stats=1 \
-    -artifact_prefix="build/fuzz/$name-" "$work" 2>&1 | tail -n 3
+  build/asan/tests/"$name" -max_total_time="$fuzz_seconds" -max_len=8192 -print_final_stats=1 \
+    -artifact_prefix="build/asan/$name-" "$work" 2>&1 | tail -n 3
   rm -rf "$work"
 done
 echo "== all tests passed"
