@@ -10,6 +10,7 @@
 #include "handlers/command_template.hpp"
 #include "handlers/handler_store.hpp"
 #include "handlers/launcher.hpp"
+#include "handlers/run_log.hpp"
 
 #include <boost/json.hpp>
 
@@ -17,7 +18,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <csignal>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -48,10 +48,11 @@ private:
 };
 
 void make_directory(const fs::path& path, const char* what) {
-  struct stat st{};
+  struct stat st {};
   if (::lstat(path.c_str(), &st) == 0) {
     if (!S_ISDIR(st.st_mode)) {
-      throw CommandError{k_exit_failure, std::string("cannot use ") + what + " " + path.string() + ": not a directory"};
+      throw CommandError{k_exit_failure,
+                         std::string("cannot use ") + what + " " + path.string() + ": not a directory"};
     }
     return;
   }
@@ -81,7 +82,8 @@ std::unique_ptr<HandlerDb> open_handlers(Context& context, Access access) {
       make_directory(config.database.parent_path(), "database directory");
     }
   }
-  auto db = events::open_database(config.database, events::OpenFor::cli, config.pipe_group.empty() ? 0600 : 0640);
+  auto db =
+      events::open_database(config.database, events::OpenFor::cli, config.pipe_group.empty() ? 0600 : 0640);
   if (!db) {
     throw CommandError{k_exit_failure, db.error().message};
   }
@@ -153,17 +155,29 @@ struct HandlerOptions {
 enum class Purpose { add, update };
 
 void add_handler_options(CLI::App* sub, HandlerOptions& o, Purpose purpose) {
-  o.o_event = sub->add_option("--event", o.event, "the event, e.g. client_create (eventmgr events lists them)");
-  o.o_command = sub->add_option("--command", o.command,
-                                "absolute program path and arguments, with <new_x>/<old_x> and %1..%N placeholders");
-  o.o_priority = sub->add_option("--priority", o.priority,
-                                 "lowest (0), low (25), normal (50, default), high (75), highest (100) or 0..1000000; "
-                                 "higher runs first");
-  o.o_user = sub->add_option("--user", o.user, "system user the handler runs as (default: default_user, nobody)");
+  o.o_event =
+      sub->add_option("--event", o.event, "the event, e.g. client_create (eventmgr events lists them)")
+          ->type_name("EVENT");
+  o.o_command =
+      sub->add_option("--command", o.command,
+                      "absolute program path and arguments, with <new_x>/<old_x> and %1..%N placeholders")
+          ->type_name("CMD");
+  o.o_priority =
+      sub->add_option("--priority", o.priority,
+                      "lowest (0), low (25), normal (50, default), high (75), highest (100) or 0..1000000; "
+                      "higher runs first")
+          ->type_name("N|PRESET");
+  o.o_user =
+      sub->add_option("--user", o.user, "system user the handler runs as (default: default_user, nobody)")
+          ->type_name("USER");
   o.o_params = sub->add_option("--param", o.params, "parameter for %1, %2, ... in order (repeat the option)")
-                 ->allow_extra_args(false);
-  o.o_timeout = sub->add_option("--timeout", o.timeout, "seconds 1..86400 (default: default_timeout, 60)");
-  o.o_stdin = sub->add_option("--stdin", o.stdin_mode, "none (default: /dev/null) or json (the event as JSON)");
+                   ->allow_extra_args(false)
+                   ->type_name("NAME");
+  o.o_timeout = sub->add_option("--timeout", o.timeout, "seconds 1..86400 (default: default_timeout, 60)")
+                    ->type_name("SECONDS");
+  o.o_stdin =
+      sub->add_option("--stdin", o.stdin_mode, "none (default: /dev/null) or json (the event as JSON)")
+          ->type_name("none|json");
   o.o_description = sub->add_option("--description", o.description, "a note for people");
   if (purpose == Purpose::add) {
     o.o_event->required();
@@ -171,13 +185,15 @@ void add_handler_options(CLI::App* sub, HandlerOptions& o, Purpose purpose) {
     o.o_secrets = sub->add_flag("--secrets", o.secrets, "pass secret parameters (passwords)");
     o.o_disable = sub->add_flag("--disabled", o.disable, "register the handler disabled");
   } else {
-    o.o_secrets = sub->add_flag("--secrets,!--no-secrets", o.secrets, "pass secret parameters, or stop passing them");
+    o.o_secrets =
+        sub->add_flag("--secrets,!--no-secrets", o.secrets, "pass secret parameters, or stop passing them");
     o.o_no_params = sub->add_flag("--no-params", o.no_params, "remove every --param")->excludes(o.o_params);
     o.o_enable = sub->add_flag("--enable", o.enable, "enable the handler");
-    o.o_disable = sub->add_flag("--disable,--disabled", o.disable, "disable the handler")->excludes(o.o_enable);
+    o.o_disable =
+        sub->add_flag("--disable,--disabled", o.disable, "disable the handler")->excludes(o.o_enable);
   }
-  o.all = {o.o_event,  o.o_command, o.o_priority,    o.o_user,    o.o_params, o.o_timeout, o.o_stdin,
-           o.o_secrets, o.o_description, o.o_disable, o.o_enable, o.o_no_params};
+  o.all = {o.o_event, o.o_command, o.o_priority,    o.o_user,    o.o_params, o.o_timeout,
+           o.o_stdin, o.o_secrets, o.o_description, o.o_disable, o.o_enable, o.o_no_params};
 }
 
 // Applies the given options to `handler`; problems with their text go to `problems`.
@@ -277,7 +293,8 @@ int update_handler(Context& context, const HandlerOptions& o, std::int64_t id) {
     any = any || o.given(option);
   }
   if (!any) {
-    throw CommandError{k_exit_usage, "nothing to change: give at least one option (eventmgr handler update --help)"};
+    throw CommandError{k_exit_usage,
+                       "nothing to change: give at least one option (eventmgr handler update --help)"};
   }
   auto db = open_handlers(context, Access::read);
   Handler handler = get_handler(db.get(), id);
@@ -317,13 +334,14 @@ int list_handlers(Context& context, const std::string& event) {
     return k_exit_ok;
   }
   if (found.empty()) {
-    std::cerr << "no handlers" << (filter ? " for " + event : std::string()) << "; eventmgr handler add registers one\n";
+    std::cerr << "no handlers" << (filter ? " for " + event : std::string())
+              << "; eventmgr handler add registers one\n";
     return k_exit_ok;
   }
   Table table({"ID", "EVENT", "PRIO", "USER", "ENABLED", "COMMAND"});
   for (const Handler& handler : found) {
-    table.add({std::to_string(handler.id), handler.event, std::to_string(handler.priority), printable(handler.user),
-               handler.enabled ? "yes" : "no", printable(handler.command)});
+    table.add({std::to_string(handler.id), handler.event, std::to_string(handler.priority),
+               printable(handler.user), handler.enabled ? "yes" : "no", printable(handler.command)});
   }
   table.print(std::cout);
   return k_exit_ok;
@@ -341,7 +359,8 @@ int show_handler(Context& context, std::int64_t id) {
             << "priority: " << handler.priority << "\n"
             << "user: " << printable(handler.user) << "\n"
             << "command: " << printable(handler.command) << "\n"
-            << "params: " << (handler.params.empty() ? "(none)" : printable(join(handler.params, " "))) << "\n"
+            << "params: " << (handler.params.empty() ? "(none)" : printable(join(handler.params, " ")))
+            << "\n"
             << "timeout: " << handler.timeout << "\n"
             << "enabled: " << (handler.enabled ? "yes" : "no") << "\n"
             << "stdin: " << handlers::to_string(handler.stdin_mode) << "\n"
@@ -357,13 +376,16 @@ enum class Change { remove, enable, disable };
 // Applies `change` to each id; an unknown id is reported and the others still change.
 int change_each(Context& context, const std::vector<std::int64_t>& ids, Change change) {
   auto db = open_handlers(context, Access::read);
-  const char* done_word = change == Change::remove ? "removed" : change == Change::enable ? "enabled" : "disabled";
+  const char* done_word = change == Change::remove   ? "removed"
+                          : change == Change::enable ? "enabled"
+                                                     : "disabled";
   json::array done;
   json::array unknown;
   for (const std::int64_t id : ids) {
     bool ok = false;
     if (db != nullptr) {
-      ok = change == Change::remove ? db->store().remove(id) : db->store().set_enabled(id, change == Change::enable);
+      ok = change == Change::remove ? db->store().remove(id)
+                                    : db->store().set_enabled(id, change == Change::enable);
     }
     if (ok) {
       done.push_back(id);
@@ -519,25 +541,21 @@ handlers::RunOutcome run_once(const Handler& handler, const handlers::CommandTem
   return handlers::run_blocking(std::move(spec));
 }
 
-std::string signal_name(int signal) {
-  const char* abbrev = sigabbrev_np(signal);
-  return abbrev != nullptr ? std::string("SIG") + abbrev : std::to_string(signal);
-}
-
-std::string describe(const handlers::RunOutcome& outcome, int timeout) {
-  switch (outcome.status) {
+// The run's result in the words of the run log: ok, exit, signal, timeout, not_started.
+std::string_view result_name(handlers::RunStatus status) {
+  switch (status) {
   case handlers::RunStatus::ok:
-    return "ok";
+    return to_string(handlers::RunState::ok);
   case handlers::RunStatus::exit:
-    return "exit " + std::to_string(outcome.exit_code);
+    return to_string(handlers::RunState::exit);
   case handlers::RunStatus::signal:
-    return "signal " + signal_name(outcome.signal);
+    return to_string(handlers::RunState::signal);
   case handlers::RunStatus::timeout:
-    return "timeout after " + std::to_string(timeout) + "s";
+    return to_string(handlers::RunState::timeout);
   case handlers::RunStatus::not_started:
-    return "not started: " + outcome.start_error;
+    break;
   }
-  return "unknown";
+  return to_string(handlers::RunState::not_started);
 }
 
 void print_output(const char* name, const std::string& text, bool truncated) {
@@ -599,25 +617,22 @@ int test_handler(Context& context, const TestOptions& o) {
   }
 
   if (context.json) {
-    json::object out{{"handler", handler.id},
-                     {"event", handler.event},
-                     {"user", handler.user},
-                     {"argv", to_json_array(argv)},
-                     {"env", to_json_array(env)},
-                     {"stdin", stdin_text ? json::value(*stdin_text) : json::value(nullptr)}};
+    json::object out{
+        {"handler", handler.id},     {"event", handler.event},
+        {"user", handler.user},      {"argv", to_json_array(argv)},
+        {"env", to_json_array(env)}, {"stdin", stdin_text ? json::value(*stdin_text) : json::value(nullptr)}};
     if (outcome) {
-      const bool exited = outcome->status == handlers::RunStatus::ok || outcome->status == handlers::RunStatus::exit;
-      const bool signalled = outcome->status == handlers::RunStatus::signal || outcome->status == handlers::RunStatus::timeout;
+      const bool exited =
+          outcome->status == handlers::RunStatus::ok || outcome->status == handlers::RunStatus::exit;
+      const bool signalled =
+          outcome->status == handlers::RunStatus::signal || outcome->status == handlers::RunStatus::timeout;
       out["run"] = json::object{
           {"user", ran_as},
-          {"result", outcome->status == handlers::RunStatus::ok       ? "ok"
-                     : outcome->status == handlers::RunStatus::exit    ? "exit"
-                     : outcome->status == handlers::RunStatus::signal  ? "signal"
-                     : outcome->status == handlers::RunStatus::timeout ? "timeout"
-                                                                       : "not_started"},
-          {"description", describe(*outcome, handler.timeout)},
+          {"result", std::string(result_name(outcome->status))},
+          {"description", handlers::describe_result(*outcome)},
           {"exit_code", exited ? json::value(outcome->exit_code) : json::value(nullptr)},
-          {"signal", signalled && outcome->signal != 0 ? json::value(signal_name(outcome->signal)) : json::value(nullptr)},
+          {"signal", signalled && outcome->signal != 0 ? json::value(handlers::signal_name(outcome->signal))
+                                                       : json::value(nullptr)},
           {"timed_out", outcome->timed_out},
           {"start_error", outcome->start_error},
           {"duration_ms", outcome->finished_ms - outcome->started_ms},
@@ -645,8 +660,9 @@ int test_handler(Context& context, const TestOptions& o) {
       std::cout << "stdin: /dev/null\n";
     }
     if (outcome) {
-      std::cout << "result: " << printable(describe(*outcome, handler.timeout)) << " (as " << printable(ran_as) << ", "
-                << format_duration(outcome->finished_ms - outcome->started_ms) << ")\n";
+      std::cout << "result: " << printable(handlers::describe_result(*outcome)) << " (as "
+                << printable(ran_as) << ", " << format_duration(outcome->finished_ms - outcome->started_ms)
+                << ")\n";
       print_output("stdout", outcome->out, outcome->out_truncated);
       print_output("stderr", outcome->err, outcome->err_truncated);
     }
@@ -676,7 +692,8 @@ int export_handlers(Context& context, const std::string& file) {
   if (context.json) {
     std::cout << json::serialize(json::object{{"exported", all.size()}, {"file", file}}) << "\n";
   } else {
-    std::cout << "exported " << all.size() << (all.size() == 1 ? " handler" : " handlers") << " to " << file << "\n";
+    std::cout << "exported " << all.size() << (all.size() == 1 ? " handler" : " handlers") << " to " << file
+              << "\n";
   }
   return k_exit_ok;
 }
@@ -713,7 +730,8 @@ int import_handlers(Context& context, const std::string& file, bool replace) {
     for (const std::int64_t id : ids) {
       id_array.push_back(id);
     }
-    std::cout << json::serialize(json::object{{"imported", ids.size()}, {"replaced", replace}, {"ids", id_array}})
+    std::cout << json::serialize(
+                     json::object{{"imported", ids.size()}, {"replaced", replace}, {"ids", id_array}})
               << "\n";
   } else {
     std::cout << "imported " << ids.size() << (ids.size() == 1 ? " handler" : " handlers")
@@ -725,7 +743,8 @@ int import_handlers(Context& context, const std::string& file, bool replace) {
 } // namespace
 
 void add_handler_commands(CLI::App& app, Context& context) {
-  auto* group = app.add_subcommand("handler", "register, list, change, test, export and import event handlers");
+  auto* group =
+      app.add_subcommand("handler", "register, list, change, test, export and import event handlers");
   group->require_subcommand(1);
 
   auto* add = group->add_subcommand("add", "register a handler; prints its id");
@@ -752,9 +771,8 @@ void add_handler_commands(CLI::App& app, Context& context) {
     return update_handler(context, *update_options, *update_id);
   });
 
-  const std::pair<const char*, Change> changes[] = {{"remove", Change::remove},
-                                                     {"enable", Change::enable},
-                                                     {"disable", Change::disable}};
+  const std::pair<const char*, Change> changes[] = {
+      {"remove", Change::remove}, {"enable", Change::enable}, {"disable", Change::disable}};
   for (const auto& [name, change] : changes) {
     auto* sub = group->add_subcommand(name, std::string(name) + " handlers");
     auto ids = std::make_shared<std::vector<std::int64_t>>();
@@ -762,11 +780,13 @@ void add_handler_commands(CLI::App& app, Context& context) {
     set_action(sub, [&context, ids, what = change]() { return change_each(context, *ids, what); });
   }
 
-  auto* test = group->add_subcommand("test", "show the argv and environment a handler would get; --run runs it once");
+  auto* test =
+      group->add_subcommand("test", "show the argv and environment a handler would get; --run runs it once");
   auto test_options = std::make_shared<TestOptions>();
   test->add_option("id", test_options->id, "handler id")->required();
   test->add_option("values", test_options->values, "event values: new.KEY=VALUE or old.KEY=VALUE");
-  test->add_flag("--run", test_options->run, "run the handler once (as its user when root) and show the result");
+  test->add_flag("--run", test_options->run,
+                 "run the handler once (as its user when root) and show the result");
   set_action(test, [&context, test_options]() { return test_handler(context, *test_options); });
 
   auto* exporter = group->add_subcommand("export", "write every handler as YAML");

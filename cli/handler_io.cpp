@@ -10,8 +10,8 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
-#include <cstdlib>
 #include <cstdint>
+#include <cstdlib>
 #include <map>
 #include <set>
 #include <stdexcept>
@@ -21,9 +21,9 @@ namespace {
 
 using handlers::Handler;
 
-constexpr std::array<std::string_view, 13> k_fields{"id",      "event",   "priority", "user",       "command",
-                                                    "params",  "timeout", "enabled",  "stdin",      "secrets",
-                                                    "description", "created_at", "updated_at"};
+constexpr std::array<std::string_view, 13> k_fields{
+    "id",      "event", "priority", "user",        "command",    "params",    "timeout",
+    "enabled", "stdin", "secrets",  "description", "created_at", "updated_at"};
 
 std::string join(const std::vector<std::string>& items, std::string_view separator) {
   std::string out;
@@ -45,10 +45,9 @@ std::optional<std::int64_t> parse_digits(std::string_view text) {
 // Plain scalars another YAML reader could take for a bool, null or number are quoted, so the
 // file means the same text to every reader.
 bool needs_quotes(const std::string& text) {
-  static const std::set<std::string, std::less<>> k_special{"y",   "n",   "yes", "no",   "true", "false",
-                                                             "on",  "off", "null", "~",  "Y",    "N",
-                                                             "Yes", "No",  "True", "False", "On", "Off",
-                                                             "Null", "NULL", "TRUE", "FALSE", "YES", "NO"};
+  static const std::set<std::string, std::less<>> k_special{
+      "y",   "n",  "yes",  "no",    "true", "false", "on",   "off",  "null", "~",     "Y",   "N",
+      "Yes", "No", "True", "False", "On",   "Off",   "Null", "NULL", "TRUE", "FALSE", "YES", "NO"};
   if (text.empty() || k_special.count(text) > 0) {
     return true;
   }
@@ -69,7 +68,7 @@ class ItemReader {
 public:
   ItemReader(const YAML::Node& item, const Config& config, std::vector<std::string>& problems,
              const std::string& file_name)
-    : m_item(item), m_problems(problems), m_file(file_name) {
+      : m_item(item), m_problems(problems), m_file(file_name) {
     m_handler.user = config.default_user;
     m_handler.timeout = config.default_timeout;
   }
@@ -109,7 +108,8 @@ private:
   bool m_ok = true;
 };
 
-std::optional<std::string> ItemReader::text(const YAML::Node& node, const std::string& key, bool null_is_empty) {
+std::optional<std::string> ItemReader::text(const YAML::Node& node, const std::string& key,
+                                            bool null_is_empty) {
   if (node.IsNull() && null_is_empty) {
     return std::string();
   }
@@ -132,9 +132,10 @@ void ItemReader::read_field(const std::string& key, const YAML::Node& value) {
     }
   } else if (key == "event" || key == "user" || key == "command" || key == "description") {
     if (auto raw = text(value, key, key == "description")) {
-      (key == "event" ? m_handler.event : key == "user" ? m_handler.user : key == "command" ? m_handler.command
-                                                                                               : m_handler.description) =
-          *raw;
+      (key == "event"     ? m_handler.event
+       : key == "user"    ? m_handler.user
+       : key == "command" ? m_handler.command
+                          : m_handler.description) = *raw;
     }
   } else if (key == "priority") {
     if (auto raw = text(value, key, false)) {
@@ -259,14 +260,16 @@ std::vector<HandlerProblem> check_handler(const Handler& handler, const events::
     problems.push_back({"command", command.error().message});
   }
   if (handler.priority < 0 || handler.priority > handlers::k_max_priority) {
-    problems.push_back({"priority", handlers::validate_priority(std::to_string(handler.priority)).error().message});
+    problems.push_back(
+        {"priority", handlers::validate_priority(std::to_string(handler.priority)).error().message});
   }
   if (handler.timeout < 1 || handler.timeout > k_max_timeout) {
     problems.push_back({"timeout", invalid_timeout_message(std::to_string(handler.timeout))});
   }
   if (auto user = lookup_user(handler.user); !user) {
     problems.push_back(
-        {"user", user.error().message + "; the handler's user must be an existing system account (getent passwd)"});
+        {"user",
+         user.error().message + "; the handler's user must be an existing system account (getent passwd)"});
   } else if (user->uid == 0 && !config.allow_root) {
     problems.push_back({"user", "user " + handler.user +
                                     " is root, and handlers may not run as root (allow_root: false in the "

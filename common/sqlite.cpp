@@ -125,12 +125,16 @@ std::optional<std::int64_t> Statement::column_optional_int(int index) const {
 
 Result<Database> Database::open(const std::string& path, Mode mode, unsigned file_mode) {
   if (mode == Mode::read_write_create) {
-    // Create the file ourselves so it never exists with a wider mode than asked.
-    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, file_mode);
-    if (fd < 0) {
+    // Create a missing file ourselves so it never exists with a wider mode than asked. Only a
+    // new file: closing a descriptor of a file this process already has open through SQLite
+    // would drop SQLite's POSIX locks on it, and another process could then delete the WAL
+    // under a live connection.
+    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, file_mode);
+    if (fd >= 0) {
+      ::close(fd);
+    } else if (errno != EEXIST) {
       return make_error("cannot open database " + path + ": " + std::strerror(errno));
     }
-    ::close(fd);
   }
   int flags = SQLITE_OPEN_NOMUTEX;
   flags |= mode == Mode::read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;

@@ -42,7 +42,8 @@ fi
 kill -TERM "$pid"
 
 wait_for 'events_done 1' 30
-listing=$(db "SELECT CAST(stdout AS TEXT) FROM runs WHERE handler_id = $ls_id" | tr '\n' ' ')
-[ "$listing" = "0 1 2 3 " ] ||
-  fail "ls /proc/self/fd in a handler lists '$listing', expected '0 1 2 3 ' (3 being ls's own directory)"
+listing=$(db "SELECT CAST(stdout AS TEXT) FROM runs WHERE handler_id = $ls_id")
+listing=$(printf '%s' "$listing" | tr '\n' ' ')
+[ "$listing" = "0 1 2 3" ] ||
+  fail "ls /proc/self/fd in a handler lists '$listing', expected '0 1 2 3' (3 being ls's own directory)"
 stop_daemon

@@ -1,0 +1,455 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Usage: scripts/bench.sh [--quick] [--runs N] [--peer webhook] [--keep]
+# Builds Release into build/bench and measures eventmgrd against floors measured in the same
+# run (SPEC 11): intake, dispatch (1 and 2 workers, with and without 1 GiB of ballast),
+# submit-to-start latency, memory, and optionally Debian's webhook as a peer. Each figure runs
+# --runs times (default 3); prints one table (medians, min..max) and writes the raw figures to
+# build/bench/results.json. --quick: 10x smaller counts and 1 run, for development. --keep:
+# keep the per-run state dirs (daemon logs, databases) under build/bench/runs/.
+set -euo pipefail
+export LC_ALL=C
+
+usage() { echo "usage: scripts/bench.sh [--quick] [--runs N] [--peer webhook] [--keep]"; }
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=$top/build/bench
+quick=0
+runs=""
+peer=""
+keep=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) quick=1 ;;
+    --runs)
+      [ $# -ge 2 ] && [[ "$2" =~ ^[1-9][0-9]*$ ]] || { usage >&2; exit 2; }
+      runs=$2
+      shift
+      ;;
+    --peer)
+      [ "${2:-}" = "webhook" ] || { echo "bench.sh: --peer takes 'webhook'" >&2; usage >&2; exit 2; }
+      peer=webhook
+      shift
+      ;;
+    --keep) keep=1 ;;
+    -h | --help) usage; exit 0 ;;
+    *) usage >&2; exit 2 ;;
+  esac
+  shift
+done
+
+# Counts (SPEC 11); --quick divides them by 10.
+scale=$((quick ? 10 : 1))
+runs=${runs:-$((quick ? 1 : 3))}
+intake_n=$((200000 / scale))
+writers=4
+dispatch_n=$((5000 / scale))
+ballast_mib=1024
+latency_n=$((1000 / scale))
+latency_rate=100
+backlog_n=$((200000 / scale))
+peer_n=$((5000 / scale))
+
+die() { echo "bench.sh: $*" >&2; exit 1; }
+log() { echo "== $*" >&2; }
+
+for tool in cmake sqlite3 awk; do
+  command -v "$tool" >/dev/null || die "$tool is missing (apt-get install $tool)"
+done
+if [ "$(id -u)" -eq 0 ]; then
+  handler_user=nobody
+  id nobody >/dev/null 2>&1 || die "user nobody does not exist: handlers run as another user when root"
+else
+  handler_user=$(id -un) # a daemon not running as root runs handlers of its own user only
+fi
+
+# --- build -------------------------------------------------------------------------------
+mkdir -p "$build"
+log "build (Release) in $build"
+if ! { cmake -S "$top" -B "$build" -DCMAKE_BUILD_TYPE=Release -DEVENTMGR_TESTS=OFF -DEVENTMGR_BENCH=ON &&
+  cmake --build "$build" -j"$(nproc)" --target eventmgrd eventmgr bench_sqlite_floor bench_spawn_floor \
+    bench_writer bench_wait; } >"$build/build.log" 2>&1; then
+  tail -n 30 "$build/build.log" >&2
+  die "build failed; see $build/build.log"
+fi
+eventmgrd=$build/daemon/eventmgrd
+eventmgr=$build/cli/eventmgr
+helpers=$build/scripts/bench
+
+# --- process bookkeeping: everything started here is stopped on exit -----------------------
+mkdir -p "$build/runs"
+work=$(mktemp -d "$build/runs/bench.XXXXXX")
+daemon_pid=""
+peer_pid=""
+background=()
+cleanup() {
+  local status=$?
+  trap - EXIT INT TERM
+  for pid in "${background[@]}"; do
+    kill "$pid" 2>/dev/null || true
+  done
+  stop_daemon
+  if [ -n "$peer_pid" ]; then
+    kill "$peer_pid" 2>/dev/null || true
+    wait "$peer_pid" 2>/dev/null || true
+  fi
+  if [ "$keep" -eq 0 ]; then
+    rm -rf "$work"
+  else
+    echo "bench.sh: kept $work" >&2
+  fi
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Stops the daemon: SIGTERM (it kills running handlers at once: stop_grace 0), SIGKILL after 10 s.
+stop_daemon() {
+  [ -n "$daemon_pid" ] || return 0
+  kill -TERM "$daemon_pid" 2>/dev/null || true
+  for _ in $(seq 100); do
+    kill -0 "$daemon_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -KILL "$daemon_pid" 2>/dev/null || true
+  wait "$daemon_pid" 2>/dev/null || true
+  daemon_pid=""
+}
+
+# start_daemon NAME WORKERS BALLAST_MIB: a daemon on a fresh state dir; sets state, config, daemon_pid.
+start_daemon() {
+  state=$work/$1
+  config=$work/$1.yaml
+  mkdir -m 700 "$state"
+  # stop_grace/kill_grace 0: a stop kills running handlers at once (the backlog figure's sleeps).
+  printf 'workers: %s\ndebug_ballast_mib: %s\nlog_level: info\nstop_grace: 0\nkill_grace: 0\n' "$2" "$3" >"$config"
+  chmod 600 "$config"
+  "$eventmgrd" --state-dir "$state" --config "$config" 2>"$state.log" &
+  daemon_pid=$!
+  for _ in $(seq 300); do
+    grep -q ' ready: ' "$state.log" && return 0
+    kill -0 "$daemon_pid" 2>/dev/null || { tail -n 20 "$state.log" >&2; die "eventmgrd exited at start"; }
+    sleep 0.1
+  done
+  die "eventmgrd not ready after 30 s; see $state.log"
+}
+
+em() { "$eventmgr" --state-dir "$state" --config "$config" "$@"; }
+add_handler() { em handler add --event client_create --user "$handler_user" --command "$1" "${@:2}" >/dev/null; }
+sql() { sqlite3 -cmd '.timeout 5000' "$state/eventmgr.db" "$1"; }
+
+# wait_for SQL TARGET TIMEOUT_S INTERVAL_MS: polls the journal; prints "NS VALUE" when it reached
+# TARGET (or at the time-out: then returns 3). NS is wall-clock nanoseconds.
+wait_for() {
+  local out rc=0
+  out=$("$helpers/bench_wait" --db "$state/eventmgr.db" --sql "$1" --target "$2" --timeout "$3" \
+    --interval-ms "$4" --pid "$daemon_pid") || rc=$?
+  if [ "$rc" -eq 4 ]; then
+    tail -n 20 "$state.log" >&2
+    die "eventmgrd died during the measurement; see $state.log"
+  fi
+  echo "$(json_get ns "$out") $(json_get value "$out")"
+  return "$rc"
+}
+
+now_ns() { local us=${EPOCHREALTIME/./}; echo "${us}000"; }
+json_get() { sed -n "s/.*\"$1\":\([-0-9.e+]*\).*/\1/p" <<<"$2"; }
+calc() { awk "BEGIN { printf \"%.6g\", $1 }"; }
+rss_mib() { awk -v key="$2:" '$1 == key { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
+# Nearest-rank percentile of the numbers in FILE.
+percentile() { sort -n "$1" | awk -v p="$2" '{ v[NR] = $1 } END { r = int(p * NR); if (r < p * NR) r++; if (r < 1) r = 1; print v[r] }'; }
+
+# Raw figures: values[KEY] holds one value per run, in run order.
+declare -A values
+notes=()
+record() { values[$1]="${values[$1]:+${values[$1]} }$2"; }
+note() { notes+=("run $run: $*"); log "note: $*"; }
+
+# --- figures -----------------------------------------------------------------------------
+floors() {
+  local out
+  log "floor: SQLite, $intake_n rows of 200 bytes, 100 per transaction, synchronous=FULL"
+  out=$("$helpers/bench_sqlite_floor" --db "$work/floor-$run.db" --rows "$intake_n" --batch 100)
+  record floor.sqlite "$(json_get rows_per_s "$out")"
+  rm -f "$work/floor-$run.db"*
+  for loops in 1 2; do
+    log "floor: posix_spawn+waitpid of /bin/true x $dispatch_n, $loops loop(s)"
+    out=$("$helpers/bench_spawn_floor" --count "$dispatch_n" --parallel "$loops" --program /bin/true --arg u1)
+    record "floor.spawn$loops" "$(json_get launches_per_s "$out")"
+    record "floor.spawn${loops}_us_p50" "$(json_get latency_us_p50 "$out")"
+  done
+  log "floor: spawn request to running, date +%s%N x $latency_n"
+  out=$("$helpers/bench_spawn_floor" --count "$latency_n" --start-latency)
+  record floor.start_ms_p50 "$(calc "$(json_get start_us_p50 "$out") / 1000")"
+  record floor.start_ms_p99 "$(calc "$(json_get start_us_p99 "$out") / 1000")"
+}
+
+# intake_records PREFIX: $intake_n records from $writers concurrent FIFO writers; prints the
+# seconds from the first write until all are journaled (0 on time-out, with a note).
+intake_records() {
+  local t0 reached i rc=0 pids=()
+  t0=$(now_ns)
+  for i in $(seq "$writers"); do
+    "$helpers/bench_writer" --fifo "$state/events.pipe" --prefix "$1$i" --count $((intake_n / writers)) \
+      >"$work/writer-$1$i.json" &
+    pids+=($!)
+    background+=($!)
+  done
+  reached=$(wait_for "SELECT coalesce(max(seq), 0) FROM events" "$intake_n" $((60 + intake_n / 1000)) 5) || rc=$?
+  for i in "${pids[@]}"; do
+    wait "$i" || die "a FIFO writer failed"
+  done
+  background=()
+  if [ "$rc" -ne 0 ]; then
+    note "intake timed out at ${reached#* } of $intake_n records"
+    echo 0
+    return
+  fi
+  local accepted rejected
+  accepted=$(sql "SELECT value FROM counters WHERE name = 'accepted'")
+  rejected=$(sql "SELECT value FROM counters WHERE name = 'rejected'")
+  [ "$accepted" -eq "$intake_n" ] && [ "$rejected" -eq 0 ] ||
+    note "intake: $accepted accepted, $rejected rejected of $intake_n"
+  calc "(${reached% *} - $t0) / 1e9"
+}
+
+intake() {
+  log "intake: $intake_n records by $writers writers through the FIFO, no handlers"
+  start_daemon "intake-$run" 2 0
+  sleep 1
+  record rss.idle "$(rss_mib "$daemon_pid" VmRSS)"
+  local seconds
+  seconds=$(intake_records w)
+  [ "$seconds" != 0 ] && record intake.rate "$(calc "$intake_n / $seconds")"
+  record rss.after_intake "$(rss_mib "$daemon_pid" VmRSS)"
+  stop_daemon
+}
+
+# The backlog stays in the journal: two handler runs block (sleep) and every other event waits.
+backlog() {
+  log "memory: $backlog_n-event backlog (2 workers blocked in a sleeping handler)"
+  start_daemon "backlog-$run" 2 0
+  add_handler '/bin/sleep 60 <new_login_name>' --timeout 120
+  sleep 1
+  local saved=$intake_n seconds
+  intake_n=$backlog_n
+  seconds=$(intake_records k)
+  intake_n=$saved
+  [ "$seconds" != 0 ] || return 0
+  sleep 1
+  local pending
+  pending=$(sql "SELECT count(*) FROM events WHERE state <> 'done'")
+  [ "$pending" -ge $((backlog_n - 2)) ] || note "backlog: only $pending events pending"
+  record rss.backlog "$(rss_mib "$daemon_pid" VmRSS)"
+  record rss.backlog_hwm "$(rss_mib "$daemon_pid" VmHWM)"
+  stop_daemon
+}
+
+# dispatch WORKERS BALLAST_MIB KEY: $dispatch_n events through pickup, one /bin/true handler.
+dispatch() {
+  log "dispatch: $dispatch_n events, /bin/true as $handler_user, workers $1, ballast $2 MiB"
+  start_daemon "dispatch-$3-$run" "$1" "$2"
+  add_handler '/bin/true <new_login_name>'
+  local t0 reached rc=0
+  t0=$(now_ns)
+  "$helpers/bench_writer" --pickup "$state/pickup" --prefix d --count "$dispatch_n" --per-file 1000 >/dev/null
+  reached=$(wait_for "SELECT count(*) FROM runs WHERE finished_at IS NOT NULL" "$dispatch_n" \
+    $((30 + dispatch_n / 100)) 20) || rc=$?
+  local seconds
+  seconds=$(calc "(${reached% *} - $t0) / 1e9")
+  if [ "$rc" -ne 0 ]; then
+    note "dispatch $3 timed out: ${reached#* } of $dispatch_n runs in ${seconds}s (rate below is partial)"
+  fi
+  record "dispatch.$3" "$(calc "${reached#* } / $seconds")"
+  local ok
+  ok=$(sql "SELECT count(*) FROM runs WHERE status = 'ok'")
+  [ "$ok" -eq "${reached#* }" ] ||
+    note "dispatch $3: only $ok of ${reached#* } runs ok: $(sql "SELECT status, start_error FROM runs WHERE status <> 'ok' LIMIT 1")"
+  stop_daemon
+}
+
+# latency: $latency_n events at $latency_rate/s through the FIFO; the handler prints its start time.
+latency() {
+  log "latency: $latency_n events at $latency_rate/s, submit to handler start"
+  start_daemon "latency-$run" 2 0
+  add_handler '/usr/bin/date +%s%N'
+  "$helpers/bench_writer" --fifo "$state/events.pipe" --prefix L --count "$latency_n" --rate "$latency_rate" >/dev/null
+  local rc=0
+  wait_for "SELECT count(*) FROM runs WHERE finished_at IS NOT NULL" "$latency_n" 60 20 >/dev/null || rc=$?
+  [ "$rc" -eq 0 ] || note "latency: not every run finished within 60 s"
+  # ids end in the send time (19 digits of ns); the handler's stdout is its start time.
+  sql "SELECT CAST(CAST(r.stdout AS TEXT) AS INTEGER) - CAST(substr(e.submit_id, -19) AS INTEGER)
+       FROM runs r JOIN events e ON e.seq = r.event_seq WHERE r.status = 'ok'" >"$work/latency-$run.txt"
+  record latency.ms_p50 "$(calc "$(percentile "$work/latency-$run.txt" 0.50) / 1e6")"
+  record latency.ms_p99 "$(calc "$(percentile "$work/latency-$run.txt" 0.99) / 1e6")"
+  stop_daemon
+}
+
+# peer: adnanh/webhook running /bin/true per request (synchronously: it answers with the output).
+ensure_webhook() {
+  command -v webhook >/dev/null && return 0
+  if [ "$(id -u)" -ne 0 ]; then
+    return 1
+  fi
+  log "installing Debian's webhook"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y webhook >/dev/null 2>&1 || { apt-get update >/dev/null 2>&1 && apt-get install -y webhook >/dev/null 2>&1; }
+}
+
+peer_webhook() {
+  local hooks=$work/hooks.json port="" url codes t0 t1 ok
+  cat >"$hooks" <<'EOF'
+[{"id": "true", "execute-command": "/bin/true", "include-command-output-in-response": true,
+  "pass-arguments-to-command": [{"source": "string", "name": "u1"}]}]
+EOF
+  for _ in 1 2 3 4 5; do
+    port=$((20000 + RANDOM % 20000))
+    webhook -hooks "$hooks" -ip 127.0.0.1 -port "$port" >"$work/webhook-$run.log" 2>&1 &
+    peer_pid=$!
+    for _ in $(seq 50); do
+      curl -fs -o /dev/null "http://127.0.0.1:$port/hooks/true" && break 2
+      kill -0 "$peer_pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill "$peer_pid" 2>/dev/null || true
+    wait "$peer_pid" 2>/dev/null || true
+    peer_pid=""
+  done
+  [ -n "$peer_pid" ] || die "webhook did not start; see $work/webhook-$run.log"
+  url="http://127.0.0.1:$port/hooks/true?i=[1-$peer_n]"
+  for conns in 1 4; do
+    log "peer: webhook, $peer_n requests, $conns connection(s)"
+    codes=$work/webhook-codes-$run-$conns.txt
+    t0=$(now_ns)
+    if [ "$conns" -eq 1 ]; then
+      curl -s -w '%{http_code}\n' "$url" >"$codes" || true
+    else
+      curl -s -w '%{http_code}\n' --parallel --parallel-max "$conns" "$url" >"$codes" || true
+    fi
+    t1=$(now_ns)
+    ok=$(grep -c '^200$' "$codes" || true)
+    [ "$ok" -eq "$peer_n" ] || note "webhook: $ok of $peer_n requests answered 200"
+    record "peer.webhook$conns" "$(calc "$ok / (($t1 - $t0) / 1e9)")"
+  done
+  record peer.webhook_rss "$(rss_mib "$peer_pid" VmHWM)"
+  kill "$peer_pid" 2>/dev/null || true
+  wait "$peer_pid" 2>/dev/null || true
+  peer_pid=""
+}
+
+# --- the runs ------------------------------------------------------------------------------
+started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+if [ "$peer" = webhook ] && ! ensure_webhook; then
+  notes+=("peer webhook skipped: not installed and not root (apt-get install webhook)")
+  peer=""
+fi
+for run in $(seq "$runs"); do
+  log "run $run of $runs"
+  floors
+  intake
+  backlog
+  dispatch 1 0 w1
+  dispatch 2 0 w2
+  dispatch 1 "$ballast_mib" w1_ballast
+  dispatch 2 "$ballast_mib" w2_ballast
+  latency
+  [ "$peer" != webhook ] || peer_webhook
+  # Ratios against the floors of the same run.
+  i=$run
+  nth() { awk -v i="$i" '{ print $i }' <<<"${values[$1]:-}"; }
+  [ -z "$(nth intake.rate)" ] || record ratio.intake "$(calc "$(nth intake.rate) / $(nth floor.sqlite)")"
+  for key in w1 w2 w1_ballast w2_ballast; do
+    loops=${key:1:1}
+    record "ratio.$key" "$(calc "$(nth "dispatch.$key") / $(nth "floor.spawn$loops")")"
+  done
+  record ratio.ballast_w1 "$(calc "$(nth dispatch.w1_ballast) / $(nth dispatch.w1)")"
+  record ratio.ballast_w2 "$(calc "$(nth dispatch.w2_ballast) / $(nth dispatch.w2)")"
+  record ratio.latency_p50 "$(calc "$(nth latency.ms_p50) / $(nth floor.start_ms_p50)")"
+  record ratio.latency_p99 "$(calc "$(nth latency.ms_p99) / $(nth floor.start_ms_p99)")"
+  if [ "$peer" = webhook ]; then
+    record ratio.webhook1 "$(calc "$(nth peer.webhook1) / $(nth floor.spawn1)")"
+    record ratio.webhook4 "$(calc "$(nth peer.webhook4) / $(nth floor.spawn2)")"
+  fi
+done
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# --- report --------------------------------------------------------------------------------
+# stats KEY: "median min max" of the key's values ("- - -" when none).
+stats() {
+  [ -n "${values[$1]:-}" ] || { echo "- - -"; return; }
+  tr ' ' '\n' <<<"${values[$1]}" | sort -g |
+    awk '{ v[NR] = $1 } END { m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.4g %.4g %.4g\n", m, v[1], v[NR] }'
+}
+cell() {
+  local s
+  read -r -a s <<<"$(stats "$1")"
+  if [ "${s[0]}" = - ]; then
+    echo "-"
+  elif [ "$runs" -eq 1 ]; then
+    echo "${s[0]}"
+  else
+    echo "${s[0]} (${s[1]}..${s[2]})"
+  fi
+}
+# check KEY OP LIMIT: "ok" or "MISS" for the median.
+check() {
+  local m
+  m=$(stats "$1" | cut -d' ' -f1)
+  [ "$m" != - ] || { echo "-"; return; }
+  awk "BEGIN { exit !($m $2 $3) }" && echo ok || echo MISS
+}
+row() { printf '%-34s %-26s %-26s %-22s %s\n' "$@"; }
+
+echo
+echo "eventmgr bench: $runs run(s)$([ "$quick" -eq 1 ] && echo ", --quick (counts / 10)"), $(nproc) cores, load $load_before -> $load_after, $(id -un)"
+row "figure" "value" "floor" "ratio" "goal"
+row "intake, $writers writers (records/s)" "$(cell intake.rate)" "$(cell floor.sqlite)" "$(cell ratio.intake)" ">= 0.5 $(check ratio.intake '>=' 0.5)"
+row "dispatch, 1 worker (runs/s)" "$(cell dispatch.w1)" "$(cell floor.spawn1)" "$(cell ratio.w1)" ">= 0.9 $(check ratio.w1 '>=' 0.9)"
+row "dispatch, 2 workers (runs/s)" "$(cell dispatch.w2)" "$(cell floor.spawn2)" "$(cell ratio.w2)" ">= 0.9 $(check ratio.w2 '>=' 0.9)"
+row "dispatch, 1 worker, ${ballast_mib} MiB ballast" "$(cell dispatch.w1_ballast)" "$(cell floor.spawn1)" "$(cell ratio.w1_ballast)" ">= 0.9 $(check ratio.w1_ballast '>=' 0.9)"
+row "dispatch, 2 workers, ${ballast_mib} MiB ballast" "$(cell dispatch.w2_ballast)" "$(cell floor.spawn2)" "$(cell ratio.w2_ballast)" ">= 0.9 $(check ratio.w2_ballast '>=' 0.9)"
+row "  ballast / no ballast, 1 worker" "" "" "$(cell ratio.ballast_w1)" "flat $(check ratio.ballast_w1 '>=' 0.9)"
+row "  ballast / no ballast, 2 workers" "" "" "$(cell ratio.ballast_w2)" "flat $(check ratio.ballast_w2 '>=' 0.9)"
+row "latency p50, ${latency_rate}/s (ms)" "$(cell latency.ms_p50)" "$(cell floor.start_ms_p50)" "$(cell ratio.latency_p50)" "report"
+row "latency p99, ${latency_rate}/s (ms)" "$(cell latency.ms_p99)" "$(cell floor.start_ms_p99)" "$(cell ratio.latency_p99)" "report"
+row "RSS idle (MiB)" "$(cell rss.idle)" "" "" "< 10 $(check rss.idle '<' 10)"
+row "RSS after intake, no handlers (MiB)" "$(cell rss.after_intake)" "" "" "report"
+row "RSS, $backlog_n-event backlog (MiB)" "$(cell rss.backlog)" "" "" "< 48 $(check rss.backlog '<' 48)"
+row "  peak (VmHWM) (MiB)" "$(cell rss.backlog_hwm)" "" "" "< 48 $(check rss.backlog_hwm '<' 48)"
+if [ -n "${values[peer.webhook1]:-}" ]; then
+  row "peer webhook, 1 conn (req/s)" "$(cell peer.webhook1)" "$(cell floor.spawn1)" "$(cell ratio.webhook1)" "peer"
+  row "peer webhook, 4 conns (req/s)" "$(cell peer.webhook4)" "$(cell floor.spawn2)" "$(cell ratio.webhook4)" "peer"
+  row "peer webhook peak RSS (MiB)" "$(cell peer.webhook_rss)" "" "" "peer"
+fi
+echo "floors: SQLite 100 rows/txn FULL; posix_spawn+waitpid /bin/true loops (1, 2); date +%s%N spawn-to-running"
+echo "spawn floor per-launch p50: $(cell floor.spawn1_us_p50) us (1 loop), $(cell floor.spawn2_us_p50) us (2 loops)"
+for n in "${notes[@]}"; do
+  echo "note: $n"
+done
+
+# Raw figures, one array per key (values in run order), plus the machine.
+json=$build/results.json
+{
+  printf '{\n  "started": "%s",\n  "runs": %s,\n  "quick": %s,\n' "$started" "$runs" "$([ "$quick" -eq 1 ] && echo true || echo false)"
+  printf '  "machine": {"cores": %s, "cpu": "%s", "kernel": "%s", "mem_mib": %s, "load_before": "%s", "load_after": "%s", "user": "%s"},\n' \
+    "$(nproc)" "$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo | tr -d '"\\')" "$(uname -r)" \
+    "$(awk '/^MemTotal/ { print int($2 / 1024) }' /proc/meminfo)" "$load_before" "$load_after" "$(id -un)"
+  printf '  "commit": "%s",\n' "$(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+  printf '  "counts": {"intake": %s, "writers": %s, "dispatch": %s, "ballast_mib": %s, "latency": %s, "latency_rate": %s, "backlog": %s, "peer": %s},\n' \
+    "$intake_n" "$writers" "$dispatch_n" "$ballast_mib" "$latency_n" "$latency_rate" "$backlog_n" "$peer_n"
+  printf '  "figures": {'
+  sep=""
+  for key in $(printf '%s\n' "${!values[@]}" | sort); do
+    printf '%s\n    "%s": [%s]' "$sep" "$key" "$(sed 's/ /, /g' <<<"${values[$key]}")"
+    sep=","
+  done
+  printf '\n  },\n  "notes": ['
+  sep=""
+  for n in "${notes[@]}"; do
+    printf '%s\n    "%s"' "$sep" "$(sed 's/["\\]/\\&/g' <<<"$n" | tr -d '\n\t')"
+    sep=","
+  done
+  printf '\n  ]\n}\n'
+} >"$json"
+echo "raw figures: $json"
