@@ -18,8 +18,18 @@ Result<UniqueFd> lock_state_dir(const Config& config) {
   if (!fd) {
     return make_error("cannot open lock file " + path.string() + ": " + std::strerror(errno));
   }
-  if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
-    return make_error("another eventmgrd already runs on state dir " + config.state_dir.string());
+  // A daemon killed a moment ago may still be releasing the lock (a handler it was starting
+  // holds a copy of the descriptor until its exec), so wait a little before refusing.
+  for (int attempt = 0; ::flock(fd.get(), LOCK_EX | LOCK_NB) != 0; ++attempt) {
+    if (errno != EWOULDBLOCK || attempt == 100) {
+      std::string holder;
+      char buf[32] = {0};
+      if (::pread(fd.get(), buf, sizeof buf - 1, 0) > 0) {
+        holder = " (pid " + std::string(buf, std::strcspn(buf, "\n")) + ")";
+      }
+      return make_error("another eventmgrd" + holder + " already runs on state dir " + config.state_dir.string());
+    }
+    ::usleep(50'000);
   }
   std::string pid = std::to_string(getpid()) + "\n";
   if (::ftruncate(fd.get(), 0) != 0 || ::pwrite(fd.get(), pid.data(), pid.size(), 0) < 0) {

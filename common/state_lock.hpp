@@ -8,7 +8,7 @@
 namespace eventmgr {
 
 // Holds STATE/eventmgrd.lock (flock) for the daemon's life: one daemon per state dir. The
-// file holds the daemon's pid.
+// file holds the daemon's pid. Waits up to 5 s for a daemon that is just ending.
 Result<UniqueFd> lock_state_dir(const Config& config);
 
 // True when a process holds the state dir's lock, i.e. the daemon runs.

@@ -22,7 +22,10 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1 ;;
     --runs)
-      [ $# -ge 2 ] && [[ "$2" =~ ^[1-9][0-9]*$ ]] || { usage >&2; exit 2; }
+      if [ $# -lt 2 ] || ! [[ "$2" =~ ^[1-9][0-9]*$ ]]; then
+        usage >&2
+        exit 2
+      fi
       runs=$2
       shift
       ;;
@@ -138,17 +141,20 @@ em() { "$eventmgr" --state-dir "$state" --config "$config" "$@"; }
 add_handler() { em handler add --event client_create --user "$handler_user" --command "$1" "${@:2}" >/dev/null; }
 sql() { sqlite3 -cmd '.timeout 5000' "$state/eventmgr.db" "$1"; }
 
-# wait_for SQL TARGET TIMEOUT_S INTERVAL_MS: polls the journal; prints "NS VALUE" when it reached
-# TARGET (or at the time-out: then returns 3). NS is wall-clock nanoseconds.
+# wait_for SQL TARGET TIMEOUT_S INTERVAL_MS: polls the journal until SQL gives at least TARGET;
+# sets reached_ns (wall clock) and reached_value; returns 3 on time-out (reached_* then say
+# how far it got).
 wait_for() {
   local out rc=0
   out=$("$helpers/bench_wait" --db "$state/eventmgr.db" --sql "$1" --target "$2" --timeout "$3" \
     --interval-ms "$4" --pid "$daemon_pid") || rc=$?
-  if [ "$rc" -eq 4 ]; then
-    tail -n 20 "$state.log" >&2
-    die "eventmgrd died during the measurement; see $state.log"
-  fi
-  echo "$(json_get ns "$out") $(json_get value "$out")"
+  case "$rc" in
+    0 | 3) ;;
+    4) tail -n 20 "$state.log" >&2; die "eventmgrd died during the measurement; see $state.log" ;;
+    *) die "bench_wait failed ($rc)" ;;
+  esac
+  reached_ns=$(json_get ns "$out")
+  reached_value=$(json_get value "$out")
   return "$rc"
 }
 
@@ -184,33 +190,34 @@ floors() {
   record floor.start_ms_p99 "$(calc "$(json_get start_us_p99 "$out") / 1000")"
 }
 
-# intake_records PREFIX: $intake_n records from $writers concurrent FIFO writers; prints the
-# seconds from the first write until all are journaled (0 on time-out, with a note).
+# intake_records PREFIX COUNT: COUNT records from $writers concurrent FIFO writers; sets
+# intake_seconds, from the first write until all are journaled, and intake_count (fewer than
+# COUNT after a time-out, with a note).
 intake_records() {
-  local t0 reached i rc=0 pids=()
+  local t0 i rc=0 pids=()
   t0=$(now_ns)
   for i in $(seq "$writers"); do
-    "$helpers/bench_writer" --fifo "$state/events.pipe" --prefix "$1$i" --count $((intake_n / writers)) \
+    "$helpers/bench_writer" --fifo "$state/events.pipe" --prefix "$1$i" --first 0 --count $(($2 / writers)) \
       >"$work/writer-$1$i.json" &
     pids+=($!)
     background+=($!)
   done
-  reached=$(wait_for "SELECT coalesce(max(seq), 0) FROM events" "$intake_n" $((60 + intake_n / 1000)) 5) || rc=$?
+  wait_for "SELECT coalesce(max(seq), 0) FROM events" $(($2 / writers * writers)) $((60 + $2 / 1000)) 5 || rc=$?
   for i in "${pids[@]}"; do
-    wait "$i" || die "a FIFO writer failed"
+    wait "$i" || die "a FIFO writer failed; see $work/writer-*.json"
   done
   background=()
+  intake_seconds=$(calc "($reached_ns - $t0) / 1e9")
+  intake_count=$reached_value
   if [ "$rc" -ne 0 ]; then
-    note "intake timed out at ${reached#* } of $intake_n records"
-    echo 0
-    return
+    note "intake timed out at $reached_value of $2 records (its rate is partial)"
   fi
   local accepted rejected
   accepted=$(sql "SELECT value FROM counters WHERE name = 'accepted'")
   rejected=$(sql "SELECT value FROM counters WHERE name = 'rejected'")
-  [ "$accepted" -eq "$intake_n" ] && [ "$rejected" -eq 0 ] ||
-    note "intake: $accepted accepted, $rejected rejected of $intake_n"
-  calc "(${reached% *} - $t0) / 1e9"
+  if [ "$accepted" -ne "$reached_value" ] || [ "$rejected" -ne 0 ]; then
+    note "intake: $accepted accepted, $rejected rejected of $2"
+  fi
 }
 
 intake() {
@@ -218,9 +225,8 @@ intake() {
   start_daemon "intake-$run" 2 0
   sleep 1
   record rss.idle "$(rss_mib "$daemon_pid" VmRSS)"
-  local seconds
-  seconds=$(intake_records w)
-  [ "$seconds" != 0 ] && record intake.rate "$(calc "$intake_n / $seconds")"
+  intake_records w "$intake_n"
+  record intake.rate "$(calc "$intake_count / $intake_seconds")"
   record rss.after_intake "$(rss_mib "$daemon_pid" VmRSS)"
   stop_daemon
 }
@@ -229,13 +235,9 @@ intake() {
 backlog() {
   log "memory: $backlog_n-event backlog (2 workers blocked in a sleeping handler)"
   start_daemon "backlog-$run" 2 0
-  add_handler '/bin/sleep 60 <new_login_name>' --timeout 120
+  add_handler '/bin/sleep 60'
   sleep 1
-  local saved=$intake_n seconds
-  intake_n=$backlog_n
-  seconds=$(intake_records k)
-  intake_n=$saved
-  [ "$seconds" != 0 ] || return 0
+  intake_records k "$backlog_n"
   sleep 1
   local pending
   pending=$(sql "SELECT count(*) FROM events WHERE state <> 'done'")
@@ -250,21 +252,20 @@ dispatch() {
   log "dispatch: $dispatch_n events, /bin/true as $handler_user, workers $1, ballast $2 MiB"
   start_daemon "dispatch-$3-$run" "$1" "$2"
   add_handler '/bin/true <new_login_name>'
-  local t0 reached rc=0
+  local t0 rc=0 seconds ok
   t0=$(now_ns)
   "$helpers/bench_writer" --pickup "$state/pickup" --prefix d --count "$dispatch_n" --per-file 1000 >/dev/null
-  reached=$(wait_for "SELECT count(*) FROM runs WHERE finished_at IS NOT NULL" "$dispatch_n" \
-    $((30 + dispatch_n / 100)) 20) || rc=$?
-  local seconds
-  seconds=$(calc "(${reached% *} - $t0) / 1e9")
+  wait_for "SELECT count(*) FROM runs WHERE finished_at IS NOT NULL" "$dispatch_n" $((30 + dispatch_n / 100)) 20 ||
+    rc=$?
+  seconds=$(calc "($reached_ns - $t0) / 1e9")
   if [ "$rc" -ne 0 ]; then
-    note "dispatch $3 timed out: ${reached#* } of $dispatch_n runs in ${seconds}s (rate below is partial)"
+    note "dispatch $3 timed out: $reached_value of $dispatch_n runs in ${seconds}s (its rate is partial)"
   fi
-  record "dispatch.$3" "$(calc "${reached#* } / $seconds")"
-  local ok
+  record "dispatch.$3" "$(calc "$reached_value / $seconds")"
   ok=$(sql "SELECT count(*) FROM runs WHERE status = 'ok'")
-  [ "$ok" -eq "${reached#* }" ] ||
-    note "dispatch $3: only $ok of ${reached#* } runs ok: $(sql "SELECT status, start_error FROM runs WHERE status <> 'ok' LIMIT 1")"
+  if [ "$ok" -lt "$reached_value" ]; then
+    note "dispatch $3: only $ok of $reached_value runs ok: $(sql "SELECT status, start_error FROM runs WHERE status <> 'ok' LIMIT 1")"
+  fi
   stop_daemon
 }
 
@@ -275,7 +276,7 @@ latency() {
   add_handler '/usr/bin/date +%s%N'
   "$helpers/bench_writer" --fifo "$state/events.pipe" --prefix L --count "$latency_n" --rate "$latency_rate" >/dev/null
   local rc=0
-  wait_for "SELECT count(*) FROM runs WHERE finished_at IS NOT NULL" "$latency_n" 60 20 >/dev/null || rc=$?
+  wait_for "SELECT count(*) FROM runs WHERE finished_at IS NOT NULL" "$latency_n" 60 20 || rc=$?
   [ "$rc" -eq 0 ] || note "latency: not every run finished within 60 s"
   # ids end in the send time (19 digits of ns); the handler's stdout is its start time.
   sql "SELECT CAST(CAST(r.stdout AS TEXT) AS INTEGER) - CAST(substr(e.submit_id, -19) AS INTEGER)
@@ -337,6 +338,9 @@ EOF
   peer_pid=""
 }
 
+# nth KEY: the current run's value of KEY.
+nth() { awk -v i="$run" '{ print $i }' <<<"${values[$1]:-}"; }
+
 # --- the runs ------------------------------------------------------------------------------
 started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -356,9 +360,7 @@ for run in $(seq "$runs"); do
   latency
   [ "$peer" != webhook ] || peer_webhook
   # Ratios against the floors of the same run.
-  i=$run
-  nth() { awk -v i="$i" '{ print $i }' <<<"${values[$1]:-}"; }
-  [ -z "$(nth intake.rate)" ] || record ratio.intake "$(calc "$(nth intake.rate) / $(nth floor.sqlite)")"
+  record ratio.intake "$(calc "$(nth intake.rate) / $(nth floor.sqlite)")"
   for key in w1 w2 w1_ballast w2_ballast; do
     loops=${key:1:1}
     record "ratio.$key" "$(calc "$(nth "dispatch.$key") / $(nth "floor.spawn$loops")")"
@@ -433,7 +435,7 @@ json=$build/results.json
 {
   printf '{\n  "started": "%s",\n  "runs": %s,\n  "quick": %s,\n' "$started" "$runs" "$([ "$quick" -eq 1 ] && echo true || echo false)"
   printf '  "machine": {"cores": %s, "cpu": "%s", "kernel": "%s", "mem_mib": %s, "load_before": "%s", "load_after": "%s", "user": "%s"},\n' \
-    "$(nproc)" "$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo | tr -d '"\\')" "$(uname -r)" \
+    "$(nproc)" "$(awk -F': ' '/^model name/ { gsub(/["\\]/, ""); print $2; exit }' /proc/cpuinfo)" "$(uname -r)" \
     "$(awk '/^MemTotal/ { print int($2 / 1024) }' /proc/meminfo)" "$load_before" "$load_after" "$(id -un)"
   printf '  "commit": "%s",\n' "$(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo unknown)"
   printf '  "counts": {"intake": %s, "writers": %s, "dispatch": %s, "ballast_mib": %s, "latency": %s, "latency_rate": %s, "backlog": %s, "peer": %s},\n' \
@@ -441,13 +443,15 @@ json=$build/results.json
   printf '  "figures": {'
   sep=""
   for key in $(printf '%s\n' "${!values[@]}" | sort); do
-    printf '%s\n    "%s": [%s]' "$sep" "$key" "$(sed 's/ /, /g' <<<"${values[$key]}")"
+    printf '%s\n    "%s": [%s]' "$sep" "$key" "${values[$key]// /, }"
     sep=","
   done
   printf '\n  },\n  "notes": ['
   sep=""
   for n in "${notes[@]}"; do
-    printf '%s\n    "%s"' "$sep" "$(sed 's/["\\]/\\&/g' <<<"$n" | tr -d '\n\t')"
+    n=${n//\\/\\\\}
+    n=${n//\"/\\\"}
+    printf '%s\n    "%s"' "$sep" "$(tr -d '\n\t' <<<"$n")"
     sep=","
   done
   printf '\n  ]\n}\n'

@@ -132,7 +132,8 @@ daemon_alive() {
   [ -n "$DAEMON_PID" ] && alive "$DAEMON_PID"
 }
 
-# kill_on_exit PID...: processes (started by handlers) to kill when the test ends.
+# kill_on_exit PID...: processes started by handlers, to kill when the test ends together
+# with their process groups (a handler leads its own group).
 STRAY_PIDS=()
 kill_on_exit() {
   STRAY_PIDS+=("$@")
@@ -143,6 +144,7 @@ cleanup() {
   set +e
   local stray
   for stray in "${STRAY_PIDS[@]}"; do
+    kill -KILL -- "-$stray" 2>/dev/null
     alive "$stray" && kill -KILL "$stray" 2>/dev/null
   done
   if [ -n "$DAEMON_PID" ]; then

@@ -182,7 +182,7 @@ em rejected show "$backup_id" | grep -q '^resubmitted  *20' || fail "rejected sh
 em log --follow >"$TMP/follow.out" 2>&1 &
 follow_pid=$!
 kill_on_exit "$follow_pid"
-wait_for 'grep -q RESULT "$TMP/follow.out"' 10
+wait_for 'grep -qs RESULT "$TMP/follow.out"' 10
 em log --follow --json --limit 1 >"$TMP/follow.json" 2>&1 &
 follow_json_pid=$!
 kill_on_exit "$follow_json_pid"

@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: MIT
 # Issue 4, behaviour 4: 10 concurrent writers x 50 records, one write() per record, through the
 # FIFO: every record is journaled and handled exactly once.
+# shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 require_cmd sqlite3
 

@@ -3,6 +3,7 @@
 # Issue 4, behaviour 8: with two workers, one domain's events run one after another in
 # submission order (never two unfinished events sharing a key), while other domains' events
 # are interleaved with them.
+# shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
 handler_script order <<'EOF'

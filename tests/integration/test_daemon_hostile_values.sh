@@ -3,6 +3,7 @@
 # Issue 4, behaviour 2: hostile values (quotes, $(...), backticks, ;, newlines, globs, UTF-8)
 # reach the handler byte for byte, as arguments, inside a word, through %1, in the environment
 # and through a `sh -c '...' sh <name>` handler, and nothing they contain is executed.
+# shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
 marker=/tmp/eventmgr-pwned-$$-$RANDOM

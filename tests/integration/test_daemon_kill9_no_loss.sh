@@ -3,6 +3,7 @@
 # Issue 4, behaviour 9: with the FIFO held open by another process (as systemd holds it), two
 # `kill -9` of the daemon during a burst of 300 records lose none; a record is handled twice
 # only when its run was interrupted by the crash (and run again at the next start).
+# shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 require_cmd sqlite3
 

@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: MIT
 # Issue 4, behaviour 10: a handler added with the CLI while the daemon runs handles the next
 # event, without a signal; an event finished before it was added does not run it.
+# shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 require_cmd sqlite3
 

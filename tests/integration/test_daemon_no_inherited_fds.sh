@@ -6,6 +6,7 @@
 # Two views: `ls /proc/self/fd` run as the handler itself (its listing holds 0, 1, 2 and the
 # one directory descriptor ls opens to list, so exactly 0 1 2 3), and the test inspecting
 # /proc/PID/fd of a handler that exec'd sleep (exactly 0 1 2, with what they point to).
+# shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 require_cmd sqlite3
 

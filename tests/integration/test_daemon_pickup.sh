@@ -3,6 +3,7 @@
 # Issue 4, behaviour 5: a pickup file (written as .NAME.tmp, renamed NAME.json) is journaled,
 # handled and removed; `eventmgr submit --wait` while the daemon is down exits 3, leaves the
 # record in pickup, and the event runs once the daemon starts.
+# shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
 handler_script record <<'EOF'

@@ -3,6 +3,7 @@
 # Issue 4, behaviour 1: a plain write of one JSON line to the FIFO runs the handler with the
 # argv of its command template, the environment of SPEC 6.2 and nothing else, as its user
 # (nobody when the test runs as root), in a new session, umask 022, stdin /dev/null.
+# shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
 handler_script probe <<'EOF'
@@ -38,8 +39,9 @@ diff -u "$TMP/want.args" "$OUT/args" || fail "handler argv differs"
 [ "$(cat "$OUT/umask")" = 0022 ] || fail "handler umask $(cat "$OUT/umask"), expected 0022"
 [ "$(cat "$OUT/stdin")" = /dev/null ] || fail "handler stdin is $(cat "$OUT/stdin"), expected /dev/null"
 read -r pid pgrp sid <"$OUT/session"
-[ "$pid" = "$pgrp" ] && [ "$pid" = "$sid" ] ||
+if [ "$pid" != "$pgrp" ] || [ "$pid" != "$sid" ]; then
   fail "handler is not the leader of its own session and process group (pid $pid, pgrp $pgrp, sid $sid)"
+fi
 
 # The environment: exactly SPEC 6.2 (PWD is added by sh itself). The password is secret and
 # the handler has no --secrets, so NEW_PASSWORD/OLD_PASSWORD are absent.

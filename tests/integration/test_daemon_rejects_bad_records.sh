@@ -3,6 +3,7 @@
 # Issue 4, behaviour 3: garbage, an unknown event, a missing required parameter, a nested
 # value, invalid UTF-8 and an over-long line written to the FIFO are rejected and stored with
 # a reason naming the cause; the daemon carries on and handles the next valid records.
+# shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 require_cmd sqlite3
 

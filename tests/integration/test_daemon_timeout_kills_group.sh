@@ -4,6 +4,7 @@
 # children: SIGTERM to its process group, SIGKILL after kill_grace (here the handler and its
 # background child ignore SIGTERM, so only the SIGKILL ends them). The run is recorded as a
 # time-out and the next handler still runs.
+# shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 require_cmd sqlite3
 
