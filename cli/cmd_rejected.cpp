@@ -22,6 +22,7 @@ namespace {
 
 namespace json = boost::json;
 
+// The table cuts reasons and records to this many characters; `rejected show` has them whole.
 constexpr std::size_t k_preview_width = 60;
 
 struct RejectedOptions {
@@ -188,7 +189,8 @@ int list_rejected(Context& context, const RejectedOptions& options) {
   for (const auto& record : records) {
     std::string via = record.via + (record.resubmitted_at ? " (resubmitted)" : "");
     table.add({std::to_string(record.id), format_local_time(record.received_at), via,
-               printable(valid_utf8(record.reason)), cut_text(printable(valid_utf8(record.raw)), k_preview_width)});
+               cut_text(printable(valid_utf8(record.reason)), k_preview_width),
+               cut_text(printable(valid_utf8(record.raw)), k_preview_width)});
   }
   table.print(std::cout);
   return k_exit_ok;

@@ -153,6 +153,31 @@ Result<Config> parse_config(const std::string& text, const fs::path& file_name, 
          problems.add(n, k + ": expected true or false");
        }
      }},
+    {"rlimits",
+     [&](const YAML::Node& n, const std::string& k) {
+       if (!n.IsMap()) {
+         problems.add(n, k + ": expected a mapping of cpu_seconds, open_files, processes, address_space_mib");
+         return;
+       }
+       const std::map<std::string, std::optional<std::uint64_t>*> limits = {
+         {"cpu_seconds", &config.rlimits.cpu_seconds},
+         {"open_files", &config.rlimits.open_files},
+         {"processes", &config.rlimits.processes},
+         {"address_space_mib", &config.rlimits.address_space_mib}};
+       for (const auto& item : n) {
+         std::string name = item.first.Scalar();
+         auto limit = limits.find(name);
+         if (limit == limits.end()) {
+           problems.add(item.first, k + ": unknown limit '" + name +
+                                      "'; valid: cpu_seconds, open_files, processes, address_space_mib");
+           continue;
+         }
+         int value = 0;
+         if (read_int(item.second, k + "." + name, 1, 1 << 30, value, problems)) {
+           *limit->second = static_cast<std::uint64_t>(value);
+         }
+       }
+     }},
     {"debug_ballast_mib",
      [&](const YAML::Node& n, const std::string& k) { read_int(n, k, 0, 65536, ballast, problems); }},
   };

@@ -3,6 +3,7 @@
 
 #include "common/result.hpp"
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -11,6 +12,14 @@
 namespace eventmgr {
 
 inline constexpr const char* k_default_config_path = "/etc/eventmgr/eventmgr.yaml";
+
+// Resource limits applied to every handler process (config `rlimits`); unset: inherited.
+struct HandlerLimits {
+  std::optional<std::uint64_t> cpu_seconds;       // RLIMIT_CPU
+  std::optional<std::uint64_t> open_files;        // RLIMIT_NOFILE
+  std::optional<std::uint64_t> processes;         // RLIMIT_NPROC (counts all of the user's processes)
+  std::optional<std::uint64_t> address_space_mib; // RLIMIT_AS, in MiB
+};
 
 // Every setting of the daemon and the CLI, with SPEC defaults. Paths are absolute once loaded.
 struct Config {
@@ -31,6 +40,7 @@ struct Config {
   std::size_t output_limit = 64 * 1024; // bytes per stream
   int retention_days = 30;
   bool allow_root = true;
+  HandlerLimits rlimits;
   std::size_t debug_ballast_mib = 0;    // benchmark only: memory the daemon holds
 };
 

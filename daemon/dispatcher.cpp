@@ -28,6 +28,24 @@ handlers::RunOutcome not_started(std::string reason) {
   return outcome;
 }
 
+// The config's `rlimits` as the launcher applies them.
+std::vector<std::pair<int, rlim_t>> launch_limits(const HandlerLimits& limits) {
+  std::vector<std::pair<int, rlim_t>> out;
+  if (limits.cpu_seconds) {
+    out.emplace_back(RLIMIT_CPU, *limits.cpu_seconds);
+  }
+  if (limits.open_files) {
+    out.emplace_back(RLIMIT_NOFILE, *limits.open_files);
+  }
+  if (limits.processes) {
+    out.emplace_back(RLIMIT_NPROC, *limits.processes);
+  }
+  if (limits.address_space_mib) {
+    out.emplace_back(RLIMIT_AS, *limits.address_space_mib << 20);
+  }
+  return out;
+}
+
 std::string argv_json(const std::vector<std::string>& argv) {
   boost::json::array array;
   for (const auto& arg : argv) {
@@ -272,6 +290,7 @@ void Dispatcher::run_next(const std::shared_ptr<ActiveEvent>& active) {
       spec.output_limit = m_context.config.output_limit;
       spec.timeout = std::chrono::seconds(handler.timeout);
       spec.kill_grace = std::chrono::seconds(m_context.config.kill_grace);
+      spec.limits = launch_limits(m_context.config.rlimits);
     }
   }
   if (redacted.empty()) {

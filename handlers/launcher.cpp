@@ -77,6 +77,8 @@ std::string describe_failure(const LaunchSpec& spec, detail::SpawnStep step, int
     return "cannot start " + path + ": cannot close inherited descriptors: " + cause;
   case detail::SpawnStep::cwd:
     return "cannot start " + path + ": cannot change directory to /: " + cause;
+  case detail::SpawnStep::limits:
+    return "cannot start " + path + ": cannot set the configured rlimits: " + cause;
   case detail::SpawnStep::none:
   case detail::SpawnStep::prepare:
     break;
@@ -203,6 +205,15 @@ private:
       plan.groups = m_spec.user->groups.data();
       plan.group_count = m_spec.user->groups.size();
     }
+    std::vector<int> limit_resources;
+    std::vector<rlimit> limit_values;
+    for (const auto& [resource, value] : m_spec.limits) {
+      limit_resources.push_back(resource);
+      limit_values.push_back(rlimit{value, value});
+    }
+    plan.limit_resources = limit_resources.data();
+    plan.limit_values = limit_values.data();
+    plan.limit_count = limit_resources.size();
     plan.stdin_fd = m_spec.stdin_data ? in.read.get() : null.get();
     plan.stdout_fd = out.write.get();
     plan.stderr_fd = err.write.get();

@@ -5,6 +5,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 
+#include <sys/resource.h>
 #include <sys/types.h>
 
 #include <chrono>
@@ -13,6 +14,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace eventmgr::handlers {
@@ -31,6 +33,8 @@ struct LaunchSpec {
   // Once the child has exited and its group was killed, how long to keep reading output
   // still held open by a descendant that left the group (setsid); then the pipes are closed.
   std::chrono::milliseconds output_drain{1000};
+  // Resource limits of the process (config `rlimits`): pairs of RLIMIT_* and soft=hard value.
+  std::vector<std::pair<int, rlim_t>> limits;
 };
 
 enum class RunStatus { ok, exit, signal, timeout, not_started };

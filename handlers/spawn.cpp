@@ -115,6 +115,12 @@ EVENTMGR_RAW_CHILD int child_main(void* argument) {
       child_fail(context, SpawnStep::descriptors);
     }
   }
+  // Limits while still privileged, so a hard limit can be lowered for the handler's user.
+  for (std::size_t i = 0; i < plan.limit_count; ++i) {
+    if (syscall(SYS_prlimit64, 0, plan.limit_resources[i], &plan.limit_values[i], nullptr) < 0) {
+      child_fail(context, SpawnStep::limits);
+    }
+  }
   if (plan.switch_user) {
     if (syscall(SYS_setgroups, plan.group_count, plan.groups) < 0) {
       child_fail(context, SpawnStep::groups);

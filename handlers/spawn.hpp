@@ -7,6 +7,8 @@
 
 #include <sys/types.h>
 
+#include <sys/resource.h>
+
 #include <cstddef>
 #include <utility>
 
@@ -56,13 +58,16 @@ struct SpawnPlan {
   gid_t gid = 0;
   const gid_t* groups = nullptr;
   std::size_t group_count = 0;
+  const int* limit_resources = nullptr; // RLIMIT_* of each limit, applied before the user switch
+  const rlimit* limit_values = nullptr;
+  std::size_t limit_count = 0;
   int stdin_fd = -1;            // each >= 3; dup'ed onto 0, 1, 2
   int stdout_fd = -1;
   int stderr_fd = -1;
 };
 
 // The step that failed; `prepare` is the parent's side (stack, clone).
-enum class SpawnStep : int { none, prepare, session, stdio, descriptors, groups, gid, uid, cwd, exec };
+enum class SpawnStep : int { none, prepare, session, stdio, descriptors, limits, groups, gid, uid, cwd, exec };
 
 struct SpawnResult {
   pid_t pid = -1;                     // > 0: the child runs the program

@@ -179,11 +179,12 @@ wait_for 'events_done 3' 30
 em rejected show "$backup_id" | grep -q '^resubmitted  *20' || fail "rejected show: not marked resubmitted"
 
 # --- eventmgr log --follow: a run appears when it finishes; Ctrl-C ends it with 0 ------------
-em log --follow >"$TMP/follow.out" 2>&1 &
+# Started directly (not through the `em` function) so that $! is eventmgr itself.
+"$EVENTMGR_BIN" --state-dir "$STATE" log --follow >"$TMP/follow.out" 2>&1 &
 follow_pid=$!
 kill_on_exit "$follow_pid"
 wait_for 'grep -qs RESULT "$TMP/follow.out"' 10
-em log --follow --json --limit 1 >"$TMP/follow.json" 2>&1 &
+"$EVENTMGR_BIN" --state-dir "$STATE" log --follow --json --limit 1 >"$TMP/follow.json" 2>&1 &
 follow_json_pid=$!
 kill_on_exit "$follow_json_pid"
 wait_for '[ -s "$TMP/follow.json" ]' 10
@@ -191,13 +192,14 @@ to_pipe '{"event":"domain_create","id":"d2","new":{"domain_name":"follow.example
 wait_for 'events_done 4' 30
 wait_for 'grep -q "domain_create  *$h_domain .* ok$" "$TMP/follow.out"' 10
 wait_for '[ "$(lines "$TMP/follow.json")" = 2 ]' 10
-kill -INT "$follow_pid" "$follow_json_pid"
+kill -INT "$follow_pid"
+kill -TERM "$follow_json_pid"
 rc=0
 wait "$follow_pid" || rc=$?
 [ "$rc" = 0 ] || fail "log --follow exited with $rc after SIGINT"
 rc=0
 wait "$follow_json_pid" || rc=$?
-[ "$rc" = 0 ] || fail "log --follow --json exited with $rc after SIGINT"
+[ "$rc" = 0 ] || fail "log --follow --json exited with $rc after SIGTERM"
 python3 -c '
 import json, sys
 lines = open(sys.argv[1]).read().splitlines()

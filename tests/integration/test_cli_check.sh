@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Issue 5: `eventmgr check` passes (exit 0) on a sound setup, and fails (exit 1) with one line
+# per problem naming the handler or the file: a missing program, a program or directory its
+# user cannot reach, a world-writable config, a broken catalog file, a root handler while
+# allow_root is false.
+source "$(dirname "$0")/lib.sh"
+require_cmd python3
+
+handler_script fine <<'EOF'
+exit 0
+EOF
+
+start_daemon
+h_fine=$(add_handler --event client_create --command "$BIN/fine <new_login_name>")
+stop_daemon # check reads the files; it needs no daemon
+
+# --- sound: exit 0 --------------------------------------------------------------------------
+em check >"$TMP/check.out" 2>&1 || fail "check of a sound setup failed:
+$(cat "$TMP/check.out")"
+grep -q "^ok  *handler $h_fine: client_create as $HUSER: $BIN/fine$" "$TMP/check.out" ||
+  fail "check does not report handler $h_fine as ok:
+$(cat "$TMP/check.out")"
+[ "$(tail -n 1 "$TMP/check.out")" = "no problems" ] || fail "check summary: $(tail -n 1 "$TMP/check.out")"
+em check --json | python3 -c '
+import json, sys
+report = json.load(sys.stdin)
+assert report["ok"] is True and report["problems"] == [], report
+assert report["checked"]["handlers"] == 1 and report["checked"]["schema_version"] >= 1, report' ||
+  fail "check --json of a sound setup"
+
+# A config file writable only by its owner is sound too.
+printf 'retention_days: 30\n' >"$TMP/eventmgr.yaml"
+chmod 644 "$TMP/eventmgr.yaml"
+em --config "$TMP/eventmgr.yaml" check >"$TMP/check.out" 2>&1 || fail "check with a private config failed:
+$(cat "$TMP/check.out")"
+
+# --- a missing program ----------------------------------------------------------------------
+h_missing=$(add_handler --event client_create --command "$BIN/not-there <new_login_name>")
+not 1 em check
+grep -q "^FAIL  handler $h_missing: program $BIN/not-there: No such file or directory$" "$TMP/not.out" ||
+  fail "check does not name handler $h_missing and its missing program:
+$(cat "$TMP/not.out")"
+[ "$(tail -n 1 "$TMP/not.out")" = "1 problem" ] || fail "check summary: $(tail -n 1 "$TMP/not.out")"
+em check --json >"$TMP/check.json" && fail "check --json exited 0 with a problem"
+python3 - "$TMP/check.json" "$h_missing" <<'EOF' || fail "check --json: $(cat "$TMP/check.json")"
+import json, sys
+report = json.load(open(sys.argv[1]))
+assert report["ok"] is False, report
+assert [p["what"] for p in report["problems"]] == ["handler " + sys.argv[2]], report
+assert "not-there" in report["problems"][0]["message"], report
+EOF
+em handler remove "$h_missing" >/dev/null
+
+# --- a world-writable config ----------------------------------------------------------------
+chmod 666 "$TMP/eventmgr.yaml"
+not 1 em --config "$TMP/eventmgr.yaml" check
+grep -q "^FAIL  config $TMP/eventmgr.yaml: writable by other users (mode 0666)" "$TMP/not.out" ||
+  fail "check does not name the world-writable config:
+$(cat "$TMP/not.out")"
+chmod 644 "$TMP/eventmgr.yaml"
+
+# --- a root handler while allow_root is false -----------------------------------------------
+if [ "$(id -u)" -eq 0 ]; then
+  h_root=$(em handler add --user root --event client_create --command "$BIN/fine")
+  h_root=$(printf '%s\n' "$h_root" | grep -Eo '[0-9]+' | head -n 1)
+  printf 'allow_root: false\n' >"$TMP/noroot.yaml"
+  chmod 644 "$TMP/noroot.yaml"
+  not 1 em --config "$TMP/noroot.yaml" check
+  grep -q "^FAIL  handler $h_root: .*allow_root: false" "$TMP/not.out" ||
+    fail "check accepts a root handler with allow_root: false:
+$(cat "$TMP/not.out")"
+  em check >/dev/null || fail "a root handler is fine while allow_root is true"
+  em handler remove "$h_root" >/dev/null
+fi
+
+# --- a program or a directory the handler's user cannot reach (needs another user) ----------
+if [ "$(id -u)" -eq 0 ] && [ "$HUSER" != root ]; then
+  handler_script private <<'EOF'
+exit 0
+EOF
+  chmod 700 "$BIN/private"
+  h_private=$(add_handler --event client_create --command "$BIN/private")
+  mkdir -m 700 "$TMP/locked"
+  cp "$BIN/fine" "$TMP/locked/fine"
+  chmod 755 "$TMP/locked/fine"
+  h_locked=$(add_handler --event client_create --command "$TMP/locked/fine")
+  not 1 em check
+  grep -q "^FAIL  handler $h_private: program $BIN/private (mode 0700, uid 0, gid 0) is not executable by user $HUSER$" \
+    "$TMP/not.out" || fail "check accepts a program its user cannot execute:
+$(cat "$TMP/not.out")"
+  grep -q "^FAIL  handler $h_locked: directory $TMP/locked (mode 0700, .*) is not searchable by user $HUSER" \
+    "$TMP/not.out" || fail "check accepts a program in a directory its user cannot search:
+$(cat "$TMP/not.out")"
+  [ "$(tail -n 1 "$TMP/not.out")" = "2 problems" ] || fail "check summary: $(tail -n 1 "$TMP/not.out")"
+  em handler remove "$h_private" "$h_locked" >/dev/null
+fi
+
+# --- a broken catalog file ------------------------------------------------------------------
+mkdir -m 755 "$STATE/events.d"
+printf 'events:\n  - name: ext_broken\n    kind: sideways\n' >"$STATE/events.d/broken.yaml"
+not 1 em check
+grep -q "^FAIL  catalog: .*broken.yaml" "$TMP/not.out" || fail "check does not name the broken catalog file:
+$(cat "$TMP/not.out")"
+rm "$STATE/events.d/broken.yaml"
+
+# --- a pipe with the wrong mode -------------------------------------------------------------
+chmod 666 "$STATE/events.pipe"
+not 1 em check
+grep -q "^FAIL  pipe $STATE/events.pipe: mode 0666, expected 0620" "$TMP/not.out" ||
+  fail "check accepts a pipe with mode 0666:
+$(cat "$TMP/not.out")"
+chmod 620 "$STATE/events.pipe"
+
+# Everything repaired: sound again.
+em check >"$TMP/check.out" 2>&1 || fail "check after the repairs failed:
+$(cat "$TMP/check.out")"
