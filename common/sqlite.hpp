@@ -54,6 +54,18 @@ private:
   sqlite3_stmt* m_stmt = nullptr;
 };
 
+// Resets a statement when a read loop ends, however it ends, so no read stays open.
+class ResetOnExit {
+public:
+  explicit ResetOnExit(Statement& statement) : m_statement(statement) {}
+  ResetOnExit(const ResetOnExit&) = delete;
+  ResetOnExit& operator=(const ResetOnExit&) = delete;
+  ~ResetOnExit() { m_statement.reset(); }
+
+private:
+  Statement& m_statement;
+};
+
 class Failure : public std::runtime_error {
 public:
   using std::runtime_error::runtime_error;

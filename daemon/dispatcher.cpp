@@ -2,12 +2,12 @@
 #include "daemon/dispatcher.hpp"
 
 #include "common/clock.hpp"
+#include "common/string_list.hpp"
 #include "common/sqlite.hpp"
 #include "events/record.hpp"
 #include "handlers/command_template.hpp"
 
 #include <boost/asio/post.hpp>
-#include <boost/json.hpp>
 
 #include <unistd.h>
 
@@ -44,14 +44,6 @@ std::vector<std::pair<int, rlim_t>> launch_limits(const HandlerLimits& limits) {
     out.emplace_back(RLIMIT_AS, *limits.address_space_mib << 20);
   }
   return out;
-}
-
-std::string argv_json(const std::vector<std::string>& argv) {
-  boost::json::array array;
-  for (const auto& arg : argv) {
-    array.emplace_back(arg);
-  }
-  return boost::json::serialize(array);
 }
 
 // The event as a handler with `stdin: json` reads it; secret values only with `secrets` on.
@@ -300,7 +292,7 @@ void Dispatcher::run_next(const std::shared_ptr<ActiveEvent>& active) {
   std::int64_t run_id = 0;
   try {
     int attempt = m_context.run_log.next_attempt(event.seq, handler.id);
-    run_id = m_context.run_log.start_run(event.seq, handler.id, attempt, handler.user, argv_json(redacted));
+    run_id = m_context.run_log.start_run(event.seq, handler.id, attempt, handler.user, to_json_array(redacted));
   } catch (const sqlite::Failure& failure) {
     m_context.log->error("cannot record run of handler {} for event {}: {}", handler.id, event.seq, failure.what());
   }

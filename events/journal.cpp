@@ -9,18 +9,6 @@
 namespace eventmgr::events {
 namespace {
 
-// Resets a statement when a read loop ends, however it ends, so no read stays open.
-class ResetOnExit {
-public:
-  explicit ResetOnExit(sqlite::Statement& statement) : m_statement(statement) {}
-  ResetOnExit(const ResetOnExit&) = delete;
-  ResetOnExit& operator=(const ResetOnExit&) = delete;
-  ~ResetOnExit() { m_statement.reset(); }
-
-private:
-  sqlite::Statement& m_statement;
-};
-
 std::int64_t to_int64(std::size_t value) {
   constexpr auto max = static_cast<std::size_t>(std::numeric_limits<std::int64_t>::max());
   return static_cast<std::int64_t>(value < max ? value : max);
@@ -129,7 +117,7 @@ std::vector<Journal::Accepted> Journal::Batch::commit() {
   for (const Queued& queued : m_events) {
     const Event& event = queued.event;
     sqlite::Statement& insert = j.m_insert_event;
-    ResetOnExit reset_insert(insert);
+    sqlite::ResetOnExit reset_insert(insert);
     if (event.submit_id.empty()) {
       insert.bind_null(1);
     } else {
@@ -143,7 +131,7 @@ std::vector<Journal::Accepted> Journal::Batch::commit() {
       continue;
     }
     sqlite::Statement& find = j.m_find_submit_id;
-    ResetOnExit reset_find(find);
+    sqlite::ResetOnExit reset_find(find);
     find.bind(1, event.submit_id);
     results.push_back({find.step() ? find.column_int(0) : 0, true});
     ++duplicate;
@@ -188,7 +176,7 @@ void Journal::reject(std::string_view raw, std::string_view reason, std::string_
 
 std::vector<JournalEntry> Journal::unfinished(std::int64_t after_seq, std::size_t limit) {
   std::vector<JournalEntry> entries;
-  ResetOnExit reset(m_unfinished);
+  sqlite::ResetOnExit reset(m_unfinished);
   m_unfinished.bind(1, after_seq).bind(2, to_int64(limit));
   while (m_unfinished.step()) {
     entries.push_back(read_entry(m_unfinished));
@@ -197,7 +185,7 @@ std::vector<JournalEntry> Journal::unfinished(std::int64_t after_seq, std::size_
 }
 
 std::optional<JournalEntry> Journal::get(std::int64_t seq) {
-  ResetOnExit reset(m_get);
+  sqlite::ResetOnExit reset(m_get);
   m_get.bind(1, seq);
   if (!m_get.step()) {
     return std::nullopt;
@@ -217,7 +205,7 @@ void Journal::mark_done(std::int64_t seq, std::int64_t finished_at) {
 
 Counters Journal::counters() {
   Counters counters;
-  ResetOnExit reset(m_counters);
+  sqlite::ResetOnExit reset(m_counters);
   while (m_counters.step()) {
     const std::string name = m_counters.column_text(0);
     const std::int64_t value = m_counters.column_int(1);
@@ -233,7 +221,7 @@ Counters Journal::counters() {
 }
 
 Backlog Journal::backlog() {
-  ResetOnExit reset(m_backlog);
+  sqlite::ResetOnExit reset(m_backlog);
   Backlog backlog;
   if (m_backlog.step()) {
     backlog.count = m_backlog.column_int(0);
@@ -248,7 +236,7 @@ void Journal::set_daemon_state(std::string_view name, std::string_view value) {
 }
 
 std::optional<std::string> Journal::get_daemon_state(std::string_view name) {
-  ResetOnExit reset(m_get_state);
+  sqlite::ResetOnExit reset(m_get_state);
   m_get_state.bind(1, name);
   if (!m_get_state.step()) {
     return std::nullopt;
@@ -264,7 +252,7 @@ void Journal::clear_daemon_state(std::string_view name) {
 std::vector<RejectedRecord> Journal::list_rejected(std::int64_t since, std::size_t limit,
                                                    std::size_t preview_bytes) {
   std::vector<RejectedRecord> records;
-  ResetOnExit reset(m_list_rejected);
+  sqlite::ResetOnExit reset(m_list_rejected);
   m_list_rejected.bind(1, since).bind(2, to_int64(limit)).bind(3, to_int64(preview_bytes));
   while (m_list_rejected.step()) {
     records.push_back(read_rejected(m_list_rejected));
@@ -273,7 +261,7 @@ std::vector<RejectedRecord> Journal::list_rejected(std::int64_t since, std::size
 }
 
 std::optional<RejectedRecord> Journal::get_rejected(std::int64_t id) {
-  ResetOnExit reset(m_get_rejected);
+  sqlite::ResetOnExit reset(m_get_rejected);
   m_get_rejected.bind(1, id);
   if (!m_get_rejected.step()) {
     return std::nullopt;

@@ -2,48 +2,13 @@
 #include "handlers/handler_store.hpp"
 
 #include "common/clock.hpp"
+#include "common/string_list.hpp"
 
-#include <boost/json.hpp>
 
 #include <set>
 
 namespace eventmgr::handlers {
 namespace {
-
-class ResetOnExit {
-public:
-  explicit ResetOnExit(sqlite::Statement& statement) : m_statement(statement) {}
-  ResetOnExit(const ResetOnExit&) = delete;
-  ResetOnExit& operator=(const ResetOnExit&) = delete;
-  ~ResetOnExit() { m_statement.reset(); }
-
-private:
-  sqlite::Statement& m_statement;
-};
-
-std::string params_to_json(const std::vector<std::string>& params) {
-  boost::json::array array;
-  for (const std::string& param : params) {
-    array.emplace_back(param);
-  }
-  return boost::json::serialize(array);
-}
-
-// The column is only ever written by params_to_json; anything else reads as no params.
-std::vector<std::string> params_from_json(std::string_view text) {
-  std::vector<std::string> params;
-  boost::system::error_code ec;
-  boost::json::value value = boost::json::parse(text, ec);
-  if (ec || !value.is_array()) {
-    return params;
-  }
-  for (const boost::json::value& item : value.get_array()) {
-    if (item.is_string()) {
-      params.emplace_back(item.get_string());
-    }
-  }
-  return params;
-}
 
 constexpr std::string_view k_columns =
   "id, event, priority, user, command, params, timeout, enabled, stdin, secrets, description,"
@@ -56,7 +21,7 @@ Handler read_handler(const sqlite::Statement& statement) {
   handler.priority = static_cast<int>(statement.column_int(2));
   handler.user = statement.column_text(3);
   handler.command = statement.column_text(4);
-  handler.params = params_from_json(statement.column_text(5));
+  handler.params = from_json_array(statement.column_text(5));
   handler.timeout = static_cast<int>(statement.column_int(6));
   handler.enabled = statement.column_int(7) != 0;
   handler.stdin_mode = parse_stdin_mode(statement.column_text(8)).value_or(StdinMode::none);
@@ -99,7 +64,7 @@ std::int64_t HandlerStore::insert(const Handler& handler, bool keep_identity, st
     .bind(3, handler.priority)
     .bind(4, handler.user)
     .bind(5, handler.command)
-    .bind(6, params_to_json(handler.params))
+    .bind(6, to_json_array(handler.params))
     .bind(7, handler.timeout)
     .bind(8, handler.enabled ? 1 : 0)
     .bind(9, to_string(handler.stdin_mode))
@@ -130,7 +95,7 @@ bool HandlerStore::update(const Handler& handler) {
     .bind(3, handler.priority)
     .bind(4, handler.user)
     .bind(5, handler.command)
-    .bind(6, params_to_json(handler.params))
+    .bind(6, to_json_array(handler.params))
     .bind(7, handler.timeout)
     .bind(8, handler.enabled ? 1 : 0)
     .bind(9, to_string(handler.stdin_mode))
@@ -154,7 +119,7 @@ bool HandlerStore::set_enabled(std::int64_t id, bool enabled) {
 }
 
 std::optional<Handler> HandlerStore::get(std::int64_t id) {
-  ResetOnExit reset(m_get);
+  sqlite::ResetOnExit reset(m_get);
   m_get.bind(1, id);
   if (!m_get.step()) {
     return std::nullopt;
@@ -164,7 +129,7 @@ std::optional<Handler> HandlerStore::get(std::int64_t id) {
 
 std::vector<Handler> HandlerStore::read_all(sqlite::Statement& statement) {
   std::vector<Handler> handlers;
-  ResetOnExit reset(statement);
+  sqlite::ResetOnExit reset(statement);
   while (statement.step()) {
     handlers.push_back(read_handler(statement));
   }

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include "handlers/run_log.hpp"
 
+#include "common/string_list.hpp"
+
 #include "common/clock.hpp"
 #include "handlers/launcher.hpp"
 
-#include <boost/json.hpp>
 
 #include <algorithm>
 #include <cstring>
@@ -13,34 +14,8 @@
 namespace eventmgr::handlers {
 namespace {
 
-class ResetOnExit {
-public:
-  explicit ResetOnExit(sqlite::Statement& statement) : m_statement(statement) {}
-  ResetOnExit(const ResetOnExit&) = delete;
-  ResetOnExit& operator=(const ResetOnExit&) = delete;
-  ~ResetOnExit() { m_statement.reset(); }
-
-private:
-  sqlite::Statement& m_statement;
-};
-
 // Must agree with is_failure().
 constexpr std::string_view k_failed_states = "('exit', 'signal', 'timeout', 'not_started')";
-
-std::vector<std::string> argv_from_json(std::string_view text) {
-  std::vector<std::string> argv;
-  boost::system::error_code ec;
-  boost::json::value value = boost::json::parse(text, ec);
-  if (ec || !value.is_array()) {
-    return argv;
-  }
-  for (const boost::json::value& item : value.get_array()) {
-    if (item.is_string()) {
-      argv.emplace_back(item.get_string());
-    }
-  }
-  return argv;
-}
 
 std::optional<int> optional_int(const sqlite::Statement& statement, int column) {
   auto value = statement.column_optional_int(column);
@@ -64,7 +39,7 @@ RunRow read_row(const sqlite::Statement& statement, bool with_output) {
   row.handler_id = statement.column_int(3);
   row.attempt = static_cast<int>(statement.column_int(4));
   row.user = statement.column_text(5);
-  row.argv = argv_from_json(statement.column_text(6));
+  row.argv = from_json_array(statement.column_text(6));
   row.started_at = statement.column_int(7);
   row.finished_at = statement.column_optional_int(8);
   row.state = parse_run_state(statement.column_text(9)).value_or(RunState::interrupted);
@@ -280,7 +255,7 @@ void RunLog::finish_run(std::int64_t run_id, const RunOutcome& outcome) {
 std::vector<InterruptedRun> RunLog::mark_interrupted_running() {
   std::vector<InterruptedRun> runs;
   {
-    ResetOnExit reset(m_interrupt);
+    sqlite::ResetOnExit reset(m_interrupt);
     m_interrupt.bind(1, now_ms());
     while (m_interrupt.step()) {
       runs.push_back({m_interrupt.column_int(0), m_interrupt.column_int(1)});
@@ -292,7 +267,7 @@ std::vector<InterruptedRun> RunLog::mark_interrupted_running() {
 }
 
 int RunLog::next_attempt(std::int64_t event_seq, std::int64_t handler_id) {
-  ResetOnExit reset(m_next_attempt);
+  sqlite::ResetOnExit reset(m_next_attempt);
   m_next_attempt.bind(1, event_seq).bind(2, handler_id);
   m_next_attempt.step();
   return static_cast<int>(m_next_attempt.column_int(0));
@@ -300,7 +275,7 @@ int RunLog::next_attempt(std::int64_t event_seq, std::int64_t handler_id) {
 
 std::set<std::int64_t> RunLog::completed_handlers(std::int64_t event_seq) {
   std::set<std::int64_t> handlers;
-  ResetOnExit reset(m_completed);
+  sqlite::ResetOnExit reset(m_completed);
   m_completed.bind(1, event_seq);
   while (m_completed.step()) {
     handlers.insert(m_completed.column_int(0));
@@ -310,7 +285,7 @@ std::set<std::int64_t> RunLog::completed_handlers(std::int64_t event_seq) {
 
 std::vector<RunRow> RunLog::list(const RunFilter& filter) {
   std::vector<RunRow> rows;
-  ResetOnExit reset(m_list);
+  sqlite::ResetOnExit reset(m_list);
   if (filter.event) {
     m_list.bind(1, *filter.event);
   } else {
@@ -329,7 +304,7 @@ std::vector<RunRow> RunLog::list(const RunFilter& filter) {
 }
 
 std::optional<RunRow> RunLog::get(std::int64_t run_id) {
-  ResetOnExit reset(m_get);
+  sqlite::ResetOnExit reset(m_get);
   m_get.bind(1, run_id);
   if (!m_get.step()) {
     return std::nullopt;
@@ -338,7 +313,7 @@ std::optional<RunRow> RunLog::get(std::int64_t run_id) {
 }
 
 RunCounts RunLog::ok_failed_since(std::int64_t since) {
-  ResetOnExit reset(m_counts);
+  sqlite::ResetOnExit reset(m_counts);
   m_counts.bind(1, since);
   RunCounts counts;
   if (m_counts.step()) {

@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: MIT
+// libFuzzer target for `eventmgr handler import` files, checked against the built-in catalog:
+// any text is a set of handlers or a list of problems, never a crash; every problem names the
+// file and a line; imported handlers pass check_handler, and export then import gives them back.
+#include "cli/handler_io.hpp"
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace {
+
+namespace cli = eventmgr::cli;
+using eventmgr::handlers::Handler;
+
+void check(bool condition) {
+  if (!condition) {
+    std::abort();
+  }
+}
+
+const eventmgr::events::Catalog& catalog() {
+  static const eventmgr::events::Catalog loaded = [] {
+    auto result = eventmgr::events::Catalog::load({});
+    if (!result) {
+      std::abort(); // the embedded catalog is broken: nothing to fuzz against
+    }
+    return std::move(result).value();
+  }();
+  return loaded;
+}
+
+bool same(const Handler& a, const Handler& b) {
+  return a.id == b.id && a.event == b.event && a.priority == b.priority && a.user == b.user &&
+         a.command == b.command && a.params == b.params && a.timeout == b.timeout && a.enabled == b.enabled &&
+         a.stdin_mode == b.stdin_mode && a.secrets == b.secrets && a.description == b.description &&
+         a.created_at == b.created_at && a.updated_at == b.updated_at;
+}
+
+void check_problems(const std::string& message, const std::string& file) {
+  check(!message.empty());
+  std::string_view rest = message;
+  while (!rest.empty()) {
+    const std::size_t end = rest.find('\n');
+    const std::string_view problem = rest.substr(0, end);
+    check(problem.starts_with(file + ":"));
+    check(problem.size() > file.size() + 1 && problem[file.size() + 1] >= '0' && problem[file.size() + 1] <= '9');
+    rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
+  }
+}
+
+} // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  static const eventmgr::Config config;
+  const std::string text(reinterpret_cast<const char*>(data), size);
+  const std::string file = "fuzz.yaml";
+  auto imported = cli::import_yaml(text, file, catalog(), config);
+  if (!imported) {
+    check_problems(imported.error().message, file);
+    return 0;
+  }
+  std::vector<Handler>& handlers = imported.value();
+  for (const Handler& handler : handlers) {
+    check(cli::check_handler(handler, catalog(), config).empty());
+  }
+  // Export writes every handler's id: give those imported without one a free id, as the
+  // store would.
+  std::int64_t next_id = 1;
+  for (const Handler& handler : handlers) {
+    next_id = std::max(next_id, handler.id + 1);
+  }
+  for (Handler& handler : handlers) {
+    if (handler.id == 0) {
+      handler.id = next_id++;
+    }
+  }
+  const std::string exported = cli::export_yaml(handlers);
+  const auto again = cli::import_yaml(exported, "export.yaml", catalog(), config);
+  if (!again) {
+    check_problems(again.error().message, "export.yaml");
+    std::abort(); // what export writes, import must read
+  }
+  check(again->size() == handlers.size());
+  for (std::size_t i = 0; i < handlers.size(); ++i) {
+    check(same(handlers[i], (*again)[i]));
+  }
+  return 0;
+}
