@@ -10,6 +10,7 @@
 #include "handlers/command_template.hpp"
 #include "handlers/handler_store.hpp"
 #include "handlers/launcher.hpp"
+#include "handlers/run_plan.hpp"
 #include "handlers/run_log.hpp"
 
 #include <boost/json.hpp>
@@ -477,24 +478,6 @@ std::vector<std::string> redact_environment(std::vector<std::string> env, const 
   return env;
 }
 
-// The stdin of a `stdin: json` handler: secrets left out unless the handler has them on;
-// `redact` shows non-empty ones as ***.
-std::string stdin_json(events::Event event, const events::EventDef& def, bool secrets, bool redact) {
-  for (const auto& param : def.params) {
-    if (!param.secret) {
-      continue;
-    }
-    for (auto* values : {&event.old_values, &event.new_values}) {
-      if (!secrets) {
-        values->erase(param.name);
-      } else if (redact && !(*values)[param.name].empty()) {
-        (*values)[param.name] = "***";
-      }
-    }
-  }
-  return events::to_json(event) + "\n";
-}
-
 handlers::RunOutcome not_started(std::string reason) {
   handlers::RunOutcome outcome;
   outcome.status = handlers::RunStatus::not_started;
@@ -505,16 +488,12 @@ handlers::RunOutcome not_started(std::string reason) {
 }
 
 // Runs the handler once, as the daemon would: as its user when root, else as the caller.
-handlers::RunOutcome run_once(const Handler& handler, const handlers::CommandTemplate& command,
-                              const events::EventDef& def, const events::Event& event, const Config& config,
+handlers::RunOutcome run_once(const Handler& handler, const events::EventDef& def, const events::Event& event, const Config& config,
                               std::string& ran_as) {
   ran_as = handler.user;
   auto user = lookup_user(handler.user);
   if (!user) {
     return not_started(user.error().message);
-  }
-  if (user->uid == 0 && !config.allow_root) {
-    return not_started("handlers may not run as root (allow_root: false)");
   }
   UserInfo as = std::move(user.value());
   if (geteuid() != 0 && as.uid != geteuid()) {
@@ -527,18 +506,11 @@ handlers::RunOutcome run_once(const Handler& handler, const handlers::CommandTem
     as = std::move(self.value());
   }
   ran_as = as.name;
-  handlers::LaunchSpec spec;
-  spec.argv = command.render(event);
-  spec.env = handlers::build_environment(event, def, handler, as.name, as.home, as.shell);
-  spec.cwd = as.home.empty() ? "/" : as.home;
-  spec.user = std::move(as);
-  if (handler.stdin_mode == handlers::StdinMode::json) {
-    spec.stdin_data = stdin_json(event, def, handler.secrets, false);
+  auto plan = handlers::plan_run(handler, def, event, config, &as);
+  if (!plan) {
+    return not_started(plan.error().message);
   }
-  spec.output_limit = config.output_limit;
-  spec.timeout = std::chrono::seconds(handler.timeout);
-  spec.kill_grace = std::chrono::seconds(config.kill_grace);
-  return handlers::run_blocking(std::move(spec));
+  return handlers::run_blocking(std::move(plan->spec));
 }
 
 // The run's result in the words of the run log: ok, exit, signal, timeout, not_started.
@@ -607,13 +579,13 @@ int test_handler(Context& context, const TestOptions& o) {
       *def);
   std::optional<std::string> stdin_text;
   if (handler.stdin_mode == handlers::StdinMode::json) {
-    stdin_text = stdin_json(event, *def, handler.secrets, true);
+    stdin_text = handlers::stdin_json(event, *def, handler.secrets, true);
   }
 
   std::optional<handlers::RunOutcome> outcome;
   std::string ran_as;
   if (o.run) {
-    outcome = run_once(handler, *command, *def, event, context.config(), ran_as);
+    outcome = run_once(handler, *def, event, context.config(), ran_as);
   }
 
   if (context.json) {

@@ -5,7 +5,7 @@
 #include "common/string_list.hpp"
 #include "common/sqlite.hpp"
 #include "events/record.hpp"
-#include "handlers/command_template.hpp"
+#include "handlers/run_plan.hpp"
 
 #include <boost/asio/post.hpp>
 
@@ -26,37 +26,6 @@ handlers::RunOutcome not_started(std::string reason) {
   outcome.started_ms = now_ms();
   outcome.finished_ms = outcome.started_ms;
   return outcome;
-}
-
-// The config's `rlimits` as the launcher applies them.
-std::vector<std::pair<int, rlim_t>> launch_limits(const HandlerLimits& limits) {
-  std::vector<std::pair<int, rlim_t>> out;
-  if (limits.cpu_seconds) {
-    out.emplace_back(RLIMIT_CPU, *limits.cpu_seconds);
-  }
-  if (limits.open_files) {
-    out.emplace_back(RLIMIT_NOFILE, *limits.open_files);
-  }
-  if (limits.processes) {
-    out.emplace_back(RLIMIT_NPROC, *limits.processes);
-  }
-  if (limits.address_space_mib) {
-    out.emplace_back(RLIMIT_AS, *limits.address_space_mib << 20);
-  }
-  return out;
-}
-
-// The event as a handler with `stdin: json` reads it; secret values only with `secrets` on.
-std::string stdin_json(events::Event event, const events::EventDef& def, bool secrets) {
-  if (!secrets) {
-    for (const auto& param : def.params) {
-      if (param.secret) {
-        event.old_values.erase(param.name);
-        event.new_values.erase(param.name);
-      }
-    }
-  }
-  return events::to_json(event) + "\n";
 }
 
 } // namespace
@@ -262,28 +231,11 @@ void Dispatcher::run_next(const std::shared_ptr<ActiveEvent>& active) {
   std::vector<std::string> redacted;
   if (def == nullptr) {
     refused = not_started("event " + event.name + " is no longer in the catalog");
-  } else if (auto command = handlers::CommandTemplate::parse(handler, *def); !command) {
-    refused = not_started("invalid command: " + command.error().message);
+  } else if (auto plan = handlers::plan_run(handler, *def, event, m_context.config); !plan) {
+    refused = not_started(plan.error().message);
   } else {
-    redacted = command->render_redacted(event);
-    auto user = lookup_user(handler.user);
-    if (!user) {
-      refused = not_started(user.error().message);
-    } else if (user->uid == 0 && !m_context.config.allow_root) {
-      refused = not_started("handlers may not run as root (allow_root: false)");
-    } else {
-      spec.argv = command->render(event);
-      spec.env = handlers::build_environment(event, *def, handler, user->name, user->home, user->shell);
-      spec.cwd = user->home.empty() ? "/" : user->home;
-      spec.user = std::move(user.value());
-      if (handler.stdin_mode == handlers::StdinMode::json) {
-        spec.stdin_data = stdin_json(event, *def, handler.secrets);
-      }
-      spec.output_limit = m_context.config.output_limit;
-      spec.timeout = std::chrono::seconds(handler.timeout);
-      spec.kill_grace = std::chrono::seconds(m_context.config.kill_grace);
-      spec.limits = launch_limits(m_context.config.rlimits);
-    }
+    spec = std::move(plan->spec);
+    redacted = std::move(plan->redacted_argv);
   }
   if (redacted.empty()) {
     redacted.push_back(handler.command);

@@ -381,7 +381,9 @@ load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 stats() {
   [ -n "${values[$1]:-}" ] || { echo "- - -"; return; }
   tr ' ' '\n' <<<"${values[$1]}" | sort -g |
-    awk '{ v[NR] = $1 } END { m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.4g %.4g %.4g\n", m, v[1], v[NR] }'
+    awk 'function f(x) { return sprintf(x >= 1000 || x <= -1000 ? "%.0f" : x >= 10 || x <= -10 ? "%.1f" : "%.3g", x) }
+      { v[NR] = $1 }
+      END { m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; print f(m), f(v[1]), f(v[NR]) }'
 }
 cell() {
   local s
@@ -401,7 +403,7 @@ check() {
   [ "$m" != - ] || { echo "-"; return; }
   awk "BEGIN { exit !($m $2 $3) }" && echo ok || echo MISS
 }
-row() { printf '%-34s %-26s %-26s %-22s %s\n' "$@"; }
+row() { printf '%-42s %-22s %-22s %-20s %s\n' "$@"; }
 
 echo
 echo "eventmgr bench: $runs run(s)$([ "$quick" -eq 1 ] && echo ", --quick (counts / 10)"), $(nproc) cores, load $load_before -> $load_after, $(id -un)"

@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: MIT
+#include "handlers/run_plan.hpp"
+
+#include "events/record.hpp"
+#include "handlers/command_template.hpp"
+
+#include <sys/resource.h>
+
+namespace eventmgr::handlers {
+namespace {
+
+// The config's `rlimits` as the launcher applies them.
+std::vector<std::pair<int, rlim_t>> launch_limits(const HandlerLimits& limits) {
+  std::vector<std::pair<int, rlim_t>> out;
+  if (limits.cpu_seconds) {
+    out.emplace_back(RLIMIT_CPU, *limits.cpu_seconds);
+  }
+  if (limits.open_files) {
+    out.emplace_back(RLIMIT_NOFILE, *limits.open_files);
+  }
+  if (limits.processes) {
+    out.emplace_back(RLIMIT_NPROC, *limits.processes);
+  }
+  if (limits.address_space_mib) {
+    out.emplace_back(RLIMIT_AS, *limits.address_space_mib << 20);
+  }
+  return out;
+}
+
+} // namespace
+
+Result<RunPlan> plan_run(const Handler& handler, const events::EventDef& def, const events::Event& event,
+                         const Config& config, const UserInfo* as) {
+  auto command = CommandTemplate::parse(handler, def);
+  if (!command) {
+    return make_error("invalid command: " + command.error().message);
+  }
+  RunPlan plan;
+  plan.redacted_argv = command->render_redacted(event);
+  UserInfo user;
+  if (as != nullptr) {
+    user = *as;
+  } else {
+    auto found = lookup_user(handler.user);
+    if (!found) {
+      return found.error();
+    }
+    user = std::move(found.value());
+  }
+  if (user.uid == 0 && !config.allow_root) {
+    return make_error("handlers may not run as root (allow_root: false)");
+  }
+  LaunchSpec& spec = plan.spec;
+  spec.argv = command->render(event);
+  spec.env = build_environment(event, def, handler, user.name, user.home, user.shell);
+  spec.cwd = user.home.empty() ? "/" : user.home;
+  spec.user = std::move(user);
+  if (handler.stdin_mode == StdinMode::json) {
+    spec.stdin_data = stdin_json(event, def, handler.secrets, false);
+  }
+  spec.output_limit = config.output_limit;
+  spec.timeout = std::chrono::seconds(handler.timeout);
+  spec.kill_grace = std::chrono::seconds(config.kill_grace);
+  spec.limits = launch_limits(config.rlimits);
+  return plan;
+}
+
+std::string stdin_json(events::Event event, const events::EventDef& def, bool secrets, bool redact) {
+  for (const auto& param : def.params) {
+    if (!param.secret) {
+      continue;
+    }
+    for (auto* values : {&event.old_values, &event.new_values}) {
+      if (!secrets) {
+        values->erase(param.name);
+      } else if (redact && !(*values)[param.name].empty()) {
+        (*values)[param.name] = "***";
+      }
+    }
+  }
+  return events::to_json(event) + "\n";
+}
+
+} // namespace eventmgr::handlers
