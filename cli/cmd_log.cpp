@@ -76,7 +76,7 @@ json::value optional_json(std::optional<int> value) {
 json::object run_json(const RunRow& row, bool with_output) {
   json::array argv;
   for (const auto& arg : row.argv) {
-    argv.emplace_back(valid_utf8(arg));
+    argv.emplace_back(to_valid_utf8(arg));
   }
   json::object out{{"id", row.id},
                    {"event_id", row.event_seq},
@@ -88,18 +88,18 @@ json::object run_json(const RunRow& row, bool with_output) {
                    {"started_at", format_rfc3339(row.started_at)},
                    {"finished_at", row.finished_at ? json::value(format_rfc3339(*row.finished_at)) : nullptr},
                    {"duration_ms", optional_json(duration_ms(row))},
-                   {"result", valid_utf8(handlers::describe_result(row))},
+                   {"result", to_valid_utf8(handlers::describe_result(row))},
                    {"status", std::string(handlers::to_string(row.state))},
                    {"exit_code", optional_json(row.exit_code)},
                    {"signal", optional_json(row.signal)},
                    {"signal_name", row.signal ? json::value(handlers::signal_name(*row.signal)) : nullptr},
                    {"timed_out", row.timed_out},
-                   {"start_error", row.start_error.empty() ? json::value(nullptr) : json::value(valid_utf8(row.start_error))},
+                   {"start_error", row.start_error.empty() ? json::value(nullptr) : json::value(to_valid_utf8(row.start_error))},
                    {"stdout_truncated", row.out_truncated},
                    {"stderr_truncated", row.err_truncated}};
   if (with_output) {
-    out["stdout"] = valid_utf8(row.out);
-    out["stderr"] = valid_utf8(row.err);
+    out["stdout"] = to_valid_utf8(row.out);
+    out["stderr"] = to_valid_utf8(row.err);
   }
   return out;
 }
@@ -346,7 +346,7 @@ void print_output(const char* name, const std::string& text, bool truncated) {
   while (start < text.size()) {
     std::size_t end = text.find('\n', start);
     std::string line = text.substr(start, end == std::string::npos ? std::string::npos : end - start);
-    std::cout << "  | " << printable(valid_utf8(line)) << "\n";
+    std::cout << "  | " << printable(to_valid_utf8(line)) << "\n";
     if (end == std::string::npos) {
       std::cout << "  [no newline at end]\n";
       break;
@@ -385,7 +385,7 @@ int show_run(Context& context, std::int64_t run_id) {
   fields.print(std::cout);
   std::cout << "argv (" << row->argv.size() << (row->argv.size() == 1 ? " word" : " words") << ", secrets as ***):\n";
   for (std::size_t i = 0; i < row->argv.size(); ++i) {
-    std::cout << "  [" << i << "] " << quoted(valid_utf8(row->argv[i])) << "\n";
+    std::cout << "  [" << i << "] " << quoted(to_valid_utf8(row->argv[i])) << "\n";
   }
   print_output("stdout", row->out, row->out_truncated);
   print_output("stderr", row->err, row->err_truncated);

@@ -152,11 +152,11 @@ json::object record_json(const events::RejectedRecord& record, bool whole_raw) {
   json::object out{{"id", record.id},
                    {"received_at", format_rfc3339(record.received_at)},
                    {"via", record.via},
-                   {"source", valid_utf8(record.source)},
-                   {"reason", valid_utf8(record.reason)},
+                   {"source", to_valid_utf8(record.source)},
+                   {"reason", to_valid_utf8(record.reason)},
                    {"resubmitted_at", record.resubmitted_at ? json::value(format_rfc3339(*record.resubmitted_at))
                                                             : json::value(nullptr)}};
-  out[whole_raw ? "raw" : "raw_preview"] = valid_utf8(record.raw);
+  out[whole_raw ? "raw" : "raw_preview"] = to_valid_utf8(record.raw);
   return out;
 }
 
@@ -189,8 +189,8 @@ int list_rejected(Context& context, const RejectedOptions& options) {
   for (const auto& record : records) {
     std::string via = record.via + (record.resubmitted_at ? " (resubmitted)" : "");
     table.add({std::to_string(record.id), format_local_time(record.received_at), via,
-               cut_text(printable(valid_utf8(record.reason)), k_preview_width),
-               cut_text(printable(valid_utf8(record.raw)), k_preview_width)});
+               cut_text(printable(to_valid_utf8(record.reason)), k_preview_width),
+               cut_text(printable(to_valid_utf8(record.raw)), k_preview_width)});
   }
   table.print(std::cout);
   return k_exit_ok;
@@ -217,14 +217,14 @@ int show_rejected(Context& context, std::int64_t id) {
   Table fields({"rejected", std::to_string(record.id)});
   fields.add({"received", format_local_time(record.received_at)});
   fields.add({"via", record.via});
-  fields.add({"source", record.source.empty() ? "-" : printable(valid_utf8(record.source))});
-  fields.add({"reason", printable(valid_utf8(record.reason))});
+  fields.add({"source", record.source.empty() ? "-" : printable(to_valid_utf8(record.source))});
+  fields.add({"reason", printable(to_valid_utf8(record.reason))});
   fields.add({"resubmitted", record.resubmitted_at ? format_local_time(*record.resubmitted_at) : "no"});
   fields.print(std::cout);
   std::cout << "record (" << stored_size << " bytes"
             << (stored_size >= events::k_max_rejected_raw ? ", cut to the stored limit" : "")
             << ", secret values shown as ***):\n"
-            << "  " << printable(valid_utf8(record.raw)) << "\n";
+            << "  " << printable(to_valid_utf8(record.raw)) << "\n";
   return k_exit_ok;
 }
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "events/catalog.hpp"
 
+#include "common/text.hpp"
+
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -33,35 +35,6 @@ bool is_valid_name(std::string_view name) {
   }
   return std::all_of(name.begin(), name.end(),
                      [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; });
-}
-
-// A name from the file as it may appear inside a one-line message: control characters
-// escaped, long names cut at a character boundary.
-std::string printable(std::string_view text) {
-  constexpr std::size_t k_max = 64;
-  std::size_t cut = text.size();
-  if (cut > k_max) {
-    cut = k_max;
-    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xc0) == 0x80) {
-      --cut;
-    }
-  }
-  std::string out;
-  for (std::size_t i = 0; i < cut; ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c < 0x20 || c == 0x7f) {
-      constexpr std::string_view k_hex = "0123456789abcdef";
-      out += "\\x";
-      out += k_hex[c >> 4];
-      out += k_hex[c & 0xf];
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  if (cut < text.size()) {
-    out += "...";
-  }
-  return out;
 }
 
 // Optimal string alignment distance (Levenshtein plus adjacent transpositions).
@@ -191,10 +164,10 @@ void CatalogBuilder::add_file(std::string_view text, const std::string& file_nam
     } else {
       const Fields fields(root, "events");
       for (const auto& [key, mark] : fields.unknown) {
-        report(mark, "unknown top-level field '" + printable(key) + "'; valid: events");
+        report(mark, "unknown top-level field '" + escape_for_message(key) + "'; valid: events");
       }
       for (const auto& [key, mark] : fields.duplicate) {
-        report(mark, "duplicate top-level field '" + printable(key) + "'");
+        report(mark, "duplicate top-level field '" + escape_for_message(key) + "'");
       }
       if (const auto* list = fields.find("events")) {
         load_events(*list);
@@ -245,13 +218,13 @@ void CatalogBuilder::load_event(const YAML::Node& node, std::size_t number) {
       what = "event '" + def.name + "'";
     } else {
       report(name->Mark(),
-             "invalid event name '" + printable(def.name) + "': use lowercase letters, digits and '_'");
+             "invalid event name '" + escape_for_message(def.name) + "': use lowercase letters, digits and '_'");
     }
   }
 
   for (const auto& [key, mark] : fields.unknown) {
     report(mark,
-           "unknown field '" + printable(key) + "' in " + what + "; valid: " + std::string(k_event_fields));
+           "unknown field '" + escape_for_message(key) + "' in " + what + "; valid: " + std::string(k_event_fields));
   }
   for (const auto& [key, mark] : fields.duplicate) {
     report(mark, "duplicate field '" + key + "' in " + what);
@@ -280,7 +253,7 @@ void CatalogBuilder::load_event(const YAML::Node& node, std::size_t number) {
     if (const auto parsed = parse_event_kind(kind)) {
       def.kind = *parsed;
     } else {
-      report(fields.find("kind")->Mark(), "unknown kind '" + printable(kind) + "' in " + what +
+      report(fields.find("kind")->Mark(), "unknown kind '" + escape_for_message(kind) + "' in " + what +
                                               "; valid kinds: " + std::string(k_valid_kinds));
     }
   }
@@ -289,7 +262,7 @@ void CatalogBuilder::load_event(const YAML::Node& node, std::size_t number) {
     load_params(*params, def, what);
     if (has_key && params->IsSequence() && def.find_param(def.key) == nullptr) {
       report(fields.find("key")->Mark(),
-             "key '" + printable(def.key) + "' of " + what + " is not one of its parameters");
+             "key '" + escape_for_message(def.key) + "' of " + what + " is not one of its parameters");
     }
   } else {
     report(node.Mark(), "missing field 'params' in " + what);
@@ -330,7 +303,7 @@ void CatalogBuilder::load_param(const YAML::Node& node, std::size_t number, Even
   } else {
     param.name = name->Scalar();
     if (!is_valid_name(param.name)) {
-      report(name->Mark(), "invalid parameter name '" + printable(param.name) + "' in " + what +
+      report(name->Mark(), "invalid parameter name '" + escape_for_message(param.name) + "' in " + what +
                                ": use lowercase letters, digits and '_'");
     } else if (const auto first = seen.find(param.name); first != seen.end()) {
       report(name->Mark(), "duplicate parameter '" + param.name + "' in " + what +
@@ -343,7 +316,7 @@ void CatalogBuilder::load_param(const YAML::Node& node, std::size_t number, Even
   }
 
   for (const auto& [key, mark] : fields.unknown) {
-    report(mark, "unknown field '" + printable(key) + "' in " + param_what +
+    report(mark, "unknown field '" + escape_for_message(key) + "' in " + param_what +
                      "; valid: " + std::string(k_param_fields));
   }
   for (const auto& [key, mark] : fields.duplicate) {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "events/record.hpp"
 
+#include "common/text.hpp"
+
 #include <boost/json.hpp>
 #include <boost/json/basic_parser_impl.hpp>
 
@@ -18,87 +20,6 @@ namespace {
 namespace json = boost::json;
 
 constexpr std::string_view k_record_fields = "event, id, time, source, old, new";
-
-// Text from the record as it may appear inside a one-line rejection reason: control characters
-// escaped, long text cut at a character boundary. Values never appear in reasons (secrets).
-std::string printable(std::string_view text) {
-  constexpr std::size_t k_max = 64;
-  std::size_t cut = text.size();
-  if (cut > k_max) {
-    cut = k_max;
-    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xc0) == 0x80) {
-      --cut;
-    }
-  }
-  std::string out;
-  for (std::size_t i = 0; i < cut; ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c < 0x20 || c == 0x7f) {
-      constexpr std::string_view k_hex = "0123456789abcdef";
-      out += "\\x";
-      out += k_hex[c >> 4];
-      out += k_hex[c & 0xf];
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  if (cut < text.size()) {
-    out += "...";
-  }
-  return out;
-}
-
-// The offset of the first byte that does not start a valid UTF-8 sequence (overlong forms,
-// surrogates and code points above U+10FFFF are invalid), or nullopt.
-std::optional<std::size_t> find_invalid_utf8(std::string_view text) {
-  std::size_t i = 0;
-  while (i < text.size()) {
-    const auto lead = static_cast<unsigned char>(text[i]);
-    if (lead < 0x80) {
-      ++i;
-      continue;
-    }
-    std::size_t length = 0;
-    std::uint32_t code_point = 0;
-    std::uint32_t minimum = 0;
-    if ((lead & 0xe0) == 0xc0) {
-      length = 2;
-      code_point = lead & 0x1fU;
-      minimum = 0x80;
-    } else if ((lead & 0xf0) == 0xe0) {
-      length = 3;
-      code_point = lead & 0x0fU;
-      minimum = 0x800;
-    } else if ((lead & 0xf8) == 0xf0) {
-      length = 4;
-      code_point = lead & 0x07U;
-      minimum = 0x10000;
-    } else {
-      return i;
-    }
-    if (text.size() - i < length) {
-      return i;
-    }
-    for (std::size_t k = 1; k < length; ++k) {
-      const auto next = static_cast<unsigned char>(text[i + k]);
-      if ((next & 0xc0) != 0x80) {
-        return i;
-      }
-      code_point = (code_point << 6) | (next & 0x3fU);
-    }
-    if (code_point < minimum || code_point > 0x10ffff || (code_point >= 0xd800 && code_point <= 0xdfff)) {
-      return i;
-    }
-    i += length;
-  }
-  return std::nullopt;
-}
-
-// Characters (code points) of valid UTF-8 `text`.
-std::size_t count_characters(std::string_view text) {
-  return static_cast<std::size_t>(std::count_if(
-      text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xc0) != 0x80; }));
-}
 
 bool has_control_character(std::string_view text) {
   return std::any_of(text.begin(), text.end(), [](char c) {
@@ -302,7 +223,7 @@ private:
       }
     }
     if (m_field == Field::unknown) {
-      fail("unknown field '" + printable(m_key) + "'; valid: " + std::string(k_record_fields));
+      fail("unknown field '" + escape_for_message(m_key) + "'; valid: " + std::string(k_record_fields));
     } else if (!m_seen.insert(m_key).second) {
       fail("duplicate field '" + m_key + "'");
     }
@@ -405,7 +326,7 @@ Result<void> take_params(const std::vector<RawParam>& params, const EventDef& de
                       std::to_string(k_max_params));
   }
   for (const auto& raw : params) {
-    const std::string where = std::string(side_name(raw.side)) + "." + printable(raw.key);
+    const std::string where = std::string(side_name(raw.side)) + "." + escape_for_message(raw.key);
     if (def.find_param(raw.key) == nullptr) {
       std::string reason = "unknown parameter '" + where + "' for event " + def.name;
       // A full name (`new_login_name`) where a base name belongs.
@@ -461,7 +382,7 @@ Result<void> take_metadata(const RecordHandler& record, Event& event) {
   if (record.time) {
     if (!record.time->empty() && !is_rfc3339(*record.time)) {
       return make_error("'time' is not an RFC 3339 date-time like 2024-05-01T12:30:00Z: '" +
-                        printable(*record.time) + "'");
+                        escape_for_message(*record.time) + "'");
     }
     event.time = *record.time;
   }
@@ -513,7 +434,7 @@ Result<ParsedRecord> parse_record(std::string_view line, const Catalog& catalog)
   }
   const EventDef* def = catalog.find(*record.event);
   if (def == nullptr) {
-    std::string reason = "unknown event '" + printable(*record.event) + "'";
+    std::string reason = "unknown event '" + escape_for_message(*record.event) + "'";
     if (const auto names = catalog.suggest(*record.event); !names.empty()) {
       reason += "; did you mean " + join(names) + "?";
     }
@@ -620,7 +541,7 @@ Result<Event> from_json(std::string_view text, const Catalog& catalog) {
   }
   const EventDef* def = catalog.find(event.name);
   if (def == nullptr) {
-    return make_error("unknown event '" + printable(event.name) + "'");
+    return make_error("unknown event '" + escape_for_message(event.name) + "'");
   }
 
   for (const Side side : {Side::old_side, Side::new_side}) {
@@ -637,7 +558,7 @@ Result<Event> from_json(std::string_view text, const Catalog& catalog) {
     for (const auto& [key, param] : *values) {
       const json::string* string = param.if_string();
       if (string == nullptr) {
-        return make_error("'" + std::string(name) + "." + printable(key) + "' must be a string");
+        return make_error("'" + std::string(name) + "." + escape_for_message(key) + "' must be a string");
       }
       // Parameters the catalog has since lost are kept: the journal is never rewritten.
       out.emplace(std::string(key), std::string(string->data(), string->size()));

@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace eventmgr {
+
+// Text taken from input as it may appear inside a one-line message: control characters
+// escaped as \xNN, cut at a character boundary after 64 bytes with "...".
+std::string escape_for_message(std::string_view text);
+
+// The offset of the first byte that does not start a valid UTF-8 sequence (overlong forms,
+// surrogates and code points above U+10FFFF are invalid), or nullopt.
+std::optional<std::size_t> find_invalid_utf8(std::string_view text);
+
+// `bytes` with every invalid UTF-8 sequence replaced by U+FFFD, so that stored output and raw
+// records (which may hold any bytes) can go into a JSON document or be cut safely.
+std::string to_valid_utf8(std::string_view bytes);
+
+// Characters (code points) of valid UTF-8 `text`.
+std::size_t count_characters(std::string_view text);
+
+} // namespace eventmgr
