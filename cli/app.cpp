@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "cli/app.hpp"
 
+#include "common/clock.hpp"
+
 #include <iostream>
 #include <map>
 
@@ -49,6 +51,26 @@ const events::Catalog& Context::catalog() {
     m_catalog = std::move(loaded.value());
   }
   return *m_catalog;
+}
+
+sqlite::Database Context::database(events::OpenFor purpose) {
+  auto db = events::open_database(config().database, purpose);
+  if (!db) {
+    throw CommandError{k_exit_failure, db.error().message};
+  }
+  return std::move(db.value());
+}
+
+std::int64_t parse_since(const std::string& text) {
+  if (auto ago = parse_duration(text)) {
+    return now_ms() - *ago;
+  }
+  if (auto at = parse_time(text)) {
+    return *at;
+  }
+  throw CommandError{k_exit_usage, "--since '" + text +
+                                     "': give a duration (90s, 15m, 2h, 7d) or a time (2026-11-25 10:00, "
+                                     "2026-11-25T10:00:00Z)"};
 }
 
 void set_action(CLI::App* sub, Action action) { actions()[sub] = std::move(action); }

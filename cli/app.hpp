@@ -3,6 +3,8 @@
 
 #include "common/config.hpp"
 #include "common/result.hpp"
+#include "common/sqlite.hpp"
+#include "events/database.hpp"
 #include "events/catalog.hpp"
 
 #include <CLI/CLI.hpp>
@@ -34,11 +36,17 @@ public:
   const Config& config();
   // The catalog (built-in plus the config's catalog dirs); throws CommandError on problems.
   const events::Catalog& catalog();
+  // Opens the config's database for `purpose`; throws CommandError (exit 1) naming the problem.
+  sqlite::Database database(events::OpenFor purpose);
 
 private:
   std::optional<Config> m_config;
   std::optional<events::Catalog> m_catalog;
 };
+
+// `--since 2h` (relative to now) or an absolute time, as unix ms; CommandError (exit 2) naming
+// the valid forms otherwise.
+std::int64_t parse_since(const std::string& text);
 
 // The command's action, run after parsing; returns the exit code.
 using Action = std::function<int()>;

@@ -478,28 +478,19 @@ std::vector<std::string> redact_environment(std::vector<std::string> env, const 
   return env;
 }
 
-handlers::RunOutcome not_started(std::string reason) {
-  handlers::RunOutcome outcome;
-  outcome.status = handlers::RunStatus::not_started;
-  outcome.start_error = std::move(reason);
-  outcome.started_ms = now_ms();
-  outcome.finished_ms = outcome.started_ms;
-  return outcome;
-}
-
 // Runs the handler once, as the daemon would: as its user when root, else as the caller.
 handlers::RunOutcome run_once(const Handler& handler, const events::EventDef& def, const events::Event& event, const Config& config,
                               std::string& ran_as) {
   ran_as = handler.user;
   auto user = lookup_user(handler.user);
   if (!user) {
-    return not_started(user.error().message);
+    return handlers::not_started(user.error().message);
   }
   UserInfo as = std::move(user.value());
   if (geteuid() != 0 && as.uid != geteuid()) {
     auto self = current_user();
     if (!self) {
-      return not_started(self.error().message);
+      return handlers::not_started(self.error().message);
     }
     std::cerr << "eventmgr: note: not running as root, so the handler runs as " << self->name << ", not "
               << handler.user << "\n";
@@ -508,7 +499,7 @@ handlers::RunOutcome run_once(const Handler& handler, const events::EventDef& de
   ran_as = as.name;
   auto plan = handlers::plan_run(handler, def, event, config, &as);
   if (!plan) {
-    return not_started(plan.error().message);
+    return handlers::not_started(plan.error().message);
   }
   return handlers::run_blocking(std::move(plan->spec));
 }

@@ -37,27 +37,6 @@ volatile std::sig_atomic_t g_stop = 0;
 
 extern "C" void request_stop(int /*signal*/) { g_stop = 1; }
 
-sqlite::Database open_runs(Context& context) {
-  auto db = events::open_database(context.config().database, events::OpenFor::read_only);
-  if (!db) {
-    throw CommandError{k_exit_failure, db.error().message};
-  }
-  return std::move(db.value());
-}
-
-// `--since 2h` (relative) or an absolute time.
-std::int64_t parse_since(const std::string& text) {
-  if (auto ago = parse_duration(text)) {
-    return now_ms() - *ago;
-  }
-  if (auto at = parse_time(text)) {
-    return *at;
-  }
-  throw CommandError{k_exit_usage, "--since '" + text +
-                                     "': give a duration (90s, 15m, 2h, 7d) or a time (2026-11-25 10:00, "
-                                     "2026-11-25T10:00:00Z)"};
-}
-
 std::optional<std::int64_t> duration_ms(const RunRow& row) {
   if (!row.finished_at) {
     return std::nullopt;
@@ -288,7 +267,7 @@ int list_runs(Context& context, const LogOptions& options) {
   if (options.limit == 0) {
     throw CommandError{k_exit_usage, "--limit must be at least 1"};
   }
-  auto db = open_runs(context);
+  auto db = context.database(events::OpenFor::read_only);
   handlers::RunLog runs(db);
   if (options.follow) {
     return follow(context, db, runs, options);
@@ -359,7 +338,7 @@ void print_output(const char* name, const std::string& text, bool truncated) {
 }
 
 int show_run(Context& context, std::int64_t run_id) {
-  auto db = open_runs(context);
+  auto db = context.database(events::OpenFor::read_only);
   handlers::RunLog runs(db);
   auto row = runs.get(run_id);
   if (!row) {

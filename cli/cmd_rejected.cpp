@@ -30,26 +30,6 @@ struct RejectedOptions {
   std::size_t limit = 50;
 };
 
-sqlite::Database open_journal(Context& context, events::OpenFor purpose) {
-  auto db = events::open_database(context.config().database, purpose);
-  if (!db) {
-    throw CommandError{k_exit_failure, db.error().message};
-  }
-  return std::move(db.value());
-}
-
-std::int64_t parse_since(const std::string& text) {
-  if (auto ago = parse_duration(text)) {
-    return now_ms() - *ago;
-  }
-  if (auto at = parse_time(text)) {
-    return *at;
-  }
-  throw CommandError{k_exit_usage, "--since '" + text +
-                                     "': give a duration (90s, 15m, 2h, 7d) or a time (2026-11-25 10:00, "
-                                     "2026-11-25T10:00:00Z)"};
-}
-
 // Whether a record's key names a secret: a secret parameter of any catalog event, or a name
 // that says so (the record was refused, so its event or its keys may be wrong).
 bool secret_key(std::string_view key, const std::set<std::string, std::less<>>& secret_names) {
@@ -164,7 +144,7 @@ int list_rejected(Context& context, const RejectedOptions& options) {
   if (options.limit == 0) {
     throw CommandError{k_exit_usage, "--limit must be at least 1"};
   }
-  auto db = open_journal(context, events::OpenFor::read_only);
+  auto db = context.database(events::OpenFor::read_only);
   events::Journal journal(db);
   std::int64_t since = options.since.empty() ? 0 : parse_since(options.since);
   auto records = journal.list_rejected(since, options.limit);
@@ -205,7 +185,7 @@ events::RejectedRecord find_record(events::Journal& journal, std::int64_t id) {
 }
 
 int show_rejected(Context& context, std::int64_t id) {
-  auto db = open_journal(context, events::OpenFor::read_only);
+  auto db = context.database(events::OpenFor::read_only);
   events::Journal journal(db);
   auto record = find_record(journal, id);
   std::size_t stored_size = record.raw.size();
@@ -229,7 +209,7 @@ int show_rejected(Context& context, std::int64_t id) {
 }
 
 int resubmit(Context& context, std::int64_t id) {
-  auto db = open_journal(context, events::OpenFor::cli);
+  auto db = context.database(events::OpenFor::cli);
   events::Journal journal(db);
   auto record = find_record(journal, id);
   auto parsed = events::parse_record(record.raw, context.catalog());

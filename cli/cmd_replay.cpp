@@ -14,17 +14,14 @@ namespace eventmgr::cli {
 namespace {
 
 int replay(Context& context, std::int64_t event_seq, std::optional<std::int64_t> handler_id) {
-  auto db = events::open_database(context.config().database, events::OpenFor::cli);
-  if (!db) {
-    throw CommandError{k_exit_failure, db.error().message};
-  }
-  events::Journal journal(*db);
+  sqlite::Database db = context.database(events::OpenFor::cli);
+  events::Journal journal(db);
   auto event = journal.get(event_seq);
   if (!event) {
     throw CommandError{k_exit_usage, "no event " + std::to_string(event_seq) + " (pruned, or never journaled)"};
   }
   if (handler_id) {
-    handlers::HandlerStore store(*db);
+    handlers::HandlerStore store(db);
     auto handler = store.get(*handler_id);
     if (!handler) {
       throw CommandError{k_exit_usage, "no handler with id " + std::to_string(*handler_id) +
@@ -35,7 +32,7 @@ int replay(Context& context, std::int64_t event_seq, std::optional<std::int64_t>
                                          ", not " + event->event};
     }
   }
-  events::ReplayQueue queue(*db);
+  events::ReplayQueue queue(db);
   std::int64_t request = queue.request(event_seq, handler_id);
   if (context.json) {
     boost::json::object out{{"request", request}, {"event_id", event_seq}, {"event", event->event}};

@@ -19,15 +19,6 @@ namespace {
 
 constexpr std::size_t k_window = 1024;
 
-handlers::RunOutcome not_started(std::string reason) {
-  handlers::RunOutcome outcome;
-  outcome.status = handlers::RunStatus::not_started;
-  outcome.start_error = std::move(reason);
-  outcome.started_ms = now_ms();
-  outcome.finished_ms = outcome.started_ms;
-  return outcome;
-}
-
 } // namespace
 
 struct Dispatcher::ActiveEvent {
@@ -230,9 +221,9 @@ void Dispatcher::run_next(const std::shared_ptr<ActiveEvent>& active) {
   std::optional<handlers::RunOutcome> refused;
   std::vector<std::string> redacted;
   if (def == nullptr) {
-    refused = not_started("event " + event.name + " is no longer in the catalog");
+    refused = handlers::not_started("event " + event.name + " is no longer in the catalog");
   } else if (auto plan = handlers::plan_run(handler, *def, event, m_context.config); !plan) {
-    refused = not_started(plan.error().message);
+    refused = handlers::not_started(plan.error().message);
   } else {
     spec = std::move(plan->spec);
     redacted = std::move(plan->redacted_argv);

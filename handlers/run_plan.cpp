@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "handlers/run_plan.hpp"
 
+#include "common/clock.hpp"
 #include "events/record.hpp"
 #include "handlers/command_template.hpp"
 
@@ -63,6 +64,15 @@ Result<RunPlan> plan_run(const Handler& handler, const events::EventDef& def, co
   spec.kill_grace = std::chrono::seconds(config.kill_grace);
   spec.limits = launch_limits(config.rlimits);
   return plan;
+}
+
+RunOutcome not_started(std::string reason) {
+  RunOutcome outcome;
+  outcome.status = RunStatus::not_started;
+  outcome.start_error = std::move(reason);
+  outcome.started_ms = now_ms();
+  outcome.finished_ms = outcome.started_ms;
+  return outcome;
 }
 
 std::string stdin_json(events::Event event, const events::EventDef& def, bool secrets, bool redact) {

@@ -26,6 +26,9 @@ struct RunPlan {
 Result<RunPlan> plan_run(const Handler& handler, const events::EventDef& def, const events::Event& event,
                          const Config& config, const UserInfo* as = nullptr);
 
+// The outcome of a run that could not start, for `reason`, finished now.
+RunOutcome not_started(std::string reason);
+
 // The stdin of a `stdin: json` handler: the event as one JSON line; secret values left out
 // unless `secrets`, and shown as *** when `redact` (for display).
 std::string stdin_json(events::Event event, const events::EventDef& def, bool secrets, bool redact);

@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Usage: scripts/bench.sh [--quick] [--runs N] [--peer webhook] [--keep]
+# Usage: scripts/bench.sh [--quick] [--runs N] [--peer webhook] [--keep] [--no-build]
 # Builds Release into build/bench and measures eventmgrd against floors measured in the same
 # run (SPEC 11): intake, dispatch (1 and 2 workers, with and without 1 GiB of ballast),
 # submit-to-start latency, memory, and optionally Debian's webhook as a peer. Each figure runs
 # --runs times (default 3); prints one table (medians, min..max) and writes the raw figures to
 # build/bench/results.json. --quick: 10x smaller counts and 1 run, for development. --keep:
-# keep the per-run state dirs (daemon logs, databases) under build/bench/runs/.
+# keep the per-run state dirs (daemon logs, databases) under build/bench/runs/. --no-build:
+# use the binaries already in build/bench.
 set -euo pipefail
 export LC_ALL=C
 
-usage() { echo "usage: scripts/bench.sh [--quick] [--runs N] [--peer webhook] [--keep]"; }
+usage() { echo "usage: scripts/bench.sh [--quick] [--runs N] [--peer webhook] [--keep] [--no-build]"; }
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=$top/build/bench
@@ -18,6 +19,7 @@ quick=0
 runs=""
 peer=""
 keep=0
+build_first=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1 ;;
@@ -35,6 +37,7 @@ while [ $# -gt 0 ]; do
       shift
       ;;
     --keep) keep=1 ;;
+    --no-build) build_first=0 ;;
     -h | --help) usage; exit 0 ;;
     *) usage >&2; exit 2 ;;
   esac
@@ -68,16 +71,21 @@ fi
 
 # --- build -------------------------------------------------------------------------------
 mkdir -p "$build"
-log "build (Release) in $build"
-if ! { cmake -S "$top" -B "$build" -DCMAKE_BUILD_TYPE=Release -DEVENTMGR_TESTS=OFF -DEVENTMGR_BENCH=ON &&
-  cmake --build "$build" -j"$(nproc)" --target eventmgrd eventmgr bench_sqlite_floor bench_spawn_floor \
-    bench_writer bench_wait; } >"$build/build.log" 2>&1; then
-  tail -n 30 "$build/build.log" >&2
-  die "build failed; see $build/build.log"
+if [ "$build_first" -eq 1 ]; then
+  log "build (Release) in $build"
+  if ! { cmake -S "$top" -B "$build" -DCMAKE_BUILD_TYPE=Release -DEVENTMGR_TESTS=OFF -DEVENTMGR_BENCH=ON &&
+    cmake --build "$build" -j"$(nproc)" --target eventmgrd eventmgr bench_sqlite_floor bench_spawn_floor \
+      bench_writer bench_wait; } >"$build/build.log" 2>&1; then
+    tail -n 30 "$build/build.log" >&2
+    die "build failed; see $build/build.log"
+  fi
 fi
 eventmgrd=$build/daemon/eventmgrd
 eventmgr=$build/cli/eventmgr
 helpers=$build/scripts/bench
+for binary in "$eventmgrd" "$eventmgr" "$helpers"/bench_{sqlite_floor,spawn_floor,writer,wait}; do
+  [ -x "$binary" ] || die "$binary is missing; build without --no-build"
+done
 
 # --- process bookkeeping: everything started here is stopped on exit -----------------------
 mkdir -p "$build/runs"
@@ -145,9 +153,14 @@ sql() { sqlite3 -cmd '.timeout 5000' "$state/eventmgr.db" "$1"; }
 # sets reached_ns (wall clock) and reached_value; returns 3 on time-out (reached_* then say
 # how far it got).
 wait_for() {
-  local out rc=0
-  out=$("$helpers/bench_wait" --db "$state/eventmgr.db" --sql "$1" --target "$2" --timeout "$3" \
-    --interval-ms "$4" --pid "$daemon_pid") || rc=$?
+  local out=$work/wait.json rc=0
+  # In the background: a signal to this script is handled at once, not after the wait.
+  "$helpers/bench_wait" --db "$state/eventmgr.db" --sql "$1" --target "$2" --timeout "$3" \
+    --interval-ms "$4" --pid "$daemon_pid" >"$out" &
+  background+=($!)
+  wait $! || rc=$?
+  unset 'background[-1]'
+  out=$(<"$out")
   case "$rc" in
     0 | 3) ;;
     4) tail -n 20 "$state.log" >&2; die "eventmgrd died during the measurement; see $state.log" ;;
@@ -322,10 +335,11 @@ EOF
     log "peer: webhook, $peer_n requests, $conns connection(s)"
     codes=$work/webhook-codes-$run-$conns.txt
     t0=$(now_ns)
+    # One curl process keeps its connections open; the hook's output (none) precedes each code.
     if [ "$conns" -eq 1 ]; then
-      curl -s -w '%{http_code}\n' "$url" >"$codes" || true
+      curl -s -w '%{http_code}\n' "$url" >"$codes" 2>>"$work/curl.log" || true
     else
-      curl -s -w '%{http_code}\n' --parallel --parallel-max "$conns" "$url" >"$codes" || true
+      curl -s -w '%{http_code}\n' --parallel --parallel-max "$conns" "$url" >"$codes" 2>>"$work/curl.log" || true
     fi
     t1=$(now_ns)
     ok=$(grep -c '^200$' "$codes" || true)

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <string_view>
@@ -34,11 +35,22 @@ const eventmgr::events::Catalog& catalog() {
   return loaded;
 }
 
-bool same(const Handler& a, const Handler& b) {
-  return a.id == b.id && a.event == b.event && a.priority == b.priority && a.user == b.user &&
-         a.command == b.command && a.params == b.params && a.timeout == b.timeout && a.enabled == b.enabled &&
-         a.stdin_mode == b.stdin_mode && a.secrets == b.secrets && a.description == b.description &&
-         a.created_at == b.created_at && a.updated_at == b.updated_at;
+// The first field in which `a` and `b` differ, or nullptr.
+const char* differing_field(const Handler& a, const Handler& b) {
+  return a.id != b.id                   ? "id"
+         : a.event != b.event           ? "event"
+         : a.priority != b.priority     ? "priority"
+         : a.user != b.user             ? "user"
+         : a.command != b.command       ? "command"
+         : a.params != b.params         ? "params"
+         : a.timeout != b.timeout       ? "timeout"
+         : a.enabled != b.enabled       ? "enabled"
+         : a.stdin_mode != b.stdin_mode ? "stdin"
+         : a.secrets != b.secrets       ? "secrets"
+         : a.description != b.description ? "description"
+         : a.created_at != b.created_at ? "created_at"
+         : a.updated_at != b.updated_at ? "updated_at"
+                                        : nullptr;
 }
 
 void check_problems(const std::string& message, const std::string& file) {
@@ -82,12 +94,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string exported = cli::export_yaml(handlers);
   const auto again = cli::import_yaml(exported, "export.yaml", catalog(), config);
   if (!again) {
-    check_problems(again.error().message, "export.yaml");
+    std::fprintf(stderr, "import refused what export wrote:\n%s\n", again.error().message.c_str());
     std::abort(); // what export writes, import must read
   }
   check(again->size() == handlers.size());
   for (std::size_t i = 0; i < handlers.size(); ++i) {
-    check(same(handlers[i], (*again)[i]));
+    if (const char* field = differing_field(handlers[i], (*again)[i])) {
+      std::fprintf(stderr, "export then import changed field '%s' of handler %lld\n", field,
+                   static_cast<long long>(handlers[i].id));
+      std::abort();
+    }
   }
   return 0;
 }
