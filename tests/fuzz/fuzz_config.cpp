@@ -5,6 +5,7 @@
 #include "common/config.hpp"
 
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <string_view>
@@ -34,8 +35,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     while (!rest.empty()) {
       const std::size_t end = rest.find('\n');
       const std::string_view problem = rest.substr(0, end);
-      check(problem.starts_with(file + ":"));
-      check(problem.size() > file.size() + 1 && problem[file.size() + 1] >= '0' && problem[file.size() + 1] <= '9');
+      if (!problem.starts_with(file + ":") || problem.size() <= file.size() + 1 ||
+          problem[file.size() + 1] < '0' || problem[file.size() + 1] > '9') {
+        std::fprintf(stderr, "a problem line without FILE:LINE: in:\n%s\n", message.c_str());
+        std::abort();
+      }
       rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
     }
     return 0;
