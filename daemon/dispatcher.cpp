@@ -96,6 +96,7 @@ void Dispatcher::stop(std::function<void()> on_idle) {
   m_stopping = true;
   m_on_idle = std::move(on_idle);
   if (m_active.empty() && m_on_idle) {
+    flush_done();
     auto callback = std::move(m_on_idle);
     m_on_idle = nullptr;
     callback();
@@ -190,6 +191,10 @@ void Dispatcher::start_event(Pending entry) {
     } else {
       active->handlers = m_context.handler_store.for_event(active->entry.event);
     }
+    if (active->handlers.empty()) {
+      finish_event(active); // nothing to run: done without a "running" write
+      return;
+    }
     m_context.journal.mark_running(active->entry.seq);
   } catch (const sqlite::Failure& failure) {
     m_context.log->error("cannot start event {}: {}", active->entry.seq, failure.what());
@@ -265,12 +270,33 @@ void Dispatcher::run_next(const std::shared_ptr<ActiveEvent>& active) {
 }
 
 void Dispatcher::finish_event(const std::shared_ptr<ActiveEvent>& active) {
-  try {
-    m_context.journal.mark_done(active->entry.seq, now_ms());
-  } catch (const sqlite::Failure& failure) {
-    m_context.log->error("cannot mark event {} done: {}", active->entry.seq, failure.what());
+  // Finished events are marked done together, one transaction per loop turn. A crash before
+  // that leaves them unfinished: they are dispatched again and skip the handlers that ran.
+  m_done.push_back(active->entry.seq);
+  if (!m_flush_scheduled) {
+    m_flush_scheduled = true;
+    boost::asio::post(m_context.executor, [this] { flush_done(); });
   }
   release(active);
+}
+
+void Dispatcher::flush_done() {
+  m_flush_scheduled = false;
+  if (m_done.empty()) {
+    return;
+  }
+  try {
+    std::int64_t now = now_ms();
+    sqlite::Transaction transaction(m_context.db);
+    for (std::int64_t seq : m_done) {
+      m_context.journal.mark_done(seq, now);
+    }
+    transaction.commit();
+  } catch (const sqlite::Failure& failure) {
+    m_context.log->error("cannot mark {} events done: {}; they run again after a restart", m_done.size(),
+                         failure.what());
+  }
+  m_done.clear();
 }
 
 void Dispatcher::release(const std::shared_ptr<ActiveEvent>& active) {
@@ -280,6 +306,7 @@ void Dispatcher::release(const std::shared_ptr<ActiveEvent>& active) {
   m_active.erase(active);
   if (m_stopping) {
     if (m_active.empty() && m_on_idle) {
+      flush_done();
       auto callback = std::move(m_on_idle);
       m_on_idle = nullptr;
       callback();

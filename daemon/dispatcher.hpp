@@ -72,6 +72,8 @@ private:
   void start_event(Pending entry);
   void run_next(const std::shared_ptr<ActiveEvent>& active);
   void finish_event(const std::shared_ptr<ActiveEvent>& active);
+  // Marks the finished events done in one transaction.
+  void flush_done();
   // Forgets `active` (done or left unfinished for the next start) and looks for more work.
   void release(const std::shared_ptr<ActiveEvent>& active);
   std::vector<std::string> keys_of(const std::string& event, const std::string& payload) const;
@@ -85,6 +87,8 @@ private:
   std::function<void()> m_on_idle;
   bool m_stopping = false;
   bool m_pump_scheduled = false;
+  std::vector<std::int64_t> m_done; // finished, not yet marked done
+  bool m_flush_scheduled = false;
   boost::asio::steady_timer m_watch_timer;
   std::int64_t m_data_version = -1;
 };

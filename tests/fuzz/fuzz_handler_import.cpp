@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -37,20 +38,20 @@ const eventmgr::events::Catalog& catalog() {
 
 // The first field in which `a` and `b` differ, or nullptr.
 const char* differing_field(const Handler& a, const Handler& b) {
-  return a.id != b.id                   ? "id"
-         : a.event != b.event           ? "event"
-         : a.priority != b.priority     ? "priority"
-         : a.user != b.user             ? "user"
-         : a.command != b.command       ? "command"
-         : a.params != b.params         ? "params"
-         : a.timeout != b.timeout       ? "timeout"
-         : a.enabled != b.enabled       ? "enabled"
-         : a.stdin_mode != b.stdin_mode ? "stdin"
-         : a.secrets != b.secrets       ? "secrets"
+  return a.id != b.id                     ? "id"
+         : a.event != b.event             ? "event"
+         : a.priority != b.priority       ? "priority"
+         : a.user != b.user               ? "user"
+         : a.command != b.command         ? "command"
+         : a.params != b.params           ? "params"
+         : a.timeout != b.timeout         ? "timeout"
+         : a.enabled != b.enabled         ? "enabled"
+         : a.stdin_mode != b.stdin_mode   ? "stdin"
+         : a.secrets != b.secrets         ? "secrets"
          : a.description != b.description ? "description"
-         : a.created_at != b.created_at ? "created_at"
-         : a.updated_at != b.updated_at ? "updated_at"
-                                        : nullptr;
+         : a.created_at != b.created_at   ? "created_at"
+         : a.updated_at != b.updated_at   ? "updated_at"
+                                          : nullptr;
 }
 
 void check_problems(const std::string& message, const std::string& file) {
@@ -59,8 +60,11 @@ void check_problems(const std::string& message, const std::string& file) {
   while (!rest.empty()) {
     const std::size_t end = rest.find('\n');
     const std::string_view problem = rest.substr(0, end);
-    check(problem.starts_with(file + ":"));
-    check(problem.size() > file.size() + 1 && problem[file.size() + 1] >= '0' && problem[file.size() + 1] <= '9');
+    if (!problem.starts_with(file + ":") || problem.size() <= file.size() + 1 ||
+        problem[file.size() + 1] < '0' || problem[file.size() + 1] > '9') {
+      std::fprintf(stderr, "a problem line without FILE:LINE: in:\n%s\n", message.c_str());
+      std::abort();
+    }
     rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
   }
 }
@@ -82,13 +86,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   // Export writes every handler's id: give those imported without one a free id, as the
   // store would.
-  std::int64_t next_id = 1;
+  std::int64_t max_id = 0;
   for (const Handler& handler : handlers) {
-    next_id = std::max(next_id, handler.id + 1);
+    max_id = std::max(max_id, handler.id);
   }
   for (Handler& handler : handlers) {
     if (handler.id == 0) {
-      handler.id = next_id++;
+      if (max_id == std::numeric_limits<std::int64_t>::max()) {
+        return 0; // no free id left to give
+      }
+      handler.id = ++max_id;
     }
   }
   const std::string exported = cli::export_yaml(handlers);
