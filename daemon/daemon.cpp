@@ -17,7 +17,11 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <unistd.h>
+
+#include <cerrno>
 #include <csignal>
+#include <cstring>
 #include <iostream>
 
 namespace eventmgr::daemon {
@@ -84,13 +88,20 @@ int Daemon::run() {
   }
   std::shared_ptr<const events::Catalog> catalog =
     std::make_shared<const events::Catalog>(std::move(catalog_loaded.value()));
-  auto intake_db = events::open_database(m_config.database, events::OpenFor::daemon);
+  // 0640 and the pipe group when one is configured, so the panel's `submit --wait` and
+  // `status` can read the journal; 0600 otherwise.
+  unsigned db_mode = m_config.pipe_group.empty() ? 0600 : 0640;
+  auto intake_db = events::open_database(m_config.database, events::OpenFor::daemon, db_mode);
   if (!intake_db) {
     return fail(intake_db.error().message);
   }
   auto dispatch_db = events::open_database(m_config.database, events::OpenFor::daemon);
   if (!dispatch_db) {
     return fail(dispatch_db.error().message);
+  }
+  if (!m_config.pipe_group.empty() && ::chown(m_config.database.c_str(), static_cast<uid_t>(-1), *group) != 0) {
+    return fail("cannot give database " + m_config.database.string() + " to group " + m_config.pipe_group + ": " +
+                std::strerror(errno));
   }
   dispatch_db->exec("PRAGMA synchronous=NORMAL");
   events::Journal intake_journal(*intake_db);

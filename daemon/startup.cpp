@@ -60,7 +60,8 @@ Result<gid_t> resolve_pipe_group(const Config& config) {
 }
 
 Result<void> prepare_directories(const Config& config, gid_t group) {
-  if (auto made = make_dir(config.state_dir, 0750, getegid(), "state dir"); !made) {
+  // The pipe group may traverse the state dir to reach the pipe and the pickup dir.
+  if (auto made = make_dir(config.state_dir, 0750, group, "state dir"); !made) {
     return made;
   }
   return make_dir(config.pickup_dir, 01730, group, "pickup dir");

@@ -15,7 +15,7 @@ namespace eventmgr::daemon {
 // Resolves `pipe_group` (empty: the daemon's own group).
 Result<gid_t> resolve_pipe_group(const Config& config);
 
-// Creates the state dir (0750) and the pickup dir (1730, group `group`) when absent.
+// Creates the state dir (0750) and the pickup dir (1730), both of group `group`, when absent.
 Result<void> prepare_directories(const Config& config, gid_t group);
 
 // Refuses `path` (a config file, database or catalog dir) when users other than the daemon's
