@@ -75,9 +75,7 @@ void Dispatcher::take_replays() {
     }
     m_context.log->info("replay {}: event {} ({}){}", request.id, entry->seq, entry->event,
                         request.handler_id ? " handler " + std::to_string(*request.handler_id) : std::string());
-    auto keys = keys_of(entry->event, entry->payload);
-    m_window.push_back(Pending{entry->seq, std::move(entry->event), std::move(entry->payload), std::move(keys), true,
-                               request.handler_id});
+    m_window.push_back(pending_of(std::move(*entry), true, request.handler_id));
   }
   if (!requests.empty()) {
     pump();
@@ -112,28 +110,53 @@ void Dispatcher::refill() {
   m_more_in_journal = entries.size() == want;
   for (auto& entry : entries) {
     m_loaded_up_to = std::max(m_loaded_up_to, entry.seq);
-    auto keys = keys_of(entry.event, entry.payload);
-    m_window.push_back(Pending{entry.seq, std::move(entry.event), std::move(entry.payload), std::move(keys), false, std::nullopt});
+    m_window.push_back(pending_of(std::move(entry), false, std::nullopt));
   }
 }
 
-std::vector<std::string> Dispatcher::keys_of(const std::string& event, const std::string& payload) const {
-  const events::EventDef* def = m_context.catalog->find(event);
-  if (def == nullptr) {
-    return {};
-  }
-  auto parsed = events::from_json(payload, *m_context.catalog);
-  if (!parsed) {
-    return {};
-  }
-  std::vector<std::string> keys;
-  for (const auto* values : {&parsed->old_values, &parsed->new_values}) {
-    auto found = values->find(def->key);
-    if (found != values->end() && !found->second.empty()) {
-      keys.push_back(def->group + '\x1f' + found->second);
+Dispatcher::Pending Dispatcher::pending_of(events::JournalEntry entry, bool replay,
+                                           std::optional<std::int64_t> only_handler) const {
+  Pending pending{entry.seq, std::move(entry.event), events::from_json(entry.payload, *m_context.catalog), {}, replay,
+                  only_handler};
+  const events::EventDef* def = m_context.catalog->find(pending.event);
+  if (def != nullptr && pending.parsed) {
+    for (const auto* values : {&pending.parsed->old_values, &pending.parsed->new_values}) {
+      auto found = values->find(def->key);
+      if (found != values->end() && !found->second.empty()) {
+        pending.keys.push_back(def->group + '\x1f' + found->second);
+      }
     }
   }
-  return keys;
+  return pending;
+}
+
+const std::vector<handlers::Handler>& Dispatcher::handlers_for(const std::string& event) {
+  // data_version moves when another connection commits: the CLI changing handlers, but also
+  // the intake, so the cache lives for one intake batch at least.
+  std::int64_t version = m_context.db.data_version();
+  if (version != m_handler_cache_version) {
+    m_handler_cache.clear();
+    m_handler_cache_version = version;
+  }
+  auto found = m_handler_cache.find(event);
+  if (found == m_handler_cache.end()) {
+    found = m_handler_cache.emplace(event, m_context.handler_store.for_event(event)).first;
+  }
+  return found->second;
+}
+
+Result<UserInfo> Dispatcher::user_of(const std::string& name) {
+  constexpr auto k_user_ttl = std::chrono::seconds(5);
+  auto now = std::chrono::steady_clock::now();
+  auto found = m_user_cache.find(name);
+  if (found != m_user_cache.end() && now - found->second.fetched < k_user_ttl) {
+    return found->second.user;
+  }
+  auto user = lookup_user(name);
+  if (user) {
+    m_user_cache[name] = CachedUser{user.value(), now};
+  }
+  return user;
 }
 
 void Dispatcher::pump() {
@@ -171,31 +194,27 @@ void Dispatcher::start_event(Pending entry) {
   }
   m_active.insert(active);
   try {
-    auto event = events::from_json(active->entry.payload, *m_context.catalog);
-    if (!event) {
+    if (!active->entry.parsed) {
       m_context.log->error("event {} ({}) cannot be dispatched: {}", active->entry.seq, active->entry.event,
-                           event.error().message);
+                           active->entry.parsed.error().message);
       finish_event(active);
       return;
     }
-    active->event = std::move(event.value());
+    active->event = std::move(active->entry.parsed.value());
     active->event.seq = active->entry.seq;
     if (!active->entry.replay) {
-      active->handlers = m_context.handler_store.for_event(active->entry.event);
-      active->completed = m_context.run_log.completed_handlers(active->entry.seq);
+      active->handlers = handlers_for(active->entry.event);
+      if (!active->handlers.empty()) {
+        active->completed = m_context.run_log.completed_handlers(active->entry.seq);
+      }
     } else if (active->entry.only_handler) {
       // A replay of one handler runs it even when it is disabled: the administrator asked.
       if (auto handler = m_context.handler_store.get(*active->entry.only_handler)) {
         active->handlers.push_back(std::move(*handler));
       }
     } else {
-      active->handlers = m_context.handler_store.for_event(active->entry.event);
+      active->handlers = handlers_for(active->entry.event);
     }
-    if (active->handlers.empty()) {
-      finish_event(active); // nothing to run: done without a "running" write
-      return;
-    }
-    m_context.journal.mark_running(active->entry.seq);
   } catch (const sqlite::Failure& failure) {
     m_context.log->error("cannot start event {}: {}", active->entry.seq, failure.what());
     // Leave it unfinished in the journal: it runs after the next start.
@@ -227,7 +246,9 @@ void Dispatcher::run_next(const std::shared_ptr<ActiveEvent>& active) {
   std::vector<std::string> redacted;
   if (def == nullptr) {
     refused = handlers::not_started("event " + event.name + " is no longer in the catalog");
-  } else if (auto plan = handlers::plan_run(handler, *def, event, m_context.config); !plan) {
+  } else if (auto user = user_of(handler.user); !user) {
+    refused = handlers::not_started(user.error().message);
+  } else if (auto plan = handlers::plan_run(handler, *def, event, m_context.config, &user.value()); !plan) {
     refused = handlers::not_started(plan.error().message);
   } else {
     spec = std::move(plan->spec);
@@ -246,17 +267,15 @@ void Dispatcher::run_next(const std::shared_ptr<ActiveEvent>& active) {
   }
 
   auto finished = [this, active, run_id, handler_id = handler.id, user = handler.user](handlers::RunOutcome outcome) {
-    try {
-      if (run_id != 0) {
-        m_context.run_log.finish_run(run_id, outcome);
-      }
-    } catch (const sqlite::Failure& failure) {
-      m_context.log->error("cannot record the end of run {}: {}", run_id, failure.what());
-    }
     auto level = outcome.status == handlers::RunStatus::ok ? spdlog::level::info : spdlog::level::warn;
     m_context.log->log(level, "run {}: event {} ({}) handler {} as {}: {} in {}", run_id, active->event.seq,
                        active->event.name, handler_id, user, handlers::describe_result(outcome),
                        format_duration(outcome.finished_ms - outcome.started_ms));
+    if (run_id != 0) {
+      // Recorded with the next batch of finished events (flush_done), in one transaction.
+      m_finished_runs.emplace_back(run_id, std::move(outcome));
+      schedule_flush();
+    }
     run_next(active);
   };
   if (refused) {
@@ -273,29 +292,37 @@ void Dispatcher::finish_event(const std::shared_ptr<ActiveEvent>& active) {
   // Finished events are marked done together, one transaction per loop turn. A crash before
   // that leaves them unfinished: they are dispatched again and skip the handlers that ran.
   m_done.push_back(active->entry.seq);
+  schedule_flush();
+  release(active);
+}
+
+void Dispatcher::schedule_flush() {
   if (!m_flush_scheduled) {
     m_flush_scheduled = true;
     boost::asio::post(m_context.executor, [this] { flush_done(); });
   }
-  release(active);
 }
 
 void Dispatcher::flush_done() {
   m_flush_scheduled = false;
-  if (m_done.empty()) {
+  if (m_done.empty() && m_finished_runs.empty()) {
     return;
   }
   try {
     std::int64_t now = now_ms();
     sqlite::Transaction transaction(m_context.db);
+    for (const auto& [run_id, outcome] : m_finished_runs) {
+      m_context.run_log.finish_run(run_id, outcome);
+    }
     for (std::int64_t seq : m_done) {
       m_context.journal.mark_done(seq, now);
     }
     transaction.commit();
   } catch (const sqlite::Failure& failure) {
-    m_context.log->error("cannot mark {} events done: {}; they run again after a restart", m_done.size(),
-                         failure.what());
+    m_context.log->error("cannot record {} runs and {} finished events: {}; they run again after a restart",
+                         m_finished_runs.size(), m_done.size(), failure.what());
   }
+  m_finished_runs.clear();
   m_done.clear();
 }
 

@@ -14,7 +14,9 @@
 
 #include <spdlog/logger.h>
 
+#include <chrono>
 #include <deque>
+#include <map>
 #include <functional>
 #include <memory>
 #include <set>
@@ -57,7 +59,7 @@ private:
   struct Pending {
     std::int64_t seq;
     std::string event;
-    std::string payload;
+    Result<events::Event> parsed = make_error("not read"); // the journaled payload, read once
     std::vector<std::string> keys;
     bool replay = false;                     // run again as new attempts
     std::optional<std::int64_t> only_handler; // a replay of one handler
@@ -72,11 +74,17 @@ private:
   void start_event(Pending entry);
   void run_next(const std::shared_ptr<ActiveEvent>& active);
   void finish_event(const std::shared_ptr<ActiveEvent>& active);
-  // Marks the finished events done in one transaction.
+  // Records the finished runs and marks the finished events done, in one transaction.
   void flush_done();
+  void schedule_flush();
   // Forgets `active` (done or left unfinished for the next start) and looks for more work.
   void release(const std::shared_ptr<ActiveEvent>& active);
-  std::vector<std::string> keys_of(const std::string& event, const std::string& payload) const;
+  // Reads a journal entry into the window's form: the parsed event and its keys.
+  Pending pending_of(events::JournalEntry entry, bool replay, std::optional<std::int64_t> only_handler) const;
+  // The enabled handlers of `event` in order, cached until another connection commits.
+  const std::vector<handlers::Handler>& handlers_for(const std::string& event);
+  // The handler's user, looked up at most every few seconds.
+  Result<UserInfo> user_of(const std::string& name);
 
   DispatchContext m_context;
   std::deque<Pending> m_window;  // loaded unfinished events not yet started, by seq
@@ -88,6 +96,14 @@ private:
   bool m_stopping = false;
   bool m_pump_scheduled = false;
   std::vector<std::int64_t> m_done; // finished, not yet marked done
+  std::vector<std::pair<std::int64_t, handlers::RunOutcome>> m_finished_runs; // not yet recorded
+  std::map<std::string, std::vector<handlers::Handler>> m_handler_cache;
+  std::int64_t m_handler_cache_version = -1;
+  struct CachedUser {
+    UserInfo user;
+    std::chrono::steady_clock::time_point fetched;
+  };
+  std::map<std::string, CachedUser> m_user_cache;
   bool m_flush_scheduled = false;
   boost::asio::steady_timer m_watch_timer;
   std::int64_t m_data_version = -1;
