@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "cli/handler_io.hpp"
 
+#include "common/text.hpp"
+
 #include "common/clock.hpp"
 #include "common/users.hpp"
 #include "handlers/command_template.hpp"
@@ -254,6 +256,14 @@ std::string invalid_timeout_message(std::string_view text) {
 std::vector<HandlerProblem> check_handler(const Handler& handler, const events::Catalog& catalog,
                                           const Config& config) {
   std::vector<HandlerProblem> problems;
+  // Handlers are stored, exported and shown as text: invalid UTF-8 would not survive a round trip.
+  for (const auto& [field, text] : {std::pair<const char*, const std::string*>{"command", &handler.command},
+                                    {"description", &handler.description}}) {
+    if (auto bad = find_invalid_utf8(*text)) {
+      problems.push_back({field, std::string(field) + " is not valid UTF-8 (byte " + std::to_string(*bad) +
+                                   "); write it in UTF-8"});
+    }
+  }
   if (const events::EventDef* def = catalog.find(handler.event); def == nullptr) {
     problems.push_back({"event", unknown_event_message(catalog, handler.event)});
   } else if (auto command = handlers::CommandTemplate::parse(handler, *def); !command) {

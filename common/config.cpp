@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "common/config.hpp"
 
+#include "common/text.hpp"
+
 #include <yaml-cpp/yaml.h>
 
 #include <unistd.h>
@@ -53,7 +55,8 @@ bool read_int(const YAML::Node& node, const std::string& key, int low, int high,
     return true;
   } catch (const YAML::Exception&) {
     problems.add(node, key + ": expected an integer " + std::to_string(low) + ".." + std::to_string(high) +
-                           ", got '" + (node.IsScalar() ? node.Scalar() : std::string("a collection")) + "'");
+                           ", got '" + (node.IsScalar() ? escape_for_message(node.Scalar()) : std::string("a collection")) +
+                           "'");
     return false;
   }
 }
@@ -127,7 +130,7 @@ Result<Config> parse_config(const std::string& text, const fs::path& file_name, 
                                                        "error", "critical", "off"};
        if (read_string(n, k, config.log_level, problems) &&
            std::find(levels.begin(), levels.end(), config.log_level) == levels.end()) {
-         problems.add(n, k + ": '" + config.log_level +
+         problems.add(n, k + ": '" + escape_for_message(config.log_level) +
                              "' is not a level; valid: trace, debug, info, warn, error, critical, off");
        }
      }},
@@ -168,7 +171,7 @@ Result<Config> parse_config(const std::string& text, const fs::path& file_name, 
          std::string name = item.first.Scalar();
          auto limit = limits.find(name);
          if (limit == limits.end()) {
-           problems.add(item.first, k + ": unknown limit '" + name +
+           problems.add(item.first, k + ": unknown limit '" + escape_for_message(name) +
                                       "'; valid: cpu_seconds, open_files, processes, address_space_mib");
            continue;
          }
@@ -190,7 +193,7 @@ Result<Config> parse_config(const std::string& text, const fs::path& file_name, 
       for (const auto& [name, unused] : readers) {
         valid += (valid.empty() ? "" : ", ") + name;
       }
-      problems.add(entry.first, "unknown setting '" + key + "'; valid: " + valid);
+      problems.add(entry.first, "unknown setting '" + escape_for_message(key) + "'; valid: " + valid);
       continue;
     }
     reader->second(entry.second, key);
