@@ -73,6 +73,12 @@ alive() {
   [ "${stat%% *}" != Z ]
 }
 
+# sanitized_daemon: true when eventmgrd is built with ASan or TSan, whose shadow memory and
+# quarantine make its RSS meaningless: memory bounds are checked in the normal build only.
+sanitized_daemon() {
+  grep -qaE '__(asan|tsan)_init' "$EVENTMGRD_BIN"
+}
+
 # daemon_log_tail [N]: the last N lines of the daemon's log.
 daemon_log_tail() {
   tail -n "${1:-40}" "$TMP/daemon.log" 2>/dev/null || true

@@ -12,12 +12,6 @@ require_cmd sqlite3
 limit=65536
 max_hwm_kib=$((48 * 1024))
 
-# sanitized_daemon: true when eventmgrd is built with ASan or TSan, whose shadow memory and
-# quarantine make its peak memory say nothing about the daemon's own.
-sanitized_daemon() {
-  grep -qaE '__(asan|tsan)_init' "$EVENTMGRD_BIN"
-}
-
 cat >"$TMP/eventmgr.yaml" <<EOF
 kill_grace: 1
 output_limit: $limit

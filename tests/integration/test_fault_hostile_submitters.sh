@@ -11,11 +11,6 @@ require_cmd sqlite3 jq
 
 max_hwm_kib=$((48 * 1024))
 
-# sanitized_daemon: true when eventmgrd is built with ASan or TSan, whose shadow memory and
-# quarantine make its peak memory say nothing about the daemon's own.
-sanitized_daemon() {
-  grep -qaE '__(asan|tsan)_init' "$EVENTMGRD_BIN"
-}
 flood=5000
 
 cat >"$TMP/eventmgr.yaml" <<'EOF'
