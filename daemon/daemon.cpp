@@ -205,8 +205,10 @@ int Daemon::run() {
     });
   };
 
-  // The last error goes to the database once a second at most, for `eventmgr status`.
+  // Once a second: the log file is flushed (lines below warn are buffered), and the last
+  // error goes to the database for `eventmgr status`.
   std::function<void()> publish_error = [&] {
+    log->flush();
     std::string message;
     if (last_error->take_if_changed(message)) {
       try {
