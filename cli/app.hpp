@@ -57,6 +57,8 @@ void set_action(CLI::App* sub, Action action);
 // Each command group adds its subcommands to `app`.
 void add_events_commands(CLI::App& app, Context& context);
 void add_handler_commands(CLI::App& app, Context& context);
+// `handler test`, a subcommand of the `handler` group.
+void add_handler_test_command(CLI::App& group, Context& context);
 void add_submit_command(CLI::App& app, Context& context);
 void add_log_commands(CLI::App& app, Context& context);
 void add_rejected_commands(CLI::App& app, Context& context);

@@ -1,22 +1,17 @@
 // SPDX-License-Identifier: MIT
 // `eventmgr handler ...`: register, list, change, test, export and import event handlers.
 #include "cli/app.hpp"
+#include "cli/handler_db.hpp"
 #include "cli/handler_io.hpp"
 #include "cli/table.hpp"
 #include "common/clock.hpp"
 #include "common/users.hpp"
 #include "events/database.hpp"
-#include "events/record.hpp"
 #include "handlers/command_template.hpp"
 #include "handlers/handler_store.hpp"
-#include "handlers/launcher.hpp"
-#include "handlers/run_plan.hpp"
-#include "handlers/run_log.hpp"
 
 #include <boost/json.hpp>
 
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -35,97 +30,13 @@ namespace json = boost::json;
 namespace fs = std::filesystem;
 using handlers::Handler;
 
-// The database and the handler store on it (the store keeps a reference to the database).
-class HandlerDb {
-public:
-  explicit HandlerDb(sqlite::Database db) : m_db(std::move(db)), m_store(m_db) {}
-  HandlerDb(const HandlerDb&) = delete;
-  HandlerDb& operator=(const HandlerDb&) = delete;
-  handlers::HandlerStore& store() { return m_store; }
-
-private:
-  sqlite::Database m_db;
-  handlers::HandlerStore m_store;
-};
-
-void make_directory(const fs::path& path, const char* what) {
-  struct stat st {};
-  if (::lstat(path.c_str(), &st) == 0) {
-    if (!S_ISDIR(st.st_mode)) {
-      throw CommandError{k_exit_failure,
-                         std::string("cannot use ") + what + " " + path.string() + ": not a directory"};
-    }
-    return;
-  }
-  std::error_code ec;
-  fs::create_directories(path.parent_path(), ec);
-  if (::mkdir(path.c_str(), 0750) != 0 && errno != EEXIST) {
-    throw CommandError{k_exit_failure, std::string("cannot create ") + what + " " + path.string() + ": " +
-                                           std::strerror(errno)};
-  }
-  // mkdir applies the umask; the state dir gets exactly 0750.
-  ::chmod(path.c_str(), 0750);
-}
-
-enum class Access { read, write };
-
-// Opens the handler store. For reading, a missing database is an empty set (nullptr), so that
-// read commands never create files; for writing, the state dir and the database are created.
-std::unique_ptr<HandlerDb> open_handlers(Context& context, Access access) {
-  const Config& config = context.config();
-  std::error_code ec;
-  if (access == Access::read && !fs::exists(config.database, ec)) {
-    return nullptr;
-  }
-  if (access == Access::write) {
-    make_directory(config.state_dir, "state dir");
-    if (config.database.parent_path() != config.state_dir) {
-      make_directory(config.database.parent_path(), "database directory");
-    }
-  }
-  auto db =
-      events::open_database(config.database, events::OpenFor::cli, config.pipe_group.empty() ? 0600 : 0640);
-  if (!db) {
-    throw CommandError{k_exit_failure, db.error().message};
-  }
-  return std::make_unique<HandlerDb>(std::move(db.value()));
-}
-
-std::string no_handler_message(std::int64_t id) {
-  return "no handler with id " + std::to_string(id) + " (eventmgr handler list shows them)";
-}
-
-Handler get_handler(HandlerDb* db, std::int64_t id) {
-  std::optional<Handler> handler = db != nullptr ? db->store().get(id) : std::nullopt;
-  if (!handler) {
-    throw CommandError{k_exit_usage, no_handler_message(id)};
-  }
-  return *handler;
-}
-
-std::string join(const std::vector<std::string>& items, std::string_view separator) {
-  std::string out;
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    out += (i == 0 ? "" : std::string(separator)) + items[i];
-  }
-  return out;
-}
-
-json::array to_json_array(const std::vector<std::string>& items) {
-  json::array array;
-  for (const auto& item : items) {
-    array.emplace_back(item);
-  }
-  return array;
-}
-
 json::object handler_json(const Handler& handler) {
   return json::object{{"id", handler.id},
                       {"event", handler.event},
                       {"priority", handler.priority},
                       {"user", handler.user},
                       {"command", handler.command},
-                      {"params", to_json_array(handler.params)},
+                      {"params", json_strings(handler.params)},
                       {"timeout", handler.timeout},
                       {"enabled", handler.enabled},
                       {"stdin", std::string(handlers::to_string(handler.stdin_mode))},
@@ -404,240 +315,6 @@ int change_each(Context& context, const std::vector<std::int64_t>& ids, Change c
   return unknown.empty() ? k_exit_ok : k_exit_usage;
 }
 
-// ---- test --------------------------------------------------------------------------------
-
-// The event of `handler test`: every parameter "", then each `new.KEY=V` / `old.KEY=V`.
-events::Event make_test_event(const events::EventDef& def, const std::vector<std::string>& values) {
-  events::Event event;
-  event.name = def.name;
-  event.source = "eventmgr handler test";
-  std::vector<std::string> names;
-  for (const auto& param : def.params) {
-    event.old_values[param.name] = "";
-    event.new_values[param.name] = "";
-    names.push_back(param.name);
-  }
-  for (const std::string& item : values) {
-    const std::size_t equals = item.find('=');
-    const bool is_new = item.starts_with("new.");
-    if ((!is_new && !item.starts_with("old.")) || equals == std::string::npos) {
-      // Only the part before '=' is quoted: the value may be a secret.
-      throw CommandError{k_exit_usage, "invalid argument '" + printable(item.substr(0, equals)) +
-                                           (equals == std::string::npos ? "" : "=...") +
-                                           "': use new.KEY=VALUE or old.KEY=VALUE"};
-    }
-    const std::string key = item.substr(4, equals - 4);
-    if (def.find_param(key) == nullptr) {
-      throw CommandError{k_exit_usage, "unknown parameter '" + printable(key) + "' for event " + def.name +
-                                           "; valid: " + join(names, ", ")};
-    }
-    std::string value = item.substr(equals + 1);
-    if (value.size() > events::k_max_value) {
-      throw CommandError{k_exit_usage, "the value of " + item.substr(0, equals) + " is longer than 64 KiB"};
-    }
-    (is_new ? event.new_values : event.old_values)[key] = std::move(value);
-  }
-  // As the daemon does (SPEC 5): a create event has no old values, a delete event no new ones.
-  const bool create = def.kind == events::EventKind::create;
-  if (create || def.kind == events::EventKind::remove) {
-    for (auto& [key, value] : create ? event.old_values : event.new_values) {
-      if (!value.empty()) {
-        std::cerr << "eventmgr: note: " << def.name << " is a " << events::to_string(def.kind) << " event; "
-                  << (create ? "old." : "new.") << key << " is dropped, as the daemon would\n";
-        value.clear();
-      }
-    }
-  }
-  return event;
-}
-
-std::string upper(std::string text) {
-  for (char& c : text) {
-    if (c >= 'a' && c <= 'z') {
-      c = static_cast<char>(c - 'a' + 'A');
-    }
-  }
-  return text;
-}
-
-// The environment with non-empty secret values shown as *** (SPEC 10: never in CLI output).
-std::vector<std::string> redact_environment(std::vector<std::string> env, const events::EventDef& def) {
-  std::set<std::string> secret;
-  for (const auto& param : def.params) {
-    if (param.secret) {
-      secret.insert("NEW_" + upper(param.name));
-      secret.insert("OLD_" + upper(param.name));
-    }
-  }
-  for (std::string& entry : env) {
-    const std::string key = entry.substr(0, entry.find('='));
-    if (secret.count(key) > 0 && entry.size() > key.size() + 1) {
-      entry = key + "=***";
-    }
-  }
-  return env;
-}
-
-// Runs the handler once, as the daemon would: as its user when root, else as the caller.
-handlers::RunOutcome run_once(const Handler& handler, const events::EventDef& def, const events::Event& event, const Config& config,
-                              std::string& ran_as) {
-  ran_as = handler.user;
-  auto user = lookup_user(handler.user);
-  if (!user) {
-    return handlers::not_started(user.error().message);
-  }
-  UserInfo as = std::move(user.value());
-  if (geteuid() != 0 && as.uid != geteuid()) {
-    auto self = current_user();
-    if (!self) {
-      return handlers::not_started(self.error().message);
-    }
-    std::cerr << "eventmgr: note: not running as root, so the handler runs as " << self->name << ", not "
-              << handler.user << "\n";
-    as = std::move(self.value());
-  }
-  ran_as = as.name;
-  auto plan = handlers::plan_run(handler, def, event, config, &as);
-  if (!plan) {
-    return handlers::not_started(plan.error().message);
-  }
-  return handlers::run_blocking(std::move(plan->spec));
-}
-
-// The run's result in the words of the run log: ok, exit, signal, timeout, not_started.
-std::string_view result_name(handlers::RunStatus status) {
-  switch (status) {
-  case handlers::RunStatus::ok:
-    return to_string(handlers::RunState::ok);
-  case handlers::RunStatus::exit:
-    return to_string(handlers::RunState::exit);
-  case handlers::RunStatus::signal:
-    return to_string(handlers::RunState::signal);
-  case handlers::RunStatus::timeout:
-    return to_string(handlers::RunState::timeout);
-  case handlers::RunStatus::not_started:
-    break;
-  }
-  return to_string(handlers::RunState::not_started);
-}
-
-void print_output(const char* name, const std::string& text, bool truncated) {
-  if (text.empty()) {
-    std::cout << name << ": (empty)\n";
-    return;
-  }
-  std::cout << name << " (" << text.size() << " bytes" << (truncated ? ", truncated" : "") << "):\n";
-  std::istringstream lines(text);
-  for (std::string line; std::getline(lines, line);) {
-    std::cout << "  " << printable(line) << "\n";
-  }
-  if (!text.ends_with('\n')) {
-    std::cout << "  [no newline at end]\n";
-  }
-  if (truncated) {
-    std::cout << "  [output truncated at " << text.size() << " bytes]\n";
-  }
-}
-
-struct TestOptions {
-  std::int64_t id = 0;
-  std::vector<std::string> values;
-  bool run = false;
-};
-
-int test_handler(Context& context, const TestOptions& o) {
-  auto db = open_handlers(context, Access::read);
-  const Handler handler = get_handler(db.get(), o.id);
-  db.reset(); // a long run must not hold the database open
-  const events::EventDef* def = context.catalog().find(handler.event);
-  if (def == nullptr) {
-    throw CommandError{k_exit_failure, "handler " + std::to_string(handler.id) + ": event " + handler.event +
-                                           " is no longer in the catalog"};
-  }
-  auto command = handlers::CommandTemplate::parse(handler, *def);
-  if (!command) {
-    throw CommandError{k_exit_failure, "handler " + std::to_string(handler.id) +
-                                           " has an invalid command: " + command.error().message};
-  }
-  const events::Event event = make_test_event(*def, o.values);
-
-  // What the handler would get, as the daemon builds it, secrets shown as ***.
-  auto user = lookup_user(handler.user);
-  const std::vector<std::string> argv = command->render_redacted(event);
-  const std::vector<std::string> env = redact_environment(
-      handlers::build_environment(event, *def, handler, handler.user, user ? user->home : std::string("/"),
-                                  user ? user->shell : std::string()),
-      *def);
-  std::optional<std::string> stdin_text;
-  if (handler.stdin_mode == handlers::StdinMode::json) {
-    stdin_text = handlers::stdin_json(event, *def, handler.secrets, true);
-  }
-
-  std::optional<handlers::RunOutcome> outcome;
-  std::string ran_as;
-  if (o.run) {
-    outcome = run_once(handler, *def, event, context.config(), ran_as);
-  }
-
-  if (context.json) {
-    json::object out{
-        {"handler", handler.id},     {"event", handler.event},
-        {"user", handler.user},      {"argv", to_json_array(argv)},
-        {"env", to_json_array(env)}, {"stdin", stdin_text ? json::value(*stdin_text) : json::value(nullptr)}};
-    if (outcome) {
-      const bool exited =
-          outcome->status == handlers::RunStatus::ok || outcome->status == handlers::RunStatus::exit;
-      const bool signalled =
-          outcome->status == handlers::RunStatus::signal || outcome->status == handlers::RunStatus::timeout;
-      out["run"] = json::object{
-          {"user", ran_as},
-          {"result", std::string(result_name(outcome->status))},
-          {"description", handlers::describe_result(*outcome)},
-          {"exit_code", exited ? json::value(outcome->exit_code) : json::value(nullptr)},
-          {"signal", signalled && outcome->signal != 0 ? json::value(handlers::signal_name(outcome->signal))
-                                                       : json::value(nullptr)},
-          {"timed_out", outcome->timed_out},
-          {"start_error", outcome->start_error},
-          {"duration_ms", outcome->finished_ms - outcome->started_ms},
-          {"stdout", outcome->out},
-          {"stdout_truncated", outcome->out_truncated},
-          {"stderr", outcome->err},
-          {"stderr_truncated", outcome->err_truncated}};
-    }
-    std::cout << json::serialize(out) << "\n";
-  } else {
-    std::cout << "handler " << handler.id << ": " << handler.event << ", user " << printable(handler.user)
-              << (handler.enabled ? "" : " (disabled)") << "\n";
-    std::cout << "argv:\n";
-    for (std::size_t i = 0; i < argv.size(); ++i) {
-      std::cout << "  argv[" << i << "] = [" << printable(argv[i]) << "]\n";
-    }
-    std::cout << "environment:\n";
-    for (const std::string& entry : env) {
-      const std::size_t equals = entry.find('=');
-      std::cout << "  " << entry.substr(0, equals) << " = [" << printable(entry.substr(equals + 1)) << "]\n";
-    }
-    if (stdin_text) {
-      std::cout << "stdin (json):\n  " << printable(stdin_text->substr(0, stdin_text->size() - 1)) << "\n";
-    } else {
-      std::cout << "stdin: /dev/null\n";
-    }
-    if (outcome) {
-      std::cout << "result: " << printable(handlers::describe_result(*outcome)) << " (as "
-                << printable(ran_as) << ", " << format_duration(outcome->finished_ms - outcome->started_ms)
-                << ")\n";
-      print_output("stdout", outcome->out, outcome->out_truncated);
-      print_output("stderr", outcome->err, outcome->err_truncated);
-    }
-  }
-  if (outcome && outcome->status != handlers::RunStatus::ok) {
-    return k_exit_failure;
-  }
-  return k_exit_ok;
-}
-
-// ---- export / import ---------------------------------------------------------------------
-
 int export_handlers(Context& context, const std::string& file) {
   auto db = open_handlers(context, Access::read);
   const std::vector<Handler> all = db != nullptr ? db->store().list() : std::vector<Handler>{};
@@ -743,14 +420,7 @@ void add_handler_commands(CLI::App& app, Context& context) {
     set_action(sub, [&context, ids, what = change]() { return change_each(context, *ids, what); });
   }
 
-  auto* test =
-      group->add_subcommand("test", "show the argv and environment a handler would get; --run runs it once");
-  auto test_options = std::make_shared<TestOptions>();
-  test->add_option("id", test_options->id, "handler id")->required();
-  test->add_option("values", test_options->values, "event values: new.KEY=VALUE or old.KEY=VALUE");
-  test->add_flag("--run", test_options->run,
-                 "run the handler once (as its user when root) and show the result");
-  set_action(test, [&context, test_options]() { return test_handler(context, *test_options); });
+  add_handler_test_command(*group, context);
 
   auto* exporter = group->add_subcommand("export", "write every handler as YAML");
   auto export_file = std::make_shared<std::string>();

@@ -30,6 +30,22 @@ std::string printable(const std::string& text) {
   return out;
 }
 
+std::string join(const std::vector<std::string>& items, std::string_view separator) {
+  std::string out;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    out += (i == 0 ? "" : std::string(separator)) + items[i];
+  }
+  return out;
+}
+
+boost::json::array json_strings(const std::vector<std::string>& items) {
+  boost::json::array array;
+  for (const auto& item : items) {
+    array.emplace_back(item);
+  }
+  return array;
+}
+
 void Table::print(std::ostream& out) const {
   std::vector<std::size_t> widths;
   for (const auto& row : m_rows) {

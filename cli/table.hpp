@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <boost/json/array.hpp>
+
 #include <ostream>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -21,6 +24,12 @@ private:
 
 // Display width of UTF-8 `text` (code points; good enough for labels and names).
 std::size_t display_width(const std::string& text);
+
+// `items` separated by `separator`.
+std::string join(const std::vector<std::string>& items, std::string_view separator);
+
+// `items` as a JSON array of strings.
+boost::json::array json_strings(const std::vector<std::string>& items);
 
 // Makes a value printable on one line: control characters are shown as \n, \t, \xNN.
 std::string printable(const std::string& text);

@@ -1,0 +1,272 @@
+// SPDX-License-Identifier: MIT
+// `eventmgr handler test ID [new.KEY=V]... [--run]`: what a handler would get, and one real run.
+#include "cli/app.hpp"
+#include "cli/handler_db.hpp"
+#include "cli/table.hpp"
+#include "common/clock.hpp"
+#include "common/users.hpp"
+#include "events/record.hpp"
+#include "handlers/command_template.hpp"
+#include "handlers/launcher.hpp"
+#include "handlers/run_log.hpp"
+#include "handlers/run_plan.hpp"
+
+#include <boost/json.hpp>
+
+#include <unistd.h>
+
+#include <iostream>
+#include <set>
+
+namespace eventmgr::cli {
+namespace {
+
+namespace json = boost::json;
+using handlers::Handler;
+
+// The event of `handler test`: every parameter "", then each `new.KEY=V` / `old.KEY=V`.
+events::Event make_test_event(const events::EventDef& def, const std::vector<std::string>& values) {
+  events::Event event;
+  event.name = def.name;
+  event.source = "eventmgr handler test";
+  std::vector<std::string> names;
+  for (const auto& param : def.params) {
+    event.old_values[param.name] = "";
+    event.new_values[param.name] = "";
+    names.push_back(param.name);
+  }
+  for (const std::string& item : values) {
+    const std::size_t equals = item.find('=');
+    const bool is_new = item.starts_with("new.");
+    if ((!is_new && !item.starts_with("old.")) || equals == std::string::npos) {
+      // Only the part before '=' is quoted: the value may be a secret.
+      throw CommandError{k_exit_usage, "invalid argument '" + printable(item.substr(0, equals)) +
+                                           (equals == std::string::npos ? "" : "=...") +
+                                           "': use new.KEY=VALUE or old.KEY=VALUE"};
+    }
+    const std::string key = item.substr(4, equals - 4);
+    if (def.find_param(key) == nullptr) {
+      throw CommandError{k_exit_usage, "unknown parameter '" + printable(key) + "' for event " + def.name +
+                                           "; valid: " + join(names, ", ")};
+    }
+    std::string value = item.substr(equals + 1);
+    if (value.size() > events::k_max_value) {
+      throw CommandError{k_exit_usage, "the value of " + item.substr(0, equals) + " is longer than 64 KiB"};
+    }
+    (is_new ? event.new_values : event.old_values)[key] = std::move(value);
+  }
+  // As the daemon does (SPEC 5): a create event has no old values, a delete event no new ones.
+  const bool create = def.kind == events::EventKind::create;
+  if (create || def.kind == events::EventKind::remove) {
+    for (auto& [key, value] : create ? event.old_values : event.new_values) {
+      if (!value.empty()) {
+        std::cerr << "eventmgr: note: " << def.name << " is a " << events::to_string(def.kind) << " event; "
+                  << (create ? "old." : "new.") << key << " is dropped, as the daemon would\n";
+        value.clear();
+      }
+    }
+  }
+  return event;
+}
+
+std::string upper(std::string text) {
+  for (char& c : text) {
+    if (c >= 'a' && c <= 'z') {
+      c = static_cast<char>(c - 'a' + 'A');
+    }
+  }
+  return text;
+}
+
+// The environment with non-empty secret values shown as *** (SPEC 10: never in CLI output).
+std::vector<std::string> redact_environment(std::vector<std::string> env, const events::EventDef& def) {
+  std::set<std::string> secret;
+  for (const auto& param : def.params) {
+    if (param.secret) {
+      secret.insert("NEW_" + upper(param.name));
+      secret.insert("OLD_" + upper(param.name));
+    }
+  }
+  for (std::string& entry : env) {
+    const std::string key = entry.substr(0, entry.find('='));
+    if (secret.count(key) > 0 && entry.size() > key.size() + 1) {
+      entry = key + "=***";
+    }
+  }
+  return env;
+}
+
+// Runs the handler once, as the daemon would: as its user when root, else as the caller.
+handlers::RunOutcome run_once(const Handler& handler, const events::EventDef& def, const events::Event& event, const Config& config,
+                              std::string& ran_as) {
+  ran_as = handler.user;
+  auto user = lookup_user(handler.user);
+  if (!user) {
+    return handlers::not_started(user.error().message);
+  }
+  UserInfo as = std::move(user.value());
+  if (geteuid() != 0 && as.uid != geteuid()) {
+    auto self = current_user();
+    if (!self) {
+      return handlers::not_started(self.error().message);
+    }
+    std::cerr << "eventmgr: note: not running as root, so the handler runs as " << self->name << ", not "
+              << handler.user << "\n";
+    as = std::move(self.value());
+  }
+  ran_as = as.name;
+  auto plan = handlers::plan_run(handler, def, event, config, &as);
+  if (!plan) {
+    return handlers::not_started(plan.error().message);
+  }
+  return handlers::run_blocking(std::move(plan->spec));
+}
+
+// The run's result in the words of the run log: ok, exit, signal, timeout, not_started.
+std::string_view result_name(handlers::RunStatus status) {
+  switch (status) {
+  case handlers::RunStatus::ok:
+    return to_string(handlers::RunState::ok);
+  case handlers::RunStatus::exit:
+    return to_string(handlers::RunState::exit);
+  case handlers::RunStatus::signal:
+    return to_string(handlers::RunState::signal);
+  case handlers::RunStatus::timeout:
+    return to_string(handlers::RunState::timeout);
+  case handlers::RunStatus::not_started:
+    break;
+  }
+  return to_string(handlers::RunState::not_started);
+}
+
+void print_output(const char* name, const std::string& text, bool truncated) {
+  if (text.empty()) {
+    std::cout << name << ": (empty)\n";
+    return;
+  }
+  std::cout << name << " (" << text.size() << " bytes" << (truncated ? ", truncated" : "") << "):\n";
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    std::cout << "  " << printable(line) << "\n";
+  }
+  if (!text.ends_with('\n')) {
+    std::cout << "  [no newline at end]\n";
+  }
+  if (truncated) {
+    std::cout << "  [output truncated at " << text.size() << " bytes]\n";
+  }
+}
+
+struct TestOptions {
+  std::int64_t id = 0;
+  std::vector<std::string> values;
+  bool run = false;
+};
+
+int test_handler(Context& context, const TestOptions& o) {
+  auto db = open_handlers(context, Access::read);
+  const Handler handler = get_handler(db.get(), o.id);
+  db.reset(); // a long run must not hold the database open
+  const events::EventDef* def = context.catalog().find(handler.event);
+  if (def == nullptr) {
+    throw CommandError{k_exit_failure, "handler " + std::to_string(handler.id) + ": event " + handler.event +
+                                           " is no longer in the catalog"};
+  }
+  auto command = handlers::CommandTemplate::parse(handler, *def);
+  if (!command) {
+    throw CommandError{k_exit_failure, "handler " + std::to_string(handler.id) +
+                                           " has an invalid command: " + command.error().message};
+  }
+  const events::Event event = make_test_event(*def, o.values);
+
+  // What the handler would get, as the daemon builds it, secrets shown as ***.
+  auto user = lookup_user(handler.user);
+  const std::vector<std::string> argv = command->render_redacted(event);
+  const std::vector<std::string> env = redact_environment(
+      handlers::build_environment(event, *def, handler, handler.user, user ? user->home : std::string("/"),
+                                  user ? user->shell : std::string()),
+      *def);
+  std::optional<std::string> stdin_text;
+  if (handler.stdin_mode == handlers::StdinMode::json) {
+    stdin_text = handlers::stdin_json(event, *def, handler.secrets, true);
+  }
+
+  std::optional<handlers::RunOutcome> outcome;
+  std::string ran_as;
+  if (o.run) {
+    outcome = run_once(handler, *def, event, context.config(), ran_as);
+  }
+
+  if (context.json) {
+    json::object out{
+        {"handler", handler.id},     {"event", handler.event},
+        {"user", handler.user},      {"argv", json_strings(argv)},
+        {"env", json_strings(env)}, {"stdin", stdin_text ? json::value(*stdin_text) : json::value(nullptr)}};
+    if (outcome) {
+      const bool exited =
+          outcome->status == handlers::RunStatus::ok || outcome->status == handlers::RunStatus::exit;
+      const bool signalled =
+          outcome->status == handlers::RunStatus::signal || outcome->status == handlers::RunStatus::timeout;
+      out["run"] = json::object{
+          {"user", ran_as},
+          {"result", std::string(result_name(outcome->status))},
+          {"description", handlers::describe_result(*outcome)},
+          {"exit_code", exited ? json::value(outcome->exit_code) : json::value(nullptr)},
+          {"signal", signalled && outcome->signal != 0 ? json::value(handlers::signal_name(outcome->signal))
+                                                       : json::value(nullptr)},
+          {"timed_out", outcome->timed_out},
+          {"start_error", outcome->start_error},
+          {"duration_ms", outcome->finished_ms - outcome->started_ms},
+          {"stdout", outcome->out},
+          {"stdout_truncated", outcome->out_truncated},
+          {"stderr", outcome->err},
+          {"stderr_truncated", outcome->err_truncated}};
+    }
+    std::cout << json::serialize(out) << "\n";
+  } else {
+    std::cout << "handler " << handler.id << ": " << handler.event << ", user " << printable(handler.user)
+              << (handler.enabled ? "" : " (disabled)") << "\n";
+    std::cout << "argv:\n";
+    for (std::size_t i = 0; i < argv.size(); ++i) {
+      std::cout << "  argv[" << i << "] = [" << printable(argv[i]) << "]\n";
+    }
+    std::cout << "environment:\n";
+    for (const std::string& entry : env) {
+      const std::size_t equals = entry.find('=');
+      std::cout << "  " << entry.substr(0, equals) << " = [" << printable(entry.substr(equals + 1)) << "]\n";
+    }
+    if (stdin_text) {
+      std::cout << "stdin (json):\n  " << printable(stdin_text->substr(0, stdin_text->size() - 1)) << "\n";
+    } else {
+      std::cout << "stdin: /dev/null\n";
+    }
+    if (outcome) {
+      std::cout << "result: " << printable(handlers::describe_result(*outcome)) << " (as "
+                << printable(ran_as) << ", " << format_duration(outcome->finished_ms - outcome->started_ms)
+                << ")\n";
+      print_output("stdout", outcome->out, outcome->out_truncated);
+      print_output("stderr", outcome->err, outcome->err_truncated);
+    }
+  }
+  if (outcome && outcome->status != handlers::RunStatus::ok) {
+    return k_exit_failure;
+  }
+  return k_exit_ok;
+}
+
+// ---- export / import ---------------------------------------------------------------------
+
+} // namespace
+
+void add_handler_test_command(CLI::App& group, Context& context) {
+  auto* test =
+      group.add_subcommand("test", "show the argv and environment a handler would get; --run runs it once");
+  auto test_options = std::make_shared<TestOptions>();
+  test->add_option("id", test_options->id, "handler id")->required();
+  test->add_option("values", test_options->values, "event values: new.KEY=VALUE or old.KEY=VALUE");
+  test->add_flag("--run", test_options->run,
+                 "run the handler once (as its user when root) and show the result");
+  set_action(test, [&context, test_options]() { return test_handler(context, *test_options); });
+}
+
+} // namespace eventmgr::cli
