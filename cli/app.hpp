@@ -44,6 +44,9 @@ private:
   std::optional<events::Catalog> m_catalog;
 };
 
+// "unknown event 'X'; did you mean A, B or C? (eventmgr events lists all)".
+std::string unknown_event_message(const events::Catalog& catalog, const std::string& name);
+
 // `--since 2h` (relative to now) or an absolute time, as unix ms; CommandError (exit 2) naming
 // the valid forms otherwise.
 std::int64_t parse_since(const std::string& text);

@@ -39,17 +39,7 @@ int show_event(Context& context, const std::string& name) {
   const auto& catalog = context.catalog();
   const events::EventDef* def = catalog.find(name);
   if (def == nullptr) {
-    std::string message = "unknown event '" + name + "'";
-    auto close = catalog.suggest(name);
-    if (!close.empty()) {
-      message += "; did you mean ";
-      for (std::size_t i = 0; i < close.size(); ++i) {
-        message += (i == 0 ? "" : i + 1 == close.size() ? " or " : ", ") + close[i];
-      }
-      message += "?";
-    }
-    message += " (eventmgr events lists all)";
-    throw CommandError{k_exit_usage, message};
+    throw CommandError{k_exit_usage, unknown_event_message(catalog, name)};
   }
   if (context.json) {
     json::array params;

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "cli/handler_io.hpp"
 
-#include "common/text.hpp"
-
+#include "cli/app.hpp"
 #include "common/clock.hpp"
+#include "common/text.hpp"
 #include "common/users.hpp"
 #include "handlers/command_template.hpp"
 
@@ -226,19 +226,6 @@ bool ItemReader::read() {
 }
 
 } // namespace
-
-std::string unknown_event_message(const events::Catalog& catalog, const std::string& name) {
-  std::string message = "unknown event '" + name + "'";
-  auto close = catalog.suggest(name);
-  if (!close.empty()) {
-    message += "; did you mean ";
-    for (std::size_t i = 0; i < close.size(); ++i) {
-      message += (i == 0 ? "" : i + 1 == close.size() ? " or " : ", ") + close[i];
-    }
-    message += "?";
-  }
-  return message + " (eventmgr events lists all)";
-}
 
 std::optional<int> parse_timeout(std::string_view text) {
   auto value = parse_digits(text);

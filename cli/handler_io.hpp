@@ -22,8 +22,6 @@ struct HandlerProblem {
   std::string message;
 };
 
-// "unknown event 'X'; did you mean a, b or c? (eventmgr events lists all)".
-std::string unknown_event_message(const events::Catalog& catalog, const std::string& name);
 
 // A timeout in seconds 1..86400 written as digits only; nullopt otherwise.
 std::optional<int> parse_timeout(std::string_view text);

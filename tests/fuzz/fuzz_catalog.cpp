@@ -2,6 +2,7 @@
 // libFuzzer target for catalog files: any text is a catalog or a list of problems, never a
 // crash; every problem names the file and a line, and a loaded catalog indexes each event and
 // resolves each of its parameters on both sides.
+#include "tests/fuzz/fuzz_support.hpp"
 #include "events/catalog.hpp"
 
 #include <cstdint>
@@ -12,11 +13,9 @@
 
 namespace {
 
-void check(bool condition) {
-  if (!condition) {
-    std::abort();
-  }
-}
+using eventmgr::fuzzing::catalog;
+using eventmgr::fuzzing::check;
+using eventmgr::fuzzing::check_problem_lines;
 
 } // namespace
 
@@ -28,18 +27,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto catalog = Catalog::load_text(text, file);
   if (!catalog) {
     const std::string& message = catalog.error().message;
-    check(!message.empty());
-    std::string_view rest = message;
-    while (!rest.empty()) {
-      const std::size_t end = rest.find('\n');
-      const std::string_view problem = rest.substr(0, end);
-      if (!problem.starts_with(file + ":") || problem.size() <= file.size() + 1 ||
-          problem[file.size() + 1] < '1' || problem[file.size() + 1] > '9') {
-        std::fprintf(stderr, "a problem line without FILE:LINE: in:\n%s\n", message.c_str());
-        std::abort();
-      }
-      rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
-    }
+    check_problem_lines(message, file);
     return 0;
   }
   for (const auto& def : catalog->events()) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Parses arbitrary bytes as a handler command against a fixed event and, when it parses,
 // renders it. Input: the command, then optionally NUL-separated params for %1..%N.
+#include "tests/fuzz/fuzz_support.hpp"
 #include "handlers/command_template.hpp"
 
 #include <cstddef>
@@ -10,6 +11,10 @@
 #include <vector>
 
 namespace {
+
+using eventmgr::fuzzing::catalog;
+using eventmgr::fuzzing::check;
+using eventmgr::fuzzing::check_problem_lines;
 
 using eventmgr::events::Event;
 using eventmgr::events::EventDef;
@@ -37,12 +42,6 @@ Event make_event(const std::string& value) {
     event.old_values[name] = value + "-old";
   }
   return event;
-}
-
-void check(bool condition) {
-  if (!condition) {
-    __builtin_trap();
-  }
 }
 
 } // namespace

@@ -2,6 +2,7 @@
 // libFuzzer target for the config file: any text is a config or a list of problems, never a
 // crash; every problem names the file and a line, and a loaded config has absolute paths and
 // settings within their ranges.
+#include "tests/fuzz/fuzz_support.hpp"
 #include "common/config.hpp"
 
 #include <cstdint>
@@ -12,11 +13,9 @@
 
 namespace {
 
-void check(bool condition) {
-  if (!condition) {
-    std::abort();
-  }
-}
+using eventmgr::fuzzing::catalog;
+using eventmgr::fuzzing::check;
+using eventmgr::fuzzing::check_problem_lines;
 
 } // namespace
 
@@ -29,19 +28,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto config = eventmgr::parse_config(text, file, sources);
   if (!config) {
     const std::string& message = config.error().message;
-    check(!message.empty());
-    // One "fuzz.yaml:LINE: message" per line.
-    std::string_view rest = message;
-    while (!rest.empty()) {
-      const std::size_t end = rest.find('\n');
-      const std::string_view problem = rest.substr(0, end);
-      if (!problem.starts_with(file + ":") || problem.size() <= file.size() + 1 ||
-          problem[file.size() + 1] < '0' || problem[file.size() + 1] > '9') {
-        std::fprintf(stderr, "a problem line without FILE:LINE: in:\n%s\n", message.c_str());
-        std::abort();
-      }
-      rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
-    }
+    check_problem_lines(message, file);
     return 0;
   }
   check(config->state_dir == "/var/lib/eventmgr-fuzz");

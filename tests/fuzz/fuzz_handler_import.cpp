@@ -2,6 +2,7 @@
 // libFuzzer target for `eventmgr handler import` files, checked against the built-in catalog:
 // any text is a set of handlers or a list of problems, never a crash; every problem names the
 // file and a line; imported handlers pass check_handler, and export then import gives them back.
+#include "tests/fuzz/fuzz_support.hpp"
 #include "cli/handler_io.hpp"
 
 #include <algorithm>
@@ -16,25 +17,12 @@
 
 namespace {
 
+using eventmgr::fuzzing::catalog;
+using eventmgr::fuzzing::check;
+using eventmgr::fuzzing::check_problem_lines;
+
 namespace cli = eventmgr::cli;
 using eventmgr::handlers::Handler;
-
-void check(bool condition) {
-  if (!condition) {
-    std::abort();
-  }
-}
-
-const eventmgr::events::Catalog& catalog() {
-  static const eventmgr::events::Catalog loaded = [] {
-    auto result = eventmgr::events::Catalog::load({});
-    if (!result) {
-      std::abort(); // the embedded catalog is broken: nothing to fuzz against
-    }
-    return std::move(result).value();
-  }();
-  return loaded;
-}
 
 // The first field in which `a` and `b` differ, or nullptr.
 const char* differing_field(const Handler& a, const Handler& b) {
@@ -54,21 +42,6 @@ const char* differing_field(const Handler& a, const Handler& b) {
                                           : nullptr;
 }
 
-void check_problems(const std::string& message, const std::string& file) {
-  check(!message.empty());
-  std::string_view rest = message;
-  while (!rest.empty()) {
-    const std::size_t end = rest.find('\n');
-    const std::string_view problem = rest.substr(0, end);
-    if (!problem.starts_with(file + ":") || problem.size() <= file.size() + 1 ||
-        problem[file.size() + 1] < '0' || problem[file.size() + 1] > '9') {
-      std::fprintf(stderr, "a problem line without FILE:LINE: in:\n%s\n", message.c_str());
-      std::abort();
-    }
-    rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
-  }
-}
-
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -77,7 +50,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string file = "fuzz.yaml";
   auto imported = cli::import_yaml(text, file, catalog(), config);
   if (!imported) {
-    check_problems(imported.error().message, file);
+    check_problem_lines(imported.error().message, file);
     return 0;
   }
   std::vector<Handler>& handlers = imported.value();

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // libFuzzer target for the wire record: any line is accepted or rejected without a crash,
 // a rejection reason is one non-empty line, and an accepted event survives to_json/from_json.
+#include "tests/fuzz/fuzz_support.hpp"
 #include "events/record.hpp"
 
 #include <cstdint>
@@ -11,16 +12,9 @@
 
 namespace {
 
-const eventmgr::events::Catalog& catalog() {
-  static const eventmgr::events::Catalog loaded = [] {
-    auto result = eventmgr::events::Catalog::load({});
-    if (!result) {
-      std::abort(); // the embedded catalog is broken: nothing to fuzz against
-    }
-    return std::move(result).value();
-  }();
-  return loaded;
-}
+using eventmgr::fuzzing::catalog;
+using eventmgr::fuzzing::check;
+using eventmgr::fuzzing::check_problem_lines;
 
 } // namespace
 
