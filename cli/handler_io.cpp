@@ -21,6 +21,15 @@
 namespace eventmgr::cli {
 namespace {
 
+// The problems as one "FILE:LINE: message" per line, whatever the quoted input holds.
+std::string problem_list(const std::vector<std::string>& problems) {
+  std::string out;
+  for (const auto& problem : problems) {
+    out += (out.empty() ? "" : "\n") + escape_control(problem);
+  }
+  return out;
+}
+
 using handlers::Handler;
 
 constexpr std::array<std::string_view, 13> k_fields{
@@ -349,7 +358,7 @@ Result<std::vector<Handler>> import_yaml(const std::string& text, const std::str
   }
   if (!found) {
     problems.push_back(file_name + ":1: " + shape);
-    return make_error(join(problems, "\n"));
+    return make_error(problem_list(problems));
   }
   if (!list.IsNull() && !list.IsSequence()) {
     return make_error(file_name + ":" + std::to_string(list.Mark().line + 1) + ": 'handlers' must be a list");
@@ -402,7 +411,7 @@ Result<std::vector<Handler>> import_yaml(const std::string& text, const std::str
     };
     std::stable_sort(problems.begin(), problems.end(),
                      [&](const std::string& x, const std::string& y) { return line_of(x) < line_of(y); });
-    return make_error(join(problems, "\n"));
+    return make_error(problem_list(problems));
   }
   return result;
 }

@@ -17,12 +17,14 @@ std::string format_local_time(std::int64_t unix_ms) {
 }
 
 std::string format_rfc3339(std::int64_t unix_ms) {
-  std::time_t seconds = static_cast<std::time_t>(unix_ms / 1000);
+  // Floor division, so times before 1970 keep a fraction in 0..999.
+  std::int64_t millis = ((unix_ms % 1000) + 1000) % 1000;
+  std::time_t seconds = static_cast<std::time_t>((unix_ms - millis) / 1000);
   std::tm tm{};
   gmtime_r(&seconds, &tm);
   char buf[40];
   std::size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  std::snprintf(buf + n, sizeof buf - n, ".%03dZ", static_cast<int>(unix_ms % 1000));
+  std::snprintf(buf + n, sizeof buf - n, ".%03dZ", static_cast<int>(millis));
   return buf;
 }
 

@@ -39,7 +39,8 @@ struct Problems {
   std::string file;
   std::string text;
   void add(const YAML::Node& node, const std::string& message) {
-    text += file + ":" + std::to_string(node.Mark().line + 1) + ": " + message + "\n";
+    // One problem per line, whatever the quoted input holds.
+    text += file + ":" + std::to_string(node.Mark().line + 1) + ": " + escape_control(message) + "\n";
   }
 };
 

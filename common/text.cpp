@@ -6,6 +6,23 @@
 
 namespace eventmgr {
 
+std::string escape_control(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c < 0x20 || c == 0x7f) {
+      constexpr std::string_view k_hex = "0123456789abcdef";
+      out += "\\x";
+      out += k_hex[c >> 4];
+      out += k_hex[c & 0xf];
+    } else {
+      out += ch;
+    }
+  }
+  return out;
+}
+
 std::string escape_for_message(std::string_view text) {
   constexpr std::size_t k_max = 64;
   std::size_t cut = text.size();
@@ -15,22 +32,7 @@ std::string escape_for_message(std::string_view text) {
       --cut;
     }
   }
-  std::string out;
-  for (std::size_t i = 0; i < cut; ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c < 0x20 || c == 0x7f) {
-      constexpr std::string_view k_hex = "0123456789abcdef";
-      out += "\\x";
-      out += k_hex[c >> 4];
-      out += k_hex[c & 0xf];
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  if (cut < text.size()) {
-    out += "...";
-  }
-  return out;
+  return escape_control(text.substr(0, cut)) + (cut < text.size() ? "..." : "");
 }
 
 std::optional<std::size_t> find_invalid_utf8(std::string_view text) {

@@ -12,6 +12,9 @@ namespace eventmgr {
 // escaped as \xNN, cut at a character boundary after 64 bytes with "...".
 std::string escape_for_message(std::string_view text);
 
+// `text` on one line: control characters (newlines included) escaped as \xNN, nothing cut.
+std::string escape_control(std::string_view text);
+
 // The offset of the first byte that does not start a valid UTF-8 sequence (overlong forms,
 // surrogates and code points above U+10FFFF are invalid), or nullopt.
 std::optional<std::size_t> find_invalid_utf8(std::string_view text);
