@@ -41,8 +41,14 @@ for src in tests/fuzz/fuzz_*.cpp; do
   work=$(mktemp -d)
   cp -r "$corpus"/. "$work"/ 2>/dev/null || true
   echo "-- $name"
-  build/asan/tests/"$name" -max_total_time="$fuzz_seconds" -max_len=8192 -print_final_stats=1 \
-    -artifact_prefix="build/asan/$name-" "$work" 2>&1 | tail -n 3
+  log="build/asan/$name.log"
+  if ! build/asan/tests/"$name" -max_total_time="$fuzz_seconds" -max_len=8192 -print_final_stats=1 \
+    -artifact_prefix="build/asan/$name-" "$work" >"$log" 2>&1; then
+    tail -n 60 "$log"
+    echo "$name failed: the input is in build/asan/$name-*; keep it under $corpus as a regression input" >&2
+    exit 1
+  fi
+  tail -n 3 "$log"
   rm -rf "$work"
 done
 echo "== all tests passed"
