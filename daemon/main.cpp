@@ -36,7 +36,13 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  // 3. Run until told to stop.
-  eventmgr::daemon::Daemon daemon(std::move(config.value()), sources);
-  return daemon.run();
+  // 3. Run until told to stop. Errors of one record or one run are handled inside; what
+  // reaches here is fatal (e.g. the database failing at start).
+  try {
+    eventmgr::daemon::Daemon daemon(std::move(config.value()), sources);
+    return daemon.run();
+  } catch (const std::exception& e) {
+    std::cerr << "eventmgrd: fatal: " << e.what() << "\n";
+    return 1;
+  }
 }
