@@ -218,4 +218,22 @@ TEST_CASE_FIXTURE(Fixture, "status counts ok and failed runs since a time") {
   CHECK(log.ok_failed_since(0).ok == 2);
 }
 
+TEST_CASE("a run's result reads the same in the daemon log and in eventmgr log") {
+  namespace handlers = eventmgr::handlers;
+  CHECK(handlers::describe_result(RunState::ok, 0, std::nullopt, "") == "ok");
+  CHECK(handlers::describe_result(RunState::exit, 7, std::nullopt, "") == "exit 7");
+  CHECK(handlers::describe_result(RunState::signal, std::nullopt, 9, "") == "signal SIGKILL");
+  CHECK(handlers::describe_result(RunState::timeout, std::nullopt, 15, "") == "timeout");
+  CHECK(handlers::describe_result(RunState::not_started, std::nullopt, std::nullopt,
+                                  "cannot execute /x: No such file or directory") ==
+        "not started: cannot execute /x: No such file or directory");
+  CHECK(handlers::describe_result(RunState::interrupted, std::nullopt, std::nullopt, "") == "interrupted");
+
+  handlers::RunOutcome outcome;
+  outcome.status = handlers::RunStatus::signal;
+  outcome.signal = 11;
+  CHECK(handlers::describe_result(outcome) == "signal SIGSEGV");
+  CHECK(handlers::signal_name(99) == "SIG99");
+}
+
 TEST_SUITE_END();
