@@ -8,7 +8,7 @@ packages=(
   libboost1.81-dev libboost-system1.81-dev libboost-filesystem1.81-dev libboost-json1.81-dev
   libsqlite3-dev sqlite3 libyaml-cpp-dev libspdlog-dev doctest-dev libcli11-dev
   clang-14 libclang-rt-14-dev
-  procps psmisc curl
+  procps psmisc curl jq
 )
 
 missing=()

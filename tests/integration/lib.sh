@@ -79,6 +79,20 @@ sanitized_daemon() {
   grep -qaE '__(asan|tsan)_init' "$EVENTMGRD_BIN"
 }
 
+# check_peak_memory WHAT: the running daemon's peak RSS (VmHWM) must stay under 48 MiB after
+# WHAT; not checked when the daemon is built with a sanitizer.
+check_peak_memory() {
+  local hwm limit=$((48 * 1024))
+  hwm=$(awk '/^VmHWM:/ { print $2 }' "/proc/$DAEMON_PID/status")
+  [ -n "$hwm" ] || fail "cannot read VmHWM of the daemon (pid $DAEMON_PID)"
+  echo "daemon VmHWM after $1: $hwm KiB"
+  if sanitized_daemon; then
+    echo "note: eventmgrd is built with a sanitizer (shadow memory, quarantine): peak memory not checked"
+  else
+    [ "$hwm" -lt "$limit" ] || fail "the daemon's peak memory is $hwm KiB after $1, limit $limit KiB"
+  fi
+}
+
 # daemon_log_tail [N]: the last N lines of the daemon's log.
 daemon_log_tail() {
   tail -n "${1:-40}" "$TMP/daemon.log" 2>/dev/null || true

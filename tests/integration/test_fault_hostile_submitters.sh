@@ -9,7 +9,6 @@
 source "$(dirname "$0")/lib.sh"
 require_cmd sqlite3 jq
 
-max_hwm_kib=$((48 * 1024))
 
 flood=5000
 
@@ -106,12 +105,5 @@ diff -u "$TMP/want" "$TMP/got" >"$TMP/diff" || fail "flood records lost: $(head 
 [ "$(grep -c '^f' "$OUT/handled")" -eq "$flood" ] || fail "some flood records were handled twice"
 [ "$(rejected)" -eq "$rejected_before" ] || fail "valid flood records were rejected: $(db "SELECT reason FROM rejected ORDER BY id DESC LIMIT 5")"
 
-hwm=$(awk '/^VmHWM:/ { print $2 }' "/proc/$DAEMON_PID/status")
-[ -n "$hwm" ] || fail "cannot read VmHWM of the daemon (pid $DAEMON_PID)"
-echo "daemon VmHWM after a flood of $flood records: $hwm KiB"
-if sanitized_daemon; then
-  echo "note: eventmgrd is built with a sanitizer (shadow memory, quarantine): peak memory not checked"
-else
-  [ "$hwm" -lt "$max_hwm_kib" ] || fail "the daemon's peak memory is $hwm KiB after a flood of $flood records, limit $max_hwm_kib KiB"
-fi
+check_peak_memory "a flood of $flood records"
 stop_daemon
