@@ -20,7 +20,7 @@ void Recorder::add(std::string_view line, std::string_view via) {
     m_log->warn("record {} via {}: {}", parsed->event.submit_id, via, warning);
   }
   m_pending_ids.push_back(parsed->event.submit_id);
-  m_batch->add(parsed->event, via);
+  m_batch->add(std::move(parsed->event), via);
 }
 
 void Recorder::reject(std::string_view raw, std::string_view reason, std::string_view via) {
@@ -40,18 +40,19 @@ void Recorder::commit() {
     m_pending_ids.clear();
     throw;
   }
-  bool added = false;
+  bool to_dispatch = false;
   for (std::size_t i = 0; i < results.size(); ++i) {
     const std::string& id = m_pending_ids[i];
     if (results[i].duplicate) {
       m_log->info("duplicate record id {} ignored (journaled as event {})", id, results[i].seq);
     } else {
-      added = true;
-      m_log->info("accepted event {}{}{}", results[i].seq, id.empty() ? "" : " id ", id);
+      to_dispatch = to_dispatch || results[i].pending;
+      m_log->info("accepted event {}{}{}{}", results[i].seq, id.empty() ? "" : " id ", id,
+                  results[i].pending ? "" : " (no enabled handler: done)");
     }
   }
   m_pending_ids.clear();
-  if (added && m_on_journaled) {
+  if (to_dispatch && m_on_journaled) {
     m_on_journaled();
   }
 }

@@ -401,6 +401,17 @@ std::optional<EventKind> parse_event_kind(std::string_view text) {
   return std::nullopt;
 }
 
+Catalog::Catalog(std::vector<EventDef> events, std::map<std::string, std::size_t, std::less<>> index)
+  : m_events(std::move(events)), m_index(std::move(index)) {
+  for (auto& def : m_events) {
+    def.sorted_param_names.clear();
+    for (const auto& param : def.params) {
+      def.sorted_param_names.push_back(param.name);
+    }
+    std::sort(def.sorted_param_names.begin(), def.sorted_param_names.end());
+  }
+}
+
 const ParamDef* EventDef::find_param(std::string_view base_name) const {
   const auto it = std::find_if(params.begin(), params.end(),
                                [&](const ParamDef& param) { return param.name == base_name; });
@@ -475,10 +486,7 @@ Result<Catalog> Catalog::load(const std::vector<std::filesystem::path>& extra_di
   if (builder.failed()) {
     return builder.error();
   }
-  Catalog catalog;
-  catalog.m_events = std::move(builder.events);
-  catalog.m_index = std::move(builder.index);
-  return catalog;
+  return Catalog(std::move(builder.events), std::move(builder.index));
 }
 
 Result<Catalog> Catalog::load_text(std::string_view text, const std::string& file_name) {
@@ -487,10 +495,7 @@ Result<Catalog> Catalog::load_text(std::string_view text, const std::string& fil
   if (builder.failed()) {
     return builder.error();
   }
-  Catalog catalog;
-  catalog.m_events = std::move(builder.events);
-  catalog.m_index = std::move(builder.index);
-  return catalog;
+  return Catalog(std::move(builder.events), std::move(builder.index));
 }
 
 const EventDef* Catalog::find(std::string_view name) const {

@@ -44,6 +44,7 @@ struct EventDef {
   EventKind kind = EventKind::other;
   std::string key; // base name of the parameter naming the object (orders dispatch)
   std::vector<ParamDef> params;
+  std::vector<std::string> sorted_param_names; // the params' names sorted, set by the Catalog
   bool builtin = true;
   std::string origin; // "file:line" of the definition
 
@@ -69,6 +70,8 @@ public:
   std::vector<std::string> suggest(std::string_view name, std::size_t count = 3) const;
 
 private:
+  Catalog(std::vector<EventDef> events, std::map<std::string, std::size_t, std::less<>> index);
+
   std::vector<EventDef> m_events;
   std::map<std::string, std::size_t, std::less<>> m_index; // name -> position in m_events
 };

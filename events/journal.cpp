@@ -70,8 +70,8 @@ std::optional<EventState> parse_event_state(std::string_view text) {
 Journal::Journal(sqlite::Database& db)
   : m_db(db),
     m_insert_event(db.prepare(
-      "INSERT INTO events (submit_id, event, payload, via, source, received_at)"
-      " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (submit_id) DO NOTHING RETURNING seq")),
+      "INSERT INTO events (submit_id, event, payload, via, source, received_at, state, finished_at)"
+      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (submit_id) DO NOTHING")),
     m_find_submit_id(db.prepare("SELECT seq FROM events WHERE submit_id = ?1")),
     m_insert_rejected(db.prepare("INSERT INTO rejected (received_at, via, source, reason, raw)"
                                  " VALUES (?1, ?2, ?3, ?4, ?5)")),
@@ -80,7 +80,8 @@ Journal::Journal(sqlite::Database& db)
     m_unfinished(db.prepare("SELECT " + std::string(k_entry_columns) +
                             " FROM events WHERE state <> 'done' AND seq > ?1 ORDER BY seq LIMIT ?2")),
     m_get(db.prepare("SELECT " + std::string(k_entry_columns) + " FROM events WHERE seq = ?1")),
-    m_mark_running(db.prepare("UPDATE events SET state = 'running' WHERE seq = ?1")),
+    // The journal reads the handlers table for this one fact; the handlers module owns it.
+    m_handled_query(db.prepare("SELECT DISTINCT event FROM handlers WHERE enabled <> 0")),
     m_mark_done(db.prepare("UPDATE events SET state = 'done', finished_at = ?2 WHERE seq = ?1")),
     m_counters(db.prepare("SELECT name, value FROM counters")),
     m_backlog(db.prepare("SELECT count(*), min(received_at) FROM events WHERE state <> 'done'")),
@@ -95,8 +96,8 @@ Journal::Journal(sqlite::Database& db)
                               ", raw, resubmitted_at FROM rejected WHERE id = ?1")),
     m_mark_resubmitted(db.prepare("UPDATE rejected SET resubmitted_at = ?2 WHERE id = ?1")) {}
 
-void Journal::Batch::add(const Event& event, std::string_view via) {
-  m_events.push_back({event, std::string(via)});
+void Journal::Batch::add(Event event, std::string_view via) {
+  m_events.push_back({std::move(event), std::string(via)});
 }
 
 void Journal::Batch::reject(std::string_view raw, std::string_view reason, std::string_view via,
@@ -114,8 +115,12 @@ std::vector<Journal::Accepted> Journal::Batch::commit() {
   const std::int64_t now = now_ms();
 
   sqlite::Transaction transaction(j.m_db);
+  if (!m_events.empty()) {
+    j.refresh_handled_events();
+  }
   for (const Queued& queued : m_events) {
     const Event& event = queued.event;
+    const bool pending = j.m_handled_events.count(event.name) > 0;
     sqlite::Statement& insert = j.m_insert_event;
     sqlite::ResetOnExit reset_insert(insert);
     if (event.submit_id.empty()) {
@@ -123,10 +128,18 @@ std::vector<Journal::Accepted> Journal::Batch::commit() {
     } else {
       insert.bind(1, event.submit_id);
     }
-    insert.bind(2, event.name).bind(3, to_json(event)).bind(4, queued.via).bind(5, event.source);
-    insert.bind(6, now);
-    if (insert.step()) {
-      results.push_back({insert.column_int(0), false});
+    insert.bind(2, event.name).bind(3, to_journal_json(event)).bind(4, queued.via).bind(5, event.source);
+    insert.bind(6, now).bind(7, to_string(pending ? EventState::pending : EventState::done));
+    if (pending) {
+      insert.bind_null(8);
+    } else {
+      insert.bind(8, now);
+    }
+    // No RETURNING: SQLite buffers its rows in a temporary b-tree, which cost more than the
+    // insert itself; changes() and the last rowid tell the same.
+    insert.run();
+    if (j.m_db.changes() > 0) {
+      results.push_back({j.m_db.last_insert_id(), false, pending});
       ++accepted;
       continue;
     }
@@ -193,9 +206,18 @@ std::optional<JournalEntry> Journal::get(std::int64_t seq) {
   return read_entry(m_get);
 }
 
-void Journal::mark_running(std::int64_t seq) {
-  m_mark_running.bind(1, seq);
-  m_mark_running.run();
+void Journal::refresh_handled_events() {
+  const std::int64_t version = m_db.data_version();
+  if (version == m_handled_version) {
+    return;
+  }
+  std::set<std::string, std::less<>> names;
+  sqlite::ResetOnExit reset(m_handled_query);
+  while (m_handled_query.step()) {
+    names.insert(m_handled_query.column_text(0));
+  }
+  m_handled_events = std::move(names);
+  m_handled_version = version;
 }
 
 void Journal::mark_done(std::int64_t seq, std::int64_t finished_at) {

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <string_view>
@@ -22,7 +23,8 @@ enum class EventState { pending, running, done };
 std::string_view to_string(EventState state);
 std::optional<EventState> parse_event_state(std::string_view text);
 
-// One journaled event as the dispatcher reads it; `payload` is events::to_json of the event.
+// One journaled event as the dispatcher reads it; `payload` is events::to_journal_json of the
+// event (read it with events::from_json).
 struct JournalEntry {
   std::int64_t seq = 0;
   std::string event;
@@ -72,18 +74,24 @@ public:
 
   // The outcome of one appended event: its journal seq, or for a `duplicate` (its submit_id is
   // already journaled, possibly earlier in the same batch) the seq of the event already there.
+  // `pending`: the event waits for the dispatcher; false when no enabled handler of its event
+  // existed as it was journaled, so it was journaled done (nothing to run).
   struct Accepted {
     std::int64_t seq = 0;
     bool duplicate = false;
+    bool pending = false;
   };
 
   // Accepted events and rejected records written together in ONE transaction (group commit:
-  // the intake collects ~1 ms of records, or one pickup file, then commits once).
+  // the intake collects what the pipe holds, or one pickup file, then commits once). An event
+  // whose name has no enabled handler at that moment is journaled done: the set of handled
+  // event names is read inside the same write transaction, so a handler the CLI commits
+  // before it is seen and one committed after it applies to later events only.
   class Batch {
   public:
     explicit Batch(Journal& journal) : m_journal(journal) {}
     // Queues `event`, which arrived through `via` (pipe, pickup, cli, replay).
-    void add(const Event& event, std::string_view via);
+    void add(Event event, std::string_view via);
     // Queues a rejected record: `raw` (cut to k_max_rejected_raw bytes) and the `reason`.
     void reject(std::string_view raw, std::string_view reason, std::string_view via,
                 std::string_view source);
@@ -120,7 +128,6 @@ public:
   std::vector<JournalEntry> unfinished(std::int64_t after_seq, std::size_t limit);
   // One event by `seq` (for replay and `eventmgr log`), nullopt when absent or pruned.
   std::optional<JournalEntry> get(std::int64_t seq);
-  void mark_running(std::int64_t seq);
   void mark_done(std::int64_t seq, std::int64_t finished_at);
 
   // Status.
@@ -146,14 +153,21 @@ public:
 
 private:
   friend class Batch;
+  // Reloads the names of events with an enabled handler when another connection committed
+  // since the last load (PRAGMA data_version). Call inside a transaction. The daemon's own
+  // connections never write handlers; the CLI's do, and they count as other connections.
+  void refresh_handled_events();
+
   sqlite::Database& m_db;
+  std::set<std::string, std::less<>> m_handled_events;
+  std::int64_t m_handled_version = -1;
   sqlite::Statement m_insert_event;
   sqlite::Statement m_find_submit_id;
   sqlite::Statement m_insert_rejected;
   sqlite::Statement m_add_counter;
   sqlite::Statement m_unfinished;
   sqlite::Statement m_get;
-  sqlite::Statement m_mark_running;
+  sqlite::Statement m_handled_query;
   sqlite::Statement m_mark_done;
   sqlite::Statement m_counters;
   sqlite::Statement m_backlog;

@@ -397,9 +397,12 @@ Result<void> take_metadata(const RecordHandler& record, Event& event) {
 
 // Every catalog parameter of `def` on both sides, "" where not given.
 void fill_params(const EventDef& def, Event& event) {
-  for (const auto& param : def.params) {
-    event.old_values.try_emplace(param.name);
-    event.new_values.try_emplace(param.name);
+  // In sorted order each insertion's position is the hint: no search per parameter.
+  for (auto* values : {&event.old_values, &event.new_values}) {
+    auto hint = values->begin();
+    for (const auto& name : def.sorted_param_names) {
+      hint = std::next(values->try_emplace(hint, name));
+    }
   }
 }
 
@@ -483,26 +486,88 @@ Result<ParsedRecord> parse_record(std::string_view line, const Catalog& catalog)
   return parsed;
 }
 
-std::string to_json(const Event& event) {
-  const auto side = [](const std::map<std::string, std::string>& values) {
-    json::object object;
-    for (const auto& [name, value] : values) {
-      object.emplace(name, value);
+namespace {
+
+// Appends `text` (valid UTF-8) as a JSON string, escaped as Boost.JSON's serializer does.
+void append_json_string(std::string& out, std::string_view text) {
+  static constexpr char k_hex[] = "0123456789abcdef";
+  out += '"';
+  std::size_t clean = 0; // start of the run of characters that need no escape
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') {
+      continue;
     }
-    return object;
-  };
-  json::object object;
-  object.emplace("event", event.name);
-  object.emplace("id", event.submit_id);
-  object.emplace("time", event.time);
-  object.emplace("source", event.source);
-  object.emplace("old", side(event.old_values));
-  object.emplace("new", side(event.new_values));
-  if (event.seq != 0) {
-    object.emplace("seq", event.seq);
+    out.append(text.data() + clean, i - clean);
+    clean = i + 1;
+    out += '\\';
+    switch (c) {
+    case '"': out += '"'; break;
+    case '\\': out += '\\'; break;
+    case '\b': out += 'b'; break;
+    case '\f': out += 'f'; break;
+    case '\n': out += 'n'; break;
+    case '\r': out += 'r'; break;
+    case '\t': out += 't'; break;
+    default:
+      out += "u00";
+      out += k_hex[c >> 4];
+      out += k_hex[c & 0xf];
+    }
   }
-  return json::serialize(object);
+  out.append(text.data() + clean, text.size() - clean);
+  out += '"';
 }
+
+// {"event":..,"id":..,"time":..,"source":..,"old":{..},"new":{..}[,"seq":..]}; with
+// `skip_empty`, parameters whose value is "" are left out.
+std::string write_event_json(const Event& event, bool skip_empty) {
+  std::string out;
+  out.reserve(256);
+  const auto field = [&out](std::string_view name, std::string_view value) {
+    out += out.empty() ? '{' : ',';
+    append_json_string(out, name);
+    out += ':';
+    append_json_string(out, value);
+  };
+  field("event", event.name);
+  field("id", event.submit_id);
+  field("time", event.time);
+  field("source", event.source);
+  for (const auto& [name, values] : {std::pair<std::string_view, const std::map<std::string, std::string>*>{
+                                       "old", &event.old_values},
+                                     {"new", &event.new_values}}) {
+    out += ',';
+    append_json_string(out, name);
+    out += ":{";
+    bool first = true;
+    for (const auto& [key, value] : *values) {
+      if (skip_empty && value.empty()) {
+        continue;
+      }
+      if (!first) {
+        out += ',';
+      }
+      first = false;
+      append_json_string(out, key);
+      out += ':';
+      append_json_string(out, value);
+    }
+    out += '}';
+  }
+  if (event.seq != 0) {
+    out += ",\"seq\":";
+    out += std::to_string(event.seq);
+  }
+  out += '}';
+  return out;
+}
+
+} // namespace
+
+std::string to_json(const Event& event) { return write_event_json(event, false); }
+
+std::string to_journal_json(const Event& event) { return write_event_json(event, true); }
 
 Result<Event> from_json(std::string_view text, const Catalog& catalog) {
   json::error_code ec;

@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Usage: scripts/bench.sh [--quick] [--runs N] [--peer webhook] [--keep] [--no-build]
+# Usage: scripts/bench.sh [--quick] [--runs N] [--peer webhook] [--only LIST] [--keep] [--no-build]
 # Builds Release into build/bench and measures eventmgrd against floors measured in the same
 # run (SPEC 11): intake, dispatch (1 and 2 workers, with and without 1 GiB of ballast),
 # submit-to-start latency, memory, and optionally Debian's webhook as a peer. Each figure runs
 # --runs times (default 3); prints one table (medians, min..max) and writes the raw figures to
 # build/bench/results.json. --quick: 10x smaller counts and 1 run, for development. --keep:
 # keep the per-run state dirs (daemon logs, databases) under build/bench/runs/. --no-build:
-# use the binaries already in build/bench.
+# use the binaries already in build/bench. --only LIST: a comma-separated subset of intake,
+# backlog, dispatch, latency (the floors always run), for profiling one figure.
 set -euo pipefail
 export LC_ALL=C
 
-usage() { echo "usage: scripts/bench.sh [--quick] [--runs N] [--peer webhook] [--keep] [--no-build]"; }
+usage() { echo "usage: scripts/bench.sh [--quick] [--runs N] [--peer webhook] [--only intake,backlog,dispatch,latency] [--keep] [--no-build]"; }
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=$top/build/bench
@@ -20,6 +21,7 @@ runs=""
 peer=""
 keep=0
 build_first=1
+only=intake,backlog,dispatch,latency
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1 ;;
@@ -34,6 +36,15 @@ while [ $# -gt 0 ]; do
     --peer)
       [ "${2:-}" = "webhook" ] || { echo "bench.sh: --peer takes 'webhook'" >&2; usage >&2; exit 2; }
       peer=webhook
+      shift
+      ;;
+    --only)
+      if [ $# -lt 2 ] || ! [[ "$2" =~ ^(intake|backlog|dispatch|latency)(,(intake|backlog|dispatch|latency))*$ ]]; then
+        echo "bench.sh: --only takes a comma-separated list of intake, backlog, dispatch, latency" >&2
+        usage >&2
+        exit 2
+      fi
+      only=$2
       shift
       ;;
     --keep) keep=1 ;;
@@ -352,6 +363,8 @@ EOF
   peer_pid=""
 }
 
+selected() { [[ ",$only," == *",$1,"* ]]; }
+
 # nth KEY: the current run's value of KEY.
 nth() { awk -v i="$run" '{ print $i }' <<<"${values[$1]:-}"; }
 
@@ -365,24 +378,30 @@ fi
 for run in $(seq "$runs"); do
   log "run $run of $runs"
   floors
-  intake
-  backlog
-  dispatch 1 0 w1
-  dispatch 2 0 w2
-  dispatch 1 "$ballast_mib" w1_ballast
-  dispatch 2 "$ballast_mib" w2_ballast
-  latency
+  ! selected intake || intake
+  ! selected backlog || backlog
+  if selected dispatch; then
+    dispatch 1 0 w1
+    dispatch 2 0 w2
+    dispatch 1 "$ballast_mib" w1_ballast
+    dispatch 2 "$ballast_mib" w2_ballast
+  fi
+  ! selected latency || latency
   [ "$peer" != webhook ] || peer_webhook
   # Ratios against the floors of the same run.
-  record ratio.intake "$(calc "$(nth intake.rate) / $(nth floor.sqlite)")"
-  for key in w1 w2 w1_ballast w2_ballast; do
-    loops=${key:1:1}
-    record "ratio.$key" "$(calc "$(nth "dispatch.$key") / $(nth "floor.spawn$loops")")"
-  done
-  record ratio.ballast_w1 "$(calc "$(nth dispatch.w1_ballast) / $(nth dispatch.w1)")"
-  record ratio.ballast_w2 "$(calc "$(nth dispatch.w2_ballast) / $(nth dispatch.w2)")"
-  record ratio.latency_p50 "$(calc "$(nth latency.ms_p50) / $(nth floor.start_ms_p50)")"
-  record ratio.latency_p99 "$(calc "$(nth latency.ms_p99) / $(nth floor.start_ms_p99)")"
+  ! selected intake || record ratio.intake "$(calc "$(nth intake.rate) / $(nth floor.sqlite)")"
+  if selected dispatch; then
+    for key in w1 w2 w1_ballast w2_ballast; do
+      loops=${key:1:1}
+      record "ratio.$key" "$(calc "$(nth "dispatch.$key") / $(nth "floor.spawn$loops")")"
+    done
+    record ratio.ballast_w1 "$(calc "$(nth dispatch.w1_ballast) / $(nth dispatch.w1)")"
+    record ratio.ballast_w2 "$(calc "$(nth dispatch.w2_ballast) / $(nth dispatch.w2)")"
+  fi
+  if selected latency; then
+    record ratio.latency_p50 "$(calc "$(nth latency.ms_p50) / $(nth floor.start_ms_p50)")"
+    record ratio.latency_p99 "$(calc "$(nth latency.ms_p99) / $(nth floor.start_ms_p99)")"
+  fi
   if [ "$peer" = webhook ]; then
     record ratio.webhook1 "$(calc "$(nth peer.webhook1) / $(nth floor.spawn1)")"
     record ratio.webhook4 "$(calc "$(nth peer.webhook4) / $(nth floor.spawn2)")"

@@ -29,15 +29,30 @@ Event make_event(const std::string& name, const std::string& submit_id, const st
   return event;
 }
 
+eventmgr::sqlite::Database open_journal_db(const TempDir& dir) {
+  auto opened = eventmgr::events::open_database(dir.file("eventmgr.db"), eventmgr::events::OpenFor::daemon);
+  REQUIRE_MESSAGE(opened.ok(), opened.error().message);
+  return std::move(opened).value();
+}
+
+// Registers an enabled handler for `event` through `db`, as the CLI does on its own connection.
+void add_handler(eventmgr::sqlite::Database& db, const std::string& event, bool enabled = true) {
+  auto insert = db.prepare("INSERT INTO handlers (event, user, command, enabled, created_at, updated_at)"
+                           " VALUES (?1, 'nobody', '/bin/true', ?2, 1, 1)");
+  insert.bind(1, event).bind(2, enabled ? 1 : 0).run();
+}
+
+// Events of client_create and client_update have a handler (they wait for the dispatcher);
+// other events have none.
 struct Fixture {
   TempDir dir;
-  eventmgr::sqlite::Database db = open();
+  eventmgr::sqlite::Database db = open_journal_db(dir);
   Journal journal{db};
 
-  eventmgr::sqlite::Database open() {
-    auto opened = eventmgr::events::open_database(dir.file("eventmgr.db"), eventmgr::events::OpenFor::daemon);
-    REQUIRE_MESSAGE(opened.ok(), opened.error().message);
-    return std::move(opened).value();
+  Fixture() {
+    auto cli = open_journal_db(dir);
+    add_handler(cli, "client_create");
+    add_handler(cli, "client_update");
   }
 };
 
@@ -70,7 +85,7 @@ TEST_CASE_FIXTURE(Fixture, "a batch is journaled in order and duplicates by id a
   auto entry = journal.get(results[0].seq);
   REQUIRE(entry);
   CHECK(entry->event == "client_create");
-  CHECK(entry->payload == eventmgr::events::to_json(events[0]));
+  CHECK(entry->payload == eventmgr::events::to_journal_json(events[0]));
   CHECK(entry->via == "pipe");
   CHECK(entry->source == "panel");
   CHECK(entry->state == EventState::pending);
@@ -135,12 +150,11 @@ TEST_CASE_FIXTURE(Fixture, "unfinished events come back by seq until marked done
   REQUIRE(after.size() == 2);
   CHECK(after[0].seq == results[3].seq);
 
-  journal.mark_running(results[0].seq);
   journal.mark_done(results[1].seq, 5000);
   auto left = journal.unfinished(0, 100);
   REQUIRE(left.size() == 4);
   CHECK(left[0].seq == results[0].seq);
-  CHECK(left[0].state == EventState::running);
+  CHECK(left[0].state == EventState::pending);
   CHECK(left[1].seq == results[2].seq);
   auto done = journal.get(results[1].seq);
   REQUIRE(done);
@@ -151,6 +165,38 @@ TEST_CASE_FIXTURE(Fixture, "unfinished events come back by seq until marked done
   CHECK(backlog.count == 4);
   REQUIRE(backlog.oldest_received_at);
   CHECK(*backlog.oldest_received_at == left[0].received_at);
+}
+
+TEST_CASE_FIXTURE(Fixture, "an event without an enabled handler is journaled done") {
+  auto first = journal.append(std::vector<Event>{make_event("client_delete", "d-1", "gone"),
+                                                 make_event("client_create", "c-1", "new")},
+                              "pipe");
+  REQUIRE(first.size() == 2);
+  CHECK_FALSE(first[0].pending);
+  CHECK(first[1].pending);
+  auto settled = journal.get(first[0].seq);
+  REQUIRE(settled);
+  CHECK(settled->state == EventState::done);
+  CHECK(settled->finished_at == settled->received_at);
+  CHECK(journal.counters().accepted == 2);
+  auto waiting = journal.unfinished(0, 10);
+  REQUIRE(waiting.size() == 1);
+  CHECK(waiting[0].seq == first[1].seq);
+
+  // A disabled handler runs nothing; an enabled one committed by another connection (the CLI)
+  // applies from the next batch on.
+  auto cli = open_journal_db(dir);
+  add_handler(cli, "client_delete", false);
+  CHECK_FALSE(journal.append(std::vector<Event>{make_event("client_delete", "d-2", "x")}, "pipe")[0].pending);
+  add_handler(cli, "client_delete");
+  auto later = journal.append(std::vector<Event>{make_event("client_delete", "d-3", "y")}, "pipe");
+  CHECK(later[0].pending);
+  CHECK(journal.get(later[0].seq)->state == EventState::pending);
+  // A duplicate is neither pending nor settled again.
+  auto again = journal.append(std::vector<Event>{make_event("client_delete", "d-1", "gone")}, "pipe");
+  CHECK(again[0].duplicate);
+  CHECK_FALSE(again[0].pending);
+  CHECK(journal.get(first[0].seq)->state == EventState::done);
 }
 
 TEST_CASE_FIXTURE(Fixture, "an empty journal has no backlog") {

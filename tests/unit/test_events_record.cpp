@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "events/record.hpp"
 
+#include <boost/json/serialize.hpp>
 #include <doctest/doctest.h>
 
 #include <string>
@@ -409,6 +410,34 @@ TEST_CASE("from_json reads back what to_json wrote") {
   CHECK(back->source == "panel");
   CHECK(back->seq == 7);
   CHECK(to_json(*back) == json);
+}
+
+TEST_CASE("the journal's JSON leaves out empty values and reads back the same event") {
+  auto parsed = accepted(client_create(R"(,"company_name":"Tab\there \\ \u001f \u007f","city":"")"));
+  parsed.event.seq = 3;
+  const auto compact = eventmgr::events::to_journal_json(parsed.event);
+  CHECK(compact.find("\"city\"") == std::string::npos);
+  CHECK(compact.find(R"("old":{})") != std::string::npos);
+  CHECK(compact.size() < to_json(parsed.event).size());
+  const auto back = from_json(compact, catalog());
+  REQUIRE_MESSAGE(back.ok(), back.error().message);
+  CHECK(back->old_values == parsed.event.old_values);
+  CHECK(back->new_values == parsed.event.new_values);
+  CHECK(to_json(*back) == to_json(parsed.event));
+}
+
+TEST_CASE("event JSON escapes every string as Boost.JSON's serializer does") {
+  std::string every_byte;
+  for (int c = 1; c < 0x80; ++c) {
+    every_byte += static_cast<char>(c);
+  }
+  for (const std::string& value : {every_byte, std::string("\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80"), std::string()}) {
+    eventmgr::events::Event event;
+    event.name = "job_done";
+    event.new_values = {{"note", value}};
+    const std::string expected = boost::json::serialize(boost::json::string_view(value.data(), value.size()));
+    CHECK(to_json(event).find("\"note\":" + expected + "}") != std::string::npos);
+  }
 }
 
 TEST_CASE("from_json fills parameters the catalog has since gained") {
