@@ -11,7 +11,8 @@ Recorder::Recorder(events::Journal& journal, const std::shared_ptr<const events:
     m_batch(std::make_unique<events::Journal::Batch>(journal)) {}
 
 void Recorder::add(std::string_view line, std::string_view via) {
-  auto parsed = events::parse_record(line, *m_catalog);
+  // The journal keeps only the given values; the dispatcher's from_json fills the rest.
+  auto parsed = events::parse_record(line, *m_catalog, events::Fill::given);
   if (!parsed) {
     reject(line, parsed.error().message, via);
     return;

@@ -408,7 +408,7 @@ void fill_params(const EventDef& def, Event& event) {
 
 } // namespace
 
-Result<ParsedRecord> parse_record(std::string_view line, const Catalog& catalog) {
+Result<ParsedRecord> parse_record(std::string_view line, const Catalog& catalog, Fill fill) {
   if (line.find_first_not_of(" \t\r\n") == std::string_view::npos) {
     return make_error("empty record");
   }
@@ -482,7 +482,9 @@ Result<ParsedRecord> parse_record(std::string_view line, const Catalog& catalog)
     }
   }
 
-  fill_params(*def, event);
+  if (fill == Fill::all) {
+    fill_params(*def, event);
+  }
   return parsed;
 }
 
@@ -491,15 +493,17 @@ namespace {
 // Appends `text` (valid UTF-8) as a JSON string, escaped as Boost.JSON's serializer does.
 void append_json_string(std::string& out, std::string_view text) {
   static constexpr char k_hex[] = "0123456789abcdef";
+  const auto needs_escape = [](unsigned char c) { return c < 0x20 || c == '"' || c == '\\'; };
   out += '"';
-  std::size_t clean = 0; // start of the run of characters that need no escape
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') {
+  const char* clean = text.data(); // start of the run of characters that need no escape
+  const char* const end = text.data() + text.size();
+  for (const char* p = clean; p != end; ++p) {
+    const auto c = static_cast<unsigned char>(*p);
+    if (!needs_escape(c)) {
       continue;
     }
-    out.append(text.data() + clean, i - clean);
-    clean = i + 1;
+    out.append(clean, static_cast<std::size_t>(p - clean));
+    clean = p + 1;
     out += '\\';
     switch (c) {
     case '"': out += '"'; break;
@@ -515,7 +519,7 @@ void append_json_string(std::string& out, std::string_view text) {
       out += k_hex[c & 0xf];
     }
   }
-  out.append(text.data() + clean, text.size() - clean);
+  out.append(clean, static_cast<std::size_t>(end - clean));
   out += '"';
 }
 

@@ -24,10 +24,14 @@ struct ParsedRecord {
   std::vector<std::string> warnings; // e.g. an old_ value dropped on a create event
 };
 
+// Which parameters a parsed event holds: every catalog parameter ("" where not given, what
+// handlers see), or only those the record gave (the journal stores no more: to_journal_json).
+enum class Fill { all, given };
+
 // Parses one wire record (one JSON object, without its newline) and validates it against
 // `catalog` (SPEC 4.1 and 5). On failure the error message is the rejection reason an
 // administrator reads in `eventmgr rejected`.
-Result<ParsedRecord> parse_record(std::string_view line, const Catalog& catalog);
+Result<ParsedRecord> parse_record(std::string_view line, const Catalog& catalog, Fill fill = Fill::all);
 
 // The canonical JSON of an event, as stored in the journal and given to `stdin: json` handlers:
 // {"event":..,"id":..,"time":..,"source":..,"old":{..},"new":{..}} (+ "seq" when journaled).

@@ -424,6 +424,15 @@ TEST_CASE("the journal's JSON leaves out empty values and reads back the same ev
   CHECK(back->old_values == parsed.event.old_values);
   CHECK(back->new_values == parsed.event.new_values);
   CHECK(to_json(*back) == to_json(parsed.event));
+
+  // Parsed without the fill, the event holds what the record gave; the journal form is the same.
+  auto given = parse_record(client_create(R"(,"company_name":"Tab\there \\ \u001f \u007f","city":"")"),
+                            catalog(), eventmgr::events::Fill::given);
+  REQUIRE(given.ok());
+  CHECK(given->event.new_values.size() == 4);
+  CHECK(given->event.old_values.empty());
+  given->event.seq = 3;
+  CHECK(eventmgr::events::to_journal_json(given->event) == compact);
 }
 
 TEST_CASE("event JSON escapes every string as Boost.JSON's serializer does") {
