@@ -21,6 +21,7 @@ void Recorder::add(std::string_view line, std::string_view via) {
     m_log->warn("record {} via {}: {}", parsed->event.submit_id, via, warning);
   }
   m_pending_ids.push_back(parsed->event.submit_id);
+  m_via = via;
   m_batch->add(std::move(parsed->event), via);
 }
 
@@ -41,19 +42,36 @@ void Recorder::commit() {
     m_pending_ids.clear();
     throw;
   }
-  bool to_dispatch = false;
+  // One info line per batch (a batch is often thousands of records); each event at debug.
+  std::size_t added = 0;
+  std::size_t to_dispatch = 0;
+  std::int64_t first_seq = 0;
+  std::int64_t last_seq = 0;
+  std::string_view first_id;
   for (std::size_t i = 0; i < results.size(); ++i) {
     const std::string& id = m_pending_ids[i];
     if (results[i].duplicate) {
       m_log->info("duplicate record id {} ignored (journaled as event {})", id, results[i].seq);
-    } else {
-      to_dispatch = to_dispatch || results[i].pending;
-      m_log->info("accepted event {}{}{}{}", results[i].seq, id.empty() ? "" : " id ", id,
-                  results[i].pending ? "" : " (no enabled handler: done)");
+      continue;
     }
+    ++added;
+    to_dispatch += results[i].pending ? 1 : 0;
+    if (first_seq == 0) {
+      first_seq = results[i].seq;
+      first_id = id;
+    }
+    last_seq = results[i].seq;
+    m_log->debug("accepted event {}{}{}{}", results[i].seq, id.empty() ? "" : " id ", id,
+                 results[i].pending ? "" : " (no enabled handler: done)");
+  }
+  if (added == 1) {
+    m_log->info("journaled event {}{}{} via {}{}", first_seq, first_id.empty() ? "" : " id ", first_id, m_via,
+                to_dispatch == 0 ? " (no enabled handler: done)" : "");
+  } else if (added > 1) {
+    m_log->info("journaled {} events {}-{} via {} ({} to dispatch)", added, first_seq, last_seq, m_via, to_dispatch);
   }
   m_pending_ids.clear();
-  if (to_dispatch && m_on_journaled) {
+  if (to_dispatch > 0 && m_on_journaled) {
     m_on_journaled();
   }
 }

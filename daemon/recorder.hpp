@@ -37,7 +37,8 @@ private:
   const std::shared_ptr<const events::Catalog>& m_catalog;
   std::shared_ptr<spdlog::logger> m_log;
   std::unique_ptr<events::Journal::Batch> m_batch;
-  std::vector<std::string> m_pending_ids; // submit ids of queued events, for the log line
+  std::vector<std::string> m_pending_ids; // submit ids of queued events, for the log lines
+  std::string m_via;                      // how the queued events came (one intake per batch)
   std::function<void()> m_on_journaled;
 };
 

@@ -12,6 +12,7 @@
 
 namespace eventmgr::schema {
 extern const std::string_view k_001_initial;
+extern const std::string_view k_002_lean_journal;
 } // namespace eventmgr::schema
 
 namespace eventmgr::events {
@@ -20,6 +21,9 @@ namespace {
 struct Migration {
   int version;
   std::string_view sql;
+  // Rebuilds a table others refer to: runs with foreign keys off (dropping the old table must
+  // not cascade), and is checked with PRAGMA foreign_key_check before it commits.
+  bool rebuilds_tables = false;
 };
 
 // Version k is element k-1; the array's size ties the list to k_schema_version. Built on each
@@ -28,6 +32,7 @@ struct Migration {
 std::array<Migration, k_schema_version> migrations() {
   return {{
     {1, schema::k_001_initial},
+    {2, schema::k_002_lean_journal, true},
   }};
 }
 
@@ -39,26 +44,60 @@ std::string too_new(const std::string& path, int version) {
 // Applies every migration newer than the file's version. The version is read again inside
 // each write transaction, so a daemon and a CLI migrating a new file at once do not both apply
 // the same step.
+Result<void> apply(sqlite::Database& db, const Migration& migration) {
+  sqlite::Transaction transaction(db);
+  int current = db.user_version();
+  if (current > k_schema_version) {
+    return make_error(too_new(db.path(), current));
+  }
+  if (current >= migration.version) {
+    return {};
+  }
+  try {
+    db.exec(migration.sql);
+    if (migration.rebuilds_tables) {
+      auto check = db.prepare("PRAGMA foreign_key_check");
+      if (check.step()) {
+        return make_error("cannot migrate database " + db.path() + " to schema version " +
+                          std::to_string(migration.version) + ": a row of table " + check.column_text(0) +
+                          " refers to a missing row; nothing was changed");
+      }
+    }
+    db.exec("PRAGMA user_version = " + std::to_string(migration.version));
+    transaction.commit();
+  } catch (const sqlite::Failure& failure) {
+    return make_error("cannot migrate database " + db.path() + " to schema version " +
+                      std::to_string(migration.version) + ": " + failure.what());
+  }
+  return {};
+}
+
+// Applies every migration newer than the file's version. The version is read again inside
+// each write transaction, so a daemon and a CLI migrating a new file at once do not both apply
+// the same step.
 Result<void> migrate(sqlite::Database& db, int version_seen) {
   for (const Migration& migration : migrations()) {
     if (migration.version <= version_seen) {
       continue; // no write lock taken when the file is up to date
     }
-    sqlite::Transaction transaction(db);
-    int current = db.user_version();
-    if (current > k_schema_version) {
-      return make_error(too_new(db.path(), current));
-    }
-    if (current >= migration.version) {
+    if (!migration.rebuilds_tables) {
+      if (auto applied = apply(db, migration); !applied) {
+        return applied;
+      }
       continue;
     }
+    // PRAGMA foreign_keys is a no-op inside a transaction: set it around it.
+    db.exec("PRAGMA foreign_keys=OFF");
+    Result<void> applied;
     try {
-      db.exec(migration.sql);
-      db.exec("PRAGMA user_version = " + std::to_string(migration.version));
-      transaction.commit();
-    } catch (const sqlite::Failure& failure) {
-      return make_error("cannot migrate database " + db.path() + " to schema version " +
-                        std::to_string(migration.version) + ": " + failure.what());
+      applied = apply(db, migration);
+    } catch (...) {
+      db.exec("PRAGMA foreign_keys=ON");
+      throw;
+    }
+    db.exec("PRAGMA foreign_keys=ON");
+    if (!applied) {
+      return applied;
     }
   }
   return {};

@@ -70,8 +70,10 @@ std::optional<EventState> parse_event_state(std::string_view text) {
 Journal::Journal(sqlite::Database& db)
   : m_db(db),
     m_insert_event(db.prepare(
-      "INSERT INTO events (submit_id, event, payload, via, source, received_at, state, finished_at)"
-      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (submit_id) DO NOTHING")),
+      "INSERT INTO events (submit_id, event, payload, via, source, received_at, state, finished_at, seq)"
+      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+      " ON CONFLICT (submit_id) WHERE submit_id IS NOT NULL DO NOTHING")),
+    m_last_seq(db.prepare("SELECT value FROM counters WHERE name = 'last_seq'")),
     m_find_submit_id(db.prepare("SELECT seq FROM events WHERE submit_id = ?1")),
     m_insert_rejected(db.prepare("INSERT INTO rejected (received_at, via, source, reason, raw)"
                                  " VALUES (?1, ?2, ?3, ?4, ?5)")),
@@ -115,9 +117,16 @@ std::vector<Journal::Accepted> Journal::Batch::commit() {
   const std::int64_t now = now_ms();
 
   sqlite::Transaction transaction(j.m_db);
+  std::int64_t last_seq = 0;
   if (!m_events.empty()) {
     j.refresh_handled_events();
+    sqlite::ResetOnExit reset_last(j.m_last_seq);
+    if (!j.m_last_seq.step()) {
+      throw sqlite::Failure("the journal's counters have no last_seq row");
+    }
+    last_seq = j.m_last_seq.column_int(0);
   }
+  const std::int64_t first_seq = last_seq + 1;
   for (const Queued& queued : m_events) {
     const Event& event = queued.event;
     const bool pending = j.m_handled_events.count(event.name) > 0;
@@ -135,11 +144,12 @@ std::vector<Journal::Accepted> Journal::Batch::commit() {
     } else {
       insert.bind(8, now);
     }
-    // No RETURNING: SQLite buffers its rows in a temporary b-tree, which cost more than the
-    // insert itself; changes() and the last rowid tell the same.
+    // seq is given here, not by SQLite (schema version 2). No RETURNING: SQLite buffers its
+    // rows in a temporary b-tree, which cost more than the insert itself.
+    insert.bind(9, last_seq + 1);
     insert.run();
     if (j.m_db.changes() > 0) {
-      results.push_back({j.m_db.last_insert_id(), false, pending});
+      results.push_back({++last_seq, false, pending});
       ++accepted;
       continue;
     }
@@ -157,8 +167,10 @@ std::vector<Journal::Accepted> Journal::Batch::commit() {
       .bind_blob(5, rejection.raw);
     j.m_insert_rejected.run();
   }
-  const std::pair<const char*, std::int64_t> increments[] = {
-    {"accepted", accepted}, {"duplicate", duplicate}, {"rejected", to_int64(m_rejections.size())}};
+  const std::pair<const char*, std::int64_t> increments[] = {{"accepted", accepted},
+                                                             {"duplicate", duplicate},
+                                                             {"rejected", to_int64(m_rejections.size())},
+                                                             {"last_seq", last_seq + 1 - first_seq}};
   for (const auto& [name, amount] : increments) {
     if (amount != 0) {
       j.m_add_counter.bind(1, name).bind(2, amount);

@@ -162,6 +162,7 @@ private:
   std::set<std::string, std::less<>> m_handled_events;
   std::int64_t m_handled_version = -1;
   sqlite::Statement m_insert_event;
+  sqlite::Statement m_last_seq;
   sqlite::Statement m_find_submit_id;
   sqlite::Statement m_insert_rejected;
   sqlite::Statement m_add_counter;

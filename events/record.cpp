@@ -7,6 +7,7 @@
 #include <boost/json/basic_parser_impl.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <limits>
 #include <optional>
@@ -493,13 +494,21 @@ namespace {
 // Appends `text` (valid UTF-8) as a JSON string, escaped as Boost.JSON's serializer does.
 void append_json_string(std::string& out, std::string_view text) {
   static constexpr char k_hex[] = "0123456789abcdef";
-  const auto needs_escape = [](unsigned char c) { return c < 0x20 || c == '"' || c == '\\'; };
+  static constexpr auto k_needs_escape = [] {
+    std::array<bool, 256> table{};
+    for (int c = 0; c < 0x20; ++c) {
+      table[static_cast<std::size_t>(c)] = true;
+    }
+    table['"'] = true;
+    table['\\'] = true;
+    return table;
+  }();
   out += '"';
   const char* clean = text.data(); // start of the run of characters that need no escape
   const char* const end = text.data() + text.size();
   for (const char* p = clean; p != end; ++p) {
     const auto c = static_cast<unsigned char>(*p);
-    if (!needs_escape(c)) {
+    if (!k_needs_escape[c]) {
       continue;
     }
     out.append(clean, static_cast<std::size_t>(p - clean));

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "events/database.hpp"
 
+#include "events/journal.hpp"
+#include "events/record.hpp"
+
 #include "temp_dir.hpp"
 
 #include <doctest/doctest.h>
@@ -8,6 +11,10 @@
 #include <sys/stat.h>
 
 #include <fstream>
+
+namespace eventmgr::schema {
+extern const std::string_view k_001_initial;
+} // namespace eventmgr::schema
 
 using eventmgr::events::k_schema_version;
 using eventmgr::events::open_database;
@@ -60,7 +67,7 @@ TEST_CASE("a new database is created and migrated to the current schema") {
   CHECK(count_rows(*db, "events") == 0);
   CHECK(count_rows(*db, "runs") == 0);
   CHECK(count_rows(*db, "rejected") == 0);
-  CHECK(count_rows(*db, "counters") == 3);
+  CHECK(count_rows(*db, "counters") == 4); // accepted, rejected, duplicate, last_seq
   CHECK(count_rows(*db, "daemon_state") == 0);
 }
 
@@ -76,7 +83,7 @@ TEST_CASE("reopening a current database changes nothing") {
     auto db = open_database(path, purpose);
     REQUIRE_MESSAGE(db.ok(), db.error().message);
     CHECK(db->user_version() == k_schema_version);
-    CHECK(count_rows(*db, "counters") == 3);
+    CHECK(count_rows(*db, "counters") == 4); // accepted, rejected, duplicate, last_seq
     auto statement = db->prepare("SELECT value FROM counters WHERE name = 'accepted'");
     REQUIRE(statement.step());
     CHECK(statement.column_int(0) == 7);
@@ -99,6 +106,58 @@ TEST_CASE("a database newer than the binary is refused") {
     REQUIRE_FALSE(db.ok());
     CHECK(db.error().message == expected);
   }
+}
+
+TEST_CASE("a version 1 journal is rebuilt as version 2 with its runs, replays and seq") {
+  TempDir dir;
+  const std::string path = dir.file("eventmgr.db");
+  {
+    // A database as eventmgr with schema version 1 left it: three events, the newest two
+    // pruned (so AUTOINCREMENT's sqlite_sequence is ahead of max(seq)), a run and a replay.
+    auto v1 = eventmgr::sqlite::Database::open(path, eventmgr::sqlite::Mode::read_write_create);
+    REQUIRE_MESSAGE(v1.ok(), v1.error().message);
+    v1->exec(std::string(eventmgr::schema::k_001_initial));
+    v1->exec("PRAGMA user_version = 1");
+    v1->exec("INSERT INTO events (submit_id, event, payload, via, received_at, state) VALUES"
+             " ('a', 'client_create', '{}', 'pipe', 1, 'pending'), (NULL, 'client_delete', '{}', 'pipe', 2, 'done'),"
+             " (NULL, 'client_delete', '{}', 'pipe', 3, 'done')");
+    v1->exec("DELETE FROM events WHERE seq > 1");
+    v1->exec("INSERT INTO runs (event_seq, handler_id, user, argv, started_at, status) VALUES (1, 1, 'nobody', '[]', 1, 'ok')");
+    v1->exec("INSERT INTO replays (event_seq, requested_at) VALUES (1, 5)");
+  }
+  auto db = open_database(path, OpenFor::daemon);
+  REQUIRE_MESSAGE(db.ok(), db.error().message);
+  CHECK(db->user_version() == 2);
+  CHECK(count_rows(*db, "events") == 1);
+  CHECK(count_rows(*db, "runs") == 1);
+  CHECK(count_rows(*db, "replays") == 1);
+  auto foreign_keys = db->prepare("PRAGMA foreign_keys");
+  REQUIRE(foreign_keys.step());
+  CHECK(foreign_keys.column_int(0) == 1);
+  foreign_keys.reset();
+
+  // Numbering goes on after the highest seq ever given, and ids stay unique.
+  eventmgr::events::Journal journal(*db);
+  eventmgr::events::Event event;
+  event.name = "client_create";
+  event.submit_id = "a";
+  event.new_values = {{"login_name", "x"}};
+  std::vector<eventmgr::events::Event> batch{event, event};
+  batch[1].submit_id = "b";
+  auto results = journal.append(batch, "pipe");
+  REQUIRE(results.size() == 2);
+  CHECK(results[0].duplicate);
+  CHECK(results[0].seq == 1);
+  CHECK_FALSE(results[1].duplicate);
+  CHECK(results[1].seq == 4);
+  batch[1].submit_id = "";
+  CHECK(journal.append(std::span(batch).subspan(1), "pipe")[0].seq == 5);
+
+  // The cascade still works: pruning the event removes its run.
+  db->exec("UPDATE events SET state = 'done', finished_at = 1 WHERE seq = 1");
+  CHECK(journal.prune(10).events == 1);
+  CHECK(count_rows(*db, "runs") == 0);
+  CHECK(journal.append(std::span(batch).subspan(1), "pipe")[0].seq == 6);
 }
 
 TEST_CASE("read-only opening neither creates nor migrates") {
