@@ -321,15 +321,16 @@ private:
 };
 
 // Checks the given parameters against `def` and stores them in `event`.
-Result<void> take_params(const std::vector<RawParam>& params, const EventDef& def, Event& event) {
+Result<void> take_params(std::vector<RawParam>& params, const EventDef& def, Event& event) {
   if (params.size() > k_max_params) {
     return make_error("record has " + std::to_string(params.size()) + " parameters; the limit is " +
                       std::to_string(k_max_params));
   }
-  for (const auto& raw : params) {
-    const std::string where = std::string(side_name(raw.side)) + "." + escape_for_message(raw.key);
+  for (auto& raw : params) {
+    // Only messages use it: built when one is needed.
+    const auto where = [&raw] { return std::string(side_name(raw.side)) + "." + escape_for_message(raw.key); };
     if (def.find_param(raw.key) == nullptr) {
-      std::string reason = "unknown parameter '" + where + "' for event " + def.name;
+      std::string reason = "unknown parameter '" + where() + "' for event " + def.name;
       // A full name (`new_login_name`) where a base name belongs.
       const auto ref = def.resolve(raw.key);
       if (ref) {
@@ -342,19 +343,19 @@ Result<void> take_params(const std::vector<RawParam>& params, const EventDef& de
       return make_error(reason + "; valid: " + join(valid));
     }
     if (raw.nested) {
-      return make_error("nested value in '" + where + "': objects and arrays are not allowed");
+      return make_error("nested value in '" + where() + "': objects and arrays are not allowed");
     }
     if (raw.value.size() > k_max_value) {
-      return make_error("value of '" + where + "' is " + std::to_string(raw.value.size()) +
+      return make_error("value of '" + where() + "' is " + std::to_string(raw.value.size()) +
                         " bytes; the limit is " + std::to_string(k_max_value));
     }
     // No argument or environment variable can carry a NUL byte to a handler.
     if (raw.value.find('\0') != std::string::npos) {
-      return make_error("value of '" + where + "' contains a NUL character (\\u0000)");
+      return make_error("value of '" + where() + "' contains a NUL character (\\u0000)");
     }
     auto& values = raw.side == Side::old_side ? event.old_values : event.new_values;
-    if (!values.emplace(raw.key, raw.value).second) {
-      return make_error("duplicate parameter '" + where + "'");
+    if (!values.emplace(raw.key, std::move(raw.value)).second) {
+      return make_error("duplicate parameter '" + where() + "'");
     }
   }
   return {};
@@ -426,7 +427,7 @@ Result<ParsedRecord> parse_record(std::string_view line, const Catalog& catalog,
   if (used != line.size()) {
     return make_error("malformed JSON: extra data after the object at offset " + std::to_string(used));
   }
-  const RecordHandler& record = parser.handler();
+  RecordHandler& record = parser.handler();
   if (record.problem) {
     return make_error(*record.problem);
   }
