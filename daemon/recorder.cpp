@@ -22,7 +22,7 @@ void Recorder::add(std::string_view line, std::string_view via) {
   }
   m_pending_ids.push_back(parsed->event.submit_id);
   m_via = via;
-  m_batch->add(std::move(parsed->event), via);
+  m_batch->add(std::move(parsed->event), via, parsed->verbatim ? line : std::string_view());
 }
 
 void Recorder::reject(std::string_view raw, std::string_view reason, std::string_view via) {

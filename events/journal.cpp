@@ -98,8 +98,10 @@ Journal::Journal(sqlite::Database& db)
                               ", raw, resubmitted_at FROM rejected WHERE id = ?1")),
     m_mark_resubmitted(db.prepare("UPDATE rejected SET resubmitted_at = ?2 WHERE id = ?1")) {}
 
-void Journal::Batch::add(Event event, std::string_view via) {
-  m_events.push_back({std::move(event), std::string(via)});
+void Journal::Batch::add(Event event, std::string_view via, std::string_view record) {
+  // Serialised here, outside the write transaction.
+  std::string payload = record.empty() ? to_journal_json(event) : std::string(record);
+  m_events.push_back({std::move(event), std::string(via), std::move(payload)});
 }
 
 void Journal::Batch::reject(std::string_view raw, std::string_view reason, std::string_view via,
@@ -137,7 +139,7 @@ std::vector<Journal::Accepted> Journal::Batch::commit() {
     } else {
       insert.bind(1, event.submit_id);
     }
-    insert.bind(2, event.name).bind(3, to_journal_json(event)).bind(4, queued.via).bind(5, event.source);
+    insert.bind(2, event.name).bind(3, queued.payload).bind(4, queued.via).bind(5, event.source);
     insert.bind(6, now).bind(7, to_string(pending ? EventState::pending : EventState::done));
     if (pending) {
       insert.bind_null(8);

@@ -23,8 +23,8 @@ enum class EventState { pending, running, done };
 std::string_view to_string(EventState state);
 std::optional<EventState> parse_event_state(std::string_view text);
 
-// One journaled event as the dispatcher reads it; `payload` is events::to_journal_json of the
-// event (read it with events::from_json).
+// One journaled event as the dispatcher reads it; `payload` is the record as it arrived or
+// events::to_journal_json of the event (read either with events::from_json).
 struct JournalEntry {
   std::int64_t seq = 0;
   std::string event;
@@ -90,8 +90,10 @@ public:
   class Batch {
   public:
     explicit Batch(Journal& journal) : m_journal(journal) {}
-    // Queues `event`, which arrived through `via` (pipe, pickup, cli, replay).
-    void add(Event event, std::string_view via);
+    // Queues `event`, which arrived through `via` (pipe, pickup, cli, replay). `record`: the
+    // record's text when it reads back as the event exactly (ParsedRecord::verbatim); it is
+    // then the stored payload, else to_journal_json(event) is.
+    void add(Event event, std::string_view via, std::string_view record = {});
     // Queues a rejected record: `raw` (cut to k_max_rejected_raw bytes) and the `reason`.
     void reject(std::string_view raw, std::string_view reason, std::string_view via,
                 std::string_view source);
@@ -106,6 +108,7 @@ public:
     struct Queued {
       Event event;
       std::string via;
+      std::string payload;
     };
     struct Rejection {
       std::string raw;

@@ -11,7 +11,6 @@
 #include <cstdint>
 #include <limits>
 #include <optional>
-#include <set>
 #include <utility>
 
 namespace eventmgr::events {
@@ -136,6 +135,7 @@ public:
   std::optional<std::string> time;
   std::optional<std::string> source;
   std::vector<RawParam> params;
+  bool all_strings = true; // every scalar was a string (no number, boolean or null)
 
   bool on_document_begin(json::error_code&) { return true; }
   bool on_document_end(json::error_code&) { return true; }
@@ -225,8 +225,10 @@ private:
     }
     if (m_field == Field::unknown) {
       fail("unknown field '" + escape_for_message(m_key) + "'; valid: " + std::string(k_record_fields));
-    } else if (!m_seen.insert(m_key).second) {
+    } else if ((m_seen & field_bit(m_field)) != 0) {
       fail("duplicate field '" + m_key + "'");
+    } else {
+      m_seen |= field_bit(m_field);
     }
   }
 
@@ -253,6 +255,7 @@ private:
   }
 
   void scalar(Scalar kind) {
+    all_strings = all_strings && kind == Scalar::string;
     if (m_frames.empty()) {
       fail("record is not a JSON object");
     } else if (m_frames.back() == Frame::top) {
@@ -315,7 +318,9 @@ private:
 
   std::vector<Frame> m_frames;
   Field m_field = Field::unknown;
-  std::set<std::string> m_seen;
+  static unsigned field_bit(Field field) { return 1U << static_cast<unsigned>(field); }
+
+  unsigned m_seen = 0; // field_bit of each top-level field met
   std::string m_key;
   std::string m_text;
 };
@@ -484,6 +489,7 @@ Result<ParsedRecord> parse_record(std::string_view line, const Catalog& catalog,
     }
   }
 
+  parsed.verbatim = record.all_strings && parsed.warnings.empty();
   if (fill == Fill::all) {
     fill_params(*def, event);
   }

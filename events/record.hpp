@@ -22,6 +22,9 @@ inline constexpr std::size_t k_max_source = 64;
 struct ParsedRecord {
   Event event;
   std::vector<std::string> warnings; // e.g. an old_ value dropped on a create event
+  // The record's own text reads back through from_json as this event (every value a string,
+  // nothing dropped): the journal may keep the record as it arrived.
+  bool verbatim = false;
 };
 
 // Which parameters a parsed event holds: every catalog parameter ("" where not given, what

@@ -199,6 +199,17 @@ TEST_CASE_FIXTURE(Fixture, "an event without an enabled handler is journaled don
   CHECK(journal.get(first[0].seq)->state == EventState::done);
 }
 
+TEST_CASE_FIXTURE(Fixture, "a verbatim record is stored as it arrived") {
+  const std::string line = R"({"event":"client_create", "id":"v-1", "new":{"login_name":"jdoe"}})";
+  Journal::Batch batch(journal);
+  batch.add(make_event("client_create", "v-1", "jdoe"), "pipe", line);
+  batch.add(make_event("client_create", "v-2", "anna"), "pipe");
+  auto results = batch.commit();
+  REQUIRE(results.size() == 2);
+  CHECK(journal.get(results[0].seq)->payload == line);
+  CHECK(journal.get(results[1].seq)->payload == eventmgr::events::to_journal_json(make_event("client_create", "v-2", "anna")));
+}
+
 TEST_CASE_FIXTURE(Fixture, "an empty journal has no backlog") {
   auto backlog = journal.backlog();
   CHECK(backlog.count == 0);

@@ -435,6 +435,23 @@ TEST_CASE("the journal's JSON leaves out empty values and reads back the same ev
   CHECK(eventmgr::events::to_journal_json(given->event) == compact);
 }
 
+TEST_CASE("a record whose values are all strings and kept reads back verbatim") {
+  const std::string plain = client_create(R"(,"city":"Z\u00fcrich")");
+  const auto parsed = accepted(plain);
+  CHECK(parsed.verbatim);
+  const auto back = from_json(plain, catalog());
+  REQUIRE_MESSAGE(back.ok(), back.error().message);
+  CHECK(back->new_values == parsed.event.new_values);
+  CHECK(back->new_values.at("city") == "Z\xc3\xbcrich");
+
+  CHECK_FALSE(accepted(client_create(R"(,"phone":12345)")).verbatim);
+  CHECK_FALSE(accepted(client_create(R"(,"fax":null)")).verbatim);
+  CHECK_FALSE(accepted(R"({"event":"client_create","id":null,"new":{"login_name":"j","contact_name":"J"}})").verbatim);
+  // An old value of a create event is dropped: the line no longer says what was journaled.
+  CHECK_FALSE(accepted(R"({"event":"client_create","old":{"city":"x"},"new":{"login_name":"j","contact_name":"J"}})")
+                .verbatim);
+}
+
 TEST_CASE("event JSON escapes every string as Boost.JSON's serializer does") {
   std::string every_byte;
   for (int c = 1; c < 0x80; ++c) {
