@@ -38,6 +38,7 @@ Dispatcher::~Dispatcher() { m_watch_timer.cancel(); }
 void Dispatcher::start() {
   // Runs a crash interrupted are marked; their events are still unfinished and resume below,
   // running those handlers again (a new attempt) and skipping the ones that had finished.
+  m_seen_at_start = m_context.journal.last_seq();
   auto interrupted = m_context.run_log.mark_interrupted_running();
   if (!interrupted.empty()) {
     m_context.log->warn("{} handler run(s) were interrupted by a stop; they run again", interrupted.size());
@@ -204,7 +205,7 @@ void Dispatcher::start_event(Pending entry) {
     active->event.seq = active->entry.seq;
     if (!active->entry.replay) {
       active->handlers = handlers_for(active->entry.event);
-      if (!active->handlers.empty()) {
+      if (!active->handlers.empty() && active->entry.seq <= m_seen_at_start) {
         active->completed = m_context.run_log.completed_handlers(active->entry.seq);
       }
     } else if (active->entry.only_handler) {
@@ -260,7 +261,8 @@ void Dispatcher::run_next(const std::shared_ptr<ActiveEvent>& active) {
 
   std::int64_t run_id = 0;
   try {
-    int attempt = m_context.run_log.next_attempt(event.seq, handler.id);
+    const bool may_have_runs = active->entry.replay || event.seq <= m_seen_at_start;
+    int attempt = may_have_runs ? m_context.run_log.next_attempt(event.seq, handler.id) : 1;
     run_id = m_context.run_log.start_run(event.seq, handler.id, attempt, handler.user, to_json_array(redacted));
   } catch (const sqlite::Failure& failure) {
     m_context.log->error("cannot record run of handler {} for event {}: {}", handler.id, event.seq, failure.what());
@@ -299,7 +301,12 @@ void Dispatcher::finish_event(const std::shared_ptr<ActiveEvent>& active) {
 void Dispatcher::schedule_flush() {
   if (!m_flush_scheduled) {
     m_flush_scheduled = true;
-    boost::asio::post(m_context.executor, [this] { flush_done(); });
+    // Posted twice: the pump that a finished run schedules comes first, so the next handler
+    // starts before this loop turn's bookkeeping is written (the write is off the path from
+    // one run to the next).
+    boost::asio::post(m_context.executor, [this] {
+      boost::asio::post(m_context.executor, [this] { flush_done(); });
+    });
   }
 }
 

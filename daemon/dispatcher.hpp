@@ -18,6 +18,7 @@
 #include <deque>
 #include <map>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <set>
 #include <string>
@@ -89,6 +90,10 @@ private:
   DispatchContext m_context;
   std::deque<Pending> m_window;  // loaded unfinished events not yet started, by seq
   std::int64_t m_loaded_up_to = 0; // highest seq loaded into the window
+  // Events up to this seq were journaled before this start and may have runs already (a
+  // crash interrupted them); later ones have none unless replayed, which saves two queries
+  // per event (completed handlers, next attempt).
+  std::int64_t m_seen_at_start = std::numeric_limits<std::int64_t>::max();
   bool m_more_in_journal = true;
   std::set<std::shared_ptr<ActiveEvent>> m_active;
   std::multiset<std::string> m_active_keys;

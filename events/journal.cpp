@@ -211,6 +211,11 @@ std::vector<JournalEntry> Journal::unfinished(std::int64_t after_seq, std::size_
   return entries;
 }
 
+std::int64_t Journal::last_seq() {
+  sqlite::ResetOnExit reset(m_last_seq);
+  return m_last_seq.step() ? m_last_seq.column_int(0) : 0;
+}
+
 std::optional<JournalEntry> Journal::get(std::int64_t seq) {
   sqlite::ResetOnExit reset(m_get);
   m_get.bind(1, seq);

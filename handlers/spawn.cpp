@@ -192,17 +192,53 @@ OwnedFd open_null() {
   return OwnedFd(above_stdio(open("/dev/null", O_RDONLY | O_CLOEXEC)));
 }
 
-SpawnResult spawn(const SpawnPlan& plan) {
-  long page = sysconf(_SC_PAGESIZE);
-  std::size_t guard = page > 0 ? static_cast<std::size_t>(page) : 4096;
-  void* stack = mmap(nullptr, guard + k_child_stack_size, PROT_READ | PROT_WRITE,
-                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-  if (stack == MAP_FAILED) {
-    return {.pid = -1, .failed = SpawnStep::prepare, .error = errno};
+namespace {
+
+// The child's stack, mapped once per thread and reused: the parent is suspended until the
+// child has exec'd (CLONE_VFORK), so one launch at a time per thread uses it. Saves an
+// mmap/mprotect/munmap and the stack's page faults on every launch.
+class ChildStack {
+public:
+  ChildStack() {
+    long page = sysconf(_SC_PAGESIZE);
+    m_guard = page > 0 ? static_cast<std::size_t>(page) : 4096;
+    void* mapped = mmap(nullptr, m_guard + k_child_stack_size, PROT_READ | PROT_WRITE,
+                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    if (mapped == MAP_FAILED) {
+      m_error = errno;
+      return;
+    }
+    m_base = mapped;
+    // The stack grows down: a fault below it beats corrupting whatever is mapped there.
+    mprotect(m_base, m_guard, PROT_NONE);
   }
-  // The stack grows down: a fault below it beats corrupting whatever is mapped there.
-  mprotect(stack, guard, PROT_NONE);
-  char* stack_top = static_cast<char*>(stack) + guard + k_child_stack_size;
+  ChildStack(const ChildStack&) = delete;
+  ChildStack& operator=(const ChildStack&) = delete;
+  ~ChildStack() {
+    if (m_base != nullptr) {
+      munmap(m_base, m_guard + k_child_stack_size);
+    }
+  }
+  // The top of the stack, or nullptr (error() says why) when it could not be mapped.
+  char* top() const {
+    return m_base == nullptr ? nullptr : static_cast<char*>(m_base) + m_guard + k_child_stack_size;
+  }
+  int error() const { return m_error; }
+
+private:
+  void* m_base = nullptr;
+  std::size_t m_guard = 0;
+  int m_error = 0;
+};
+
+} // namespace
+
+SpawnResult spawn(const SpawnPlan& plan) {
+  thread_local ChildStack stack;
+  char* stack_top = stack.top();
+  if (stack_top == nullptr) {
+    return {.pid = -1, .failed = SpawnStep::prepare, .error = stack.error()};
+  }
 
   ChildContext context{.plan = &plan, .failed = SpawnStep::none, .error = 0};
 
@@ -215,7 +251,6 @@ SpawnResult spawn(const SpawnPlan& plan) {
   pid_t pid = clone(child_main, stack_top, CLONE_VM | CLONE_VFORK | SIGCHLD, &context);
   int clone_error = errno;
   syscall(SYS_rt_sigprocmask, SIG_SETMASK, &saved_mask, nullptr, k_kernel_sigset_size);
-  munmap(stack, guard + k_child_stack_size);
 
   if (pid < 0) {
     return {.pid = -1, .failed = SpawnStep::prepare, .error = clone_error};
