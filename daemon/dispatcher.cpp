@@ -259,25 +259,31 @@ void Dispatcher::run_next(const std::shared_ptr<ActiveEvent>& active) {
     redacted.push_back(handler.command);
   }
 
-  std::int64_t run_id = 0;
+  // The run's row is written before the process starts (a crash then shows it interrupted),
+  // in one transaction with the results not yet recorded: one write per run, not two.
+  auto record = std::make_shared<RunRecord>();
+  record->event_seq = event.seq;
+  record->handler_id = handler.id;
+  record->user = handler.user;
+  record->argv_json = to_json_array(redacted);
+  record->started_at = now_ms();
   try {
     const bool may_have_runs = active->entry.replay || event.seq <= m_seen_at_start;
-    int attempt = may_have_runs ? m_context.run_log.next_attempt(event.seq, handler.id) : 1;
-    run_id = m_context.run_log.start_run(event.seq, handler.id, attempt, handler.user, to_json_array(redacted));
+    record->attempt = may_have_runs ? m_context.run_log.next_attempt(event.seq, handler.id) : 1;
   } catch (const sqlite::Failure& failure) {
-    m_context.log->error("cannot record run of handler {} for event {}: {}", handler.id, event.seq, failure.what());
+    m_context.log->error("cannot read earlier runs of handler {} for event {}: {}", handler.id, event.seq,
+                         failure.what());
   }
+  flush_done(record);
 
-  auto finished = [this, active, run_id, handler_id = handler.id, user = handler.user](handlers::RunOutcome outcome) {
+  auto finished = [this, active, record](handlers::RunOutcome outcome) {
     auto level = outcome.status == handlers::RunStatus::ok ? spdlog::level::info : spdlog::level::warn;
-    m_context.log->log(level, "run {}: event {} ({}) handler {} as {}: {} in {}", run_id, active->event.seq,
-                       active->event.name, handler_id, user, handlers::describe_result(outcome),
+    m_context.log->log(level, "run {}: event {} ({}) handler {} as {}: {} in {}", record->id, active->event.seq,
+                       active->event.name, record->handler_id, record->user, handlers::describe_result(outcome),
                        format_duration(outcome.finished_ms - outcome.started_ms));
-    if (run_id != 0) {
-      // Recorded with the next batch of finished events (flush_done), in one transaction.
-      m_finished_runs.emplace_back(run_id, std::move(outcome));
-      schedule_flush();
-    }
+    // Recorded with the next batch of finished events (flush_done), in one transaction.
+    m_finished_runs.emplace_back(record, std::move(outcome));
+    schedule_flush();
     run_next(active);
   };
   if (refused) {
@@ -310,24 +316,40 @@ void Dispatcher::schedule_flush() {
   }
 }
 
-void Dispatcher::flush_done() {
-  m_flush_scheduled = false;
-  if (m_done.empty() && m_finished_runs.empty()) {
+void Dispatcher::flush_done(const std::shared_ptr<RunRecord>& starting) {
+  if (!starting) {
+    m_flush_scheduled = false;
+  }
+  if (!starting && m_done.empty() && m_finished_runs.empty()) {
     return;
   }
   try {
     std::int64_t now = now_ms();
     sqlite::Transaction transaction(m_context.db);
-    for (const auto& [run_id, outcome] : m_finished_runs) {
-      m_context.run_log.finish_run(run_id, outcome);
+    const auto insert = [this](RunRecord& record) {
+      record.id = m_context.run_log.start_run(record.event_seq, record.handler_id, record.attempt, record.user,
+                                              record.argv_json, record.started_at);
+    };
+    if (starting) {
+      insert(*starting);
+    }
+    for (const auto& [record, outcome] : m_finished_runs) {
+      if (record->id == 0) {
+        insert(*record); // its start was lost with a failed flush
+      }
+      m_context.run_log.finish_run(record->id, outcome);
     }
     for (std::int64_t seq : m_done) {
       m_context.journal.mark_done(seq, now);
     }
     transaction.commit();
   } catch (const sqlite::Failure& failure) {
-    m_context.log->error("cannot record {} runs and {} finished events: {}; they run again after a restart",
-                         m_finished_runs.size(), m_done.size(), failure.what());
+    m_context.log->error("cannot record {} finished runs and {} finished events{}: {}; they run again after a restart",
+                         m_finished_runs.size(), m_done.size(), starting ? " and the start of a run" : "",
+                         failure.what());
+    if (starting) {
+      starting->id = 0; // inserted with its result, if that can be written
+    }
   }
   m_finished_runs.clear();
   m_done.clear();

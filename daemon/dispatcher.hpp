@@ -75,8 +75,10 @@ private:
   void start_event(Pending entry);
   void run_next(const std::shared_ptr<ActiveEvent>& active);
   void finish_event(const std::shared_ptr<ActiveEvent>& active);
-  // Records the finished runs and marks the finished events done, in one transaction.
-  void flush_done();
+  struct RunRecord;
+  // Records the finished runs and marks the finished events done, in one transaction; with
+  // `starting`, also writes that run's row (as running) and sets its id.
+  void flush_done(const std::shared_ptr<RunRecord>& starting = nullptr);
   void schedule_flush();
   // Forgets `active` (done or left unfinished for the next start) and looks for more work.
   void release(const std::shared_ptr<ActiveEvent>& active);
@@ -100,8 +102,18 @@ private:
   std::function<void()> m_on_idle;
   bool m_stopping = false;
   bool m_pump_scheduled = false;
+  // One handler run as the runs table will hold it; id 0 until its row is written.
+  struct RunRecord {
+    std::int64_t id = 0;
+    std::int64_t event_seq = 0;
+    std::int64_t handler_id = 0;
+    int attempt = 1;
+    std::string user;
+    std::string argv_json;
+    std::int64_t started_at = 0;
+  };
   std::vector<std::int64_t> m_done; // finished, not yet marked done
-  std::vector<std::pair<std::int64_t, handlers::RunOutcome>> m_finished_runs; // not yet recorded
+  std::vector<std::pair<std::shared_ptr<RunRecord>, handlers::RunOutcome>> m_finished_runs; // not yet recorded
   std::map<std::string, std::vector<handlers::Handler>> m_handler_cache;
   std::int64_t m_handler_cache_version = -1;
   struct CachedUser {

@@ -51,7 +51,7 @@ struct Launcher::State {
 
 namespace {
 
-constexpr std::size_t k_read_chunk = 64 * 1024;
+constexpr std::size_t k_read_chunk = 16 * 1024;
 
 std::int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -123,7 +123,8 @@ std::vector<char*> null_terminated(std::vector<std::string>& strings) {
 struct Capture {
   explicit Capture(const asio::any_io_executor& executor) : pipe(executor) {}
   asio::posix::stream_descriptor pipe;
-  std::vector<char> buffer;
+  std::unique_ptr<char[]> buffer; // not zero-filled: two of them per run
+  std::size_t buffer_size = 0;
   bool open = false;
 };
 
@@ -249,7 +250,8 @@ private:
   void open_capture(Capture& capture, int fd) {
     capture.pipe.assign(fd);
     capture.pipe.non_blocking(true);
-    capture.buffer.resize(std::min(k_read_chunk, std::max<std::size_t>(m_spec.output_limit, 4096)));
+    capture.buffer_size = std::min(k_read_chunk, std::max<std::size_t>(m_spec.output_limit, 4096));
+    capture.buffer.reset(new char[capture.buffer_size]);
     capture.open = true;
   }
 
@@ -284,7 +286,7 @@ private:
 
   void read_output(Capture& capture, std::string& text, bool& truncated) {
     capture.pipe.async_read_some(
-        asio::buffer(capture.buffer),
+        asio::buffer(capture.buffer.get(), capture.buffer_size),
         [self = shared_from_this(), &capture, &text, &truncated](const boost::system::error_code& ec,
                                                                  std::size_t size) {
           if (ec) { // EOF, or closed after the drain: the stream is done either way
@@ -296,7 +298,7 @@ private:
           }
           std::size_t room = self->m_spec.output_limit - std::min(self->m_spec.output_limit, text.size());
           std::size_t kept = std::min(room, size);
-          text.append(capture.buffer.data(), kept);
+          text.append(capture.buffer.get(), kept);
           truncated = truncated || kept < size;
           self->read_output(capture, text, truncated);
         });

@@ -180,13 +180,14 @@ RunLog::RunLog(sqlite::Database& db)
                         " FROM runs WHERE started_at >= ?1")) {}
 
 std::int64_t RunLog::start_run(std::int64_t event_seq, std::int64_t handler_id, int attempt,
-                               std::string_view user, std::string_view argv_json) {
+                               std::string_view user, std::string_view argv_json,
+                               std::optional<std::int64_t> started_at) {
   m_start.bind(1, event_seq)
     .bind(2, handler_id)
     .bind(3, attempt)
     .bind(4, user)
     .bind(5, argv_json)
-    .bind(6, now_ms());
+    .bind(6, started_at.value_or(now_ms()));
   m_start.run();
   return m_db.last_insert_id();
 }

@@ -103,11 +103,12 @@ class RunLog {
 public:
   explicit RunLog(sqlite::Database& db);
 
-  // Records that handler `handler_id` started for event `event_seq` as `user`, now, with
-  // `argv_json` (its argv, secrets redacted, as a JSON array of strings); returns the run id.
-  // The run is `running` until finish_run().
+  // Records that handler `handler_id` started for event `event_seq` as `user` at
+  // `started_at` (unix ms; now when absent), with `argv_json` (its argv, secrets redacted, as a
+  // JSON array of strings); returns the run id. The run is `running` until finish_run().
   std::int64_t start_run(std::int64_t event_seq, std::int64_t handler_id, int attempt,
-                         std::string_view user, std::string_view argv_json);
+                         std::string_view user, std::string_view argv_json,
+                         std::optional<std::int64_t> started_at = std::nullopt);
   void finish_run(std::int64_t run_id, const RunEnd& end);
   // As above, from the launcher's outcome (finished now when `outcome.finished_ms` is 0).
   void finish_run(std::int64_t run_id, const RunOutcome& outcome);
