@@ -345,7 +345,10 @@ peer_webhook() {
 EOF
   for _ in 1 2 3 4 5; do
     port=$((20000 + RANDOM % 20000))
-    floor_env "$(command -v webhook)" -hooks "$hooks" -ip 127.0.0.1 -port "$port" >"$work/webhook-$run.log" 2>&1 &
+    # env itself (not the floor_env function, which would run in a subshell) so that $! is
+    # webhook's pid once env has exec'd it: kill and VmHWM below must reach webhook.
+    env -i "${handler_env[@]}" "$(command -v webhook)" -hooks "$hooks" -ip 127.0.0.1 -port "$port" \
+      >"$work/webhook-$run.log" 2>&1 &
     peer_pid=$!
     for _ in $(seq 50); do
       curl -fs -o /dev/null "http://127.0.0.1:$port/hooks/true" && break 2
