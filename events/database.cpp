@@ -41,9 +41,8 @@ std::string too_new(const std::string& path, int version) {
          "; this eventmgr knows up to " + std::to_string(k_schema_version);
 }
 
-// Applies every migration newer than the file's version. The version is read again inside
-// each write transaction, so a daemon and a CLI migrating a new file at once do not both apply
-// the same step.
+// Applies `migration` in its own write transaction, unless the file reached its version
+// meanwhile (the version is read again under the write lock).
 Result<void> apply(sqlite::Database& db, const Migration& migration) {
   sqlite::Transaction transaction(db);
   int current = db.user_version();

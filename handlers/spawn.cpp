@@ -199,19 +199,7 @@ namespace {
 // mmap/mprotect/munmap and the stack's page faults on every launch.
 class ChildStack {
 public:
-  ChildStack() {
-    long page = sysconf(_SC_PAGESIZE);
-    m_guard = page > 0 ? static_cast<std::size_t>(page) : 4096;
-    void* mapped = mmap(nullptr, m_guard + k_child_stack_size, PROT_READ | PROT_WRITE,
-                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-    if (mapped == MAP_FAILED) {
-      m_error = errno;
-      return;
-    }
-    m_base = mapped;
-    // The stack grows down: a fault below it beats corrupting whatever is mapped there.
-    mprotect(m_base, m_guard, PROT_NONE);
-  }
+  ChildStack() = default;
   ChildStack(const ChildStack&) = delete;
   ChildStack& operator=(const ChildStack&) = delete;
   ~ChildStack() {
@@ -219,16 +207,27 @@ public:
       munmap(m_base, m_guard + k_child_stack_size);
     }
   }
-  // The top of the stack, or nullptr (error() says why) when it could not be mapped.
-  char* top() const {
-    return m_base == nullptr ? nullptr : static_cast<char*>(m_base) + m_guard + k_child_stack_size;
+  // The top of the stack, mapped on first use (and again after a failed attempt); nullptr
+  // with errno set when it cannot be mapped.
+  char* top() {
+    if (m_base == nullptr) {
+      long page = sysconf(_SC_PAGESIZE);
+      m_guard = page > 0 ? static_cast<std::size_t>(page) : 4096;
+      void* mapped = mmap(nullptr, m_guard + k_child_stack_size, PROT_READ | PROT_WRITE,
+                          MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+      if (mapped == MAP_FAILED) {
+        return nullptr;
+      }
+      m_base = mapped;
+      // The stack grows down: a fault below it beats corrupting whatever is mapped there.
+      mprotect(m_base, m_guard, PROT_NONE);
+    }
+    return static_cast<char*>(m_base) + m_guard + k_child_stack_size;
   }
-  int error() const { return m_error; }
 
 private:
   void* m_base = nullptr;
   std::size_t m_guard = 0;
-  int m_error = 0;
 };
 
 } // namespace
@@ -237,7 +236,7 @@ SpawnResult spawn(const SpawnPlan& plan) {
   thread_local ChildStack stack;
   char* stack_top = stack.top();
   if (stack_top == nullptr) {
-    return {.pid = -1, .failed = SpawnStep::prepare, .error = stack.error()};
+    return {.pid = -1, .failed = SpawnStep::prepare, .error = errno};
   }
 
   ChildContext context{.plan = &plan, .failed = SpawnStep::none, .error = 0};
