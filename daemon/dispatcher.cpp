@@ -4,7 +4,7 @@
 #include "common/clock.hpp"
 #include "common/string_list.hpp"
 #include "common/sqlite.hpp"
-#include "events/record.hpp"
+#include "events/event_json.hpp"
 #include "handlers/run_plan.hpp"
 
 #include <boost/asio/post.hpp>

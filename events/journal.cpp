@@ -2,7 +2,7 @@
 #include "events/journal.hpp"
 
 #include "common/clock.hpp"
-#include "events/record.hpp"
+#include "events/event_json.hpp"
 
 #include <limits>
 

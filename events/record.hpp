@@ -36,15 +36,4 @@ enum class Fill { all, given };
 // administrator reads in `eventmgr rejected`.
 Result<ParsedRecord> parse_record(std::string_view line, const Catalog& catalog, Fill fill = Fill::all);
 
-// The canonical JSON of an event, as stored in the journal and given to `stdin: json` handlers:
-// {"event":..,"id":..,"time":..,"source":..,"old":{..},"new":{..}} (+ "seq" when journaled).
-std::string to_json(const Event& event);
-
-// The journal's form: to_json without the parameters whose value is "" (from_json fills them
-// back), about half the bytes of a typical event.
-std::string to_journal_json(const Event& event);
-
-// Reads back what to_json wrote, filling parameters the catalog has since gained with "".
-Result<Event> from_json(std::string_view json, const Catalog& catalog);
-
 } // namespace eventmgr::events

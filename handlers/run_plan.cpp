@@ -2,7 +2,7 @@
 #include "handlers/run_plan.hpp"
 
 #include "common/clock.hpp"
-#include "events/record.hpp"
+#include "events/event_json.hpp"
 #include "handlers/command_template.hpp"
 
 #include <sys/resource.h>

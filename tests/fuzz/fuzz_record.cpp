@@ -5,6 +5,7 @@
 // without the fill.
 #include "tests/fuzz/fuzz_support.hpp"
 #include "events/record.hpp"
+#include "events/event_json.hpp"
 
 #include <cstdint>
 #include <cstdlib>

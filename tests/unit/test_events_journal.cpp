@@ -3,6 +3,7 @@
 
 #include "common/clock.hpp"
 #include "events/database.hpp"
+#include "events/event_json.hpp"
 #include "events/record.hpp"
 
 #include "temp_dir.hpp"

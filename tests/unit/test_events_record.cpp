@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "events/record.hpp"
+#include "events/event_json.hpp"
 
 #include <boost/json/serialize.hpp>
 #include <doctest/doctest.h>

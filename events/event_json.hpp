@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+// The JSON forms of a validated event: for handlers, for the journal, and back.
+
+#include "common/result.hpp"
+#include "events/catalog.hpp"
+#include "events/event.hpp"
+
+#include <string>
+#include <string_view>
+
+namespace eventmgr::events {
+
+// Every catalog parameter of `def` on both sides of `event`, "" where not given.
+void fill_params(const EventDef& def, Event& event);
+
+// The JSON of an event with every parameter, as `stdin: json` handlers get it:
+// {"event":..,"id":..,"time":..,"source":..,"old":{..},"new":{..}} (+ "seq" when journaled).
+std::string to_json(const Event& event);
+
+// The journal's form: to_json without the parameters whose value is "" (from_json fills them
+// back), about half the bytes of a typical event.
+std::string to_journal_json(const Event& event);
+
+// Reads back what to_json or to_journal_json wrote, or a record the journal kept verbatim
+// (ParsedRecord::verbatim), filling every parameter not there with "".
+Result<Event> from_json(std::string_view json, const Catalog& catalog);
+
+} // namespace eventmgr::events
