@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Usage: scripts/test.sh [--quick]
 # Installs what is missing, builds, and runs every test: the normal build, then the whole suite
-# again under ASan+UBSan, then each fuzz target for a bounded time. --quick skips the last two.
+# again under ASan+UBSan, then each fuzz target for a bounded time, then the optimised build
+# that quickstart.sh installs (GCC warns differently at -O2, and -Werror is on). --quick skips
+# the last three.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -51,4 +53,8 @@ for src in tests/fuzz/fuzz_*.cpp; do
   tail -n 3 "$log"
   rm -rf "$work"
 done
+
+echo "== build (Release, -Werror, as quickstart.sh builds it)"
+cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release -DEVENTMGR_TESTS=OFF -DEVENTMGR_WERROR=ON >/dev/null
+cmake --build build/release -j"$jobs"
 echo "== all tests passed"
