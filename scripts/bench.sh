@@ -196,7 +196,7 @@ record() { values[$1]="${values[$1]:+${values[$1]} }$2"; }
 note() { notes+=("run $run: $*"); log "note: $*"; }
 
 # The floors' programs get the environment a client_create handler gets (SPEC 6.2): its
-# LANG=C.UTF-8 makes /bin/true and date load the locale, ~0.35 ms per launch here, which is the
+# LANG=C.UTF-8 makes /bin/true and date load the locale, ~0.32 ms per launch here, which is the
 # program's cost whoever starts it; without it the floor would run a cheaper program.
 handler_env=()
 make_handler_env() {
