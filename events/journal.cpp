@@ -122,11 +122,7 @@ std::vector<Journal::Accepted> Journal::Batch::commit() {
   std::int64_t last_seq = 0;
   if (!m_events.empty()) {
     j.refresh_handled_events();
-    sqlite::ResetOnExit reset_last(j.m_last_seq);
-    if (!j.m_last_seq.step()) {
-      throw sqlite::Failure("the journal's counters have no last_seq row");
-    }
-    last_seq = j.m_last_seq.column_int(0);
+    last_seq = j.last_seq();
   }
   const std::int64_t first_seq = last_seq + 1;
   for (const Queued& queued : m_events) {
@@ -213,7 +209,10 @@ std::vector<JournalEntry> Journal::unfinished(std::int64_t after_seq, std::size_
 
 std::int64_t Journal::last_seq() {
   sqlite::ResetOnExit reset(m_last_seq);
-  return m_last_seq.step() ? m_last_seq.column_int(0) : 0;
+  if (!m_last_seq.step()) {
+    throw sqlite::Failure("the journal's counters have no last_seq row");
+  }
+  return m_last_seq.column_int(0);
 }
 
 std::optional<JournalEntry> Journal::get(std::int64_t seq) {

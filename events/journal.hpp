@@ -130,6 +130,7 @@ public:
   // Dispatch: up to `limit` pending or running events with seq > `after_seq`, by seq.
   std::vector<JournalEntry> unfinished(std::int64_t after_seq, std::size_t limit);
   // The highest seq ever given (0 for an empty journal); later events get higher ones.
+  // Throws sqlite::Failure when the counter is missing (a damaged database).
   std::int64_t last_seq();
   // One event by `seq` (for replay and `eventmgr log`), nullopt when absent or pruned.
   std::optional<JournalEntry> get(std::int64_t seq);
