@@ -74,7 +74,6 @@ std::string unknown_event_message(const events::Catalog& catalog, const std::str
   return message + " (eventmgr events lists all)";
 }
 
-
 std::int64_t parse_since(const std::string& text) {
   if (auto ago = parse_duration(text)) {
     return now_ms() - *ago;
