@@ -28,6 +28,7 @@ namespace eventmgr::daemon {
 namespace {
 
 constexpr auto k_prune_interval = std::chrono::hours(1);
+constexpr std::size_t k_ledger_slots = 256;
 
 // Everything that must hold before the daemon touches its state: one problem per line.
 Result<void> check_permissions(const Config& config) {
@@ -108,6 +109,11 @@ int Daemon::run() {
   events::Journal dispatch_journal(*dispatch_db);
   handlers::HandlerStore handler_store(*dispatch_db);
   handlers::RunLog run_log(*dispatch_db);
+  // Beside the database (like its -wal file): the runs started but not yet written.
+  auto ledger = handlers::RunLedger::open(m_config.database.string() + "-ledger", k_ledger_slots);
+  if (!ledger) {
+    return fail(ledger.error().message);
+  }
   events::ReplayQueue replays(*dispatch_db);
 
   // 3. The pipe, and memory ballast when a benchmark asks for it.
@@ -122,7 +128,7 @@ int Daemon::run() {
   Recorder recorder(intake_journal, catalog, log);
   PipeIntake pipe_intake(io, std::move(fifo.value()), recorder, log);
   PickupIntake pickup_intake(io, m_config.pickup_dir, recorder, log);
-  Dispatcher dispatcher(DispatchContext{dispatch_journal, handler_store, run_log, replays, *dispatch_db, launcher, io.get_executor(),
+  Dispatcher dispatcher(DispatchContext{dispatch_journal, handler_store, run_log, *ledger, replays, *dispatch_db, launcher, io.get_executor(),
                                         catalog, m_config, log});
   recorder.on_journaled([&dispatcher] { dispatcher.wake(); });
 

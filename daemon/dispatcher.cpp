@@ -18,6 +18,11 @@ namespace eventmgr::daemon {
 namespace {
 
 constexpr std::size_t k_window = 1024;
+// How long the rows of started and finished runs may wait in memory (and the ledger) before
+// they are written in one transaction.
+constexpr auto k_flush_delay = std::chrono::milliseconds(20);
+// Ledger slots kept free: below this, a start first writes what waits.
+constexpr std::size_t k_ledger_reserve = 16;
 
 } // namespace
 
@@ -31,17 +36,32 @@ struct Dispatcher::ActiveEvent {
 };
 
 Dispatcher::Dispatcher(DispatchContext context)
-  : m_context(std::move(context)), m_watch_timer(m_context.executor) {}
+  : m_context(std::move(context)), m_flush_timer(m_context.executor), m_watch_timer(m_context.executor) {}
 
-Dispatcher::~Dispatcher() { m_watch_timer.cancel(); }
+Dispatcher::~Dispatcher() {
+  m_flush_timer.cancel();
+  m_watch_timer.cancel();
+}
 
 void Dispatcher::start() {
   // Runs a crash interrupted are marked; their events are still unfinished and resume below,
   // running those handlers again (a new attempt) and skipping the ones that had finished.
+  // The ledger holds the runs that had started when the previous daemon stopped without
+  // writing their rows; runs whose running row was written are marked below.
   m_seen_at_start = m_context.journal.last_seq();
-  auto interrupted = m_context.run_log.mark_interrupted_running();
-  if (!interrupted.empty()) {
-    m_context.log->warn("{} handler run(s) were interrupted by a stop; they run again", interrupted.size());
+  std::size_t interrupted = 0;
+  if (const auto& left_over = m_context.ledger.left_over(); !left_over.empty()) {
+    std::int64_t now = now_ms();
+    sqlite::Transaction transaction(m_context.db);
+    for (const auto& start : left_over) {
+      interrupted += m_context.run_log.record_interrupted(start, now) ? 1 : 0;
+    }
+    transaction.commit();
+    m_context.ledger.clear_left_over();
+  }
+  interrupted += m_context.run_log.mark_interrupted_running().size();
+  if (interrupted > 0) {
+    m_context.log->warn("{} handler run(s) were interrupted by a stop; they run again", interrupted);
   }
   refill();
   pump();
@@ -206,6 +226,7 @@ void Dispatcher::start_event(Pending entry) {
     if (!active->entry.replay) {
       active->handlers = handlers_for(active->entry.event);
       if (!active->handlers.empty() && active->entry.seq <= m_seen_at_start) {
+        flush_done(); // this session's runs of the event, if any, count too
         active->completed = m_context.run_log.completed_handlers(active->entry.seq);
       }
     } else if (active->entry.only_handler) {
@@ -262,26 +283,26 @@ void Dispatcher::run_next(const std::shared_ptr<ActiveEvent>& active) {
   // The run's row is written before the process starts (a crash then shows it interrupted),
   // in one transaction with the results not yet recorded: one write per run, not two.
   auto record = std::make_shared<RunRecord>();
-  record->event_seq = event.seq;
-  record->handler_id = handler.id;
-  record->user = handler.user;
-  record->argv_json = to_json_array(redacted);
-  record->started_at = now_ms();
+  record->event = event.name;
+  record->start.event_seq = event.seq;
+  record->start.handler_id = handler.id;
+  record->start.user = handler.user;
+  record->start.argv_json = to_json_array(redacted);
+  record->start.started_at = now_ms();
   try {
-    const bool may_have_runs = active->entry.replay || event.seq <= m_seen_at_start;
-    record->attempt = may_have_runs ? m_context.run_log.next_attempt(event.seq, handler.id) : 1;
+    if (active->entry.replay || event.seq <= m_seen_at_start) {
+      flush_done(); // earlier attempts of this session may still wait for their rows
+      record->start.attempt = m_context.run_log.next_attempt(event.seq, handler.id);
+    }
   } catch (const sqlite::Failure& failure) {
     m_context.log->error("cannot read earlier runs of handler {} for event {}: {}", handler.id, event.seq,
                          failure.what());
   }
-  flush_done(record);
+  note_start(record);
 
   auto finished = [this, active, record](handlers::RunOutcome outcome) {
-    auto level = outcome.status == handlers::RunStatus::ok ? spdlog::level::info : spdlog::level::warn;
-    m_context.log->log(level, "run {}: event {} ({}) handler {} as {}: {} in {}", record->id, active->event.seq,
-                       active->event.name, record->handler_id, record->user, handlers::describe_result(outcome),
-                       format_duration(outcome.finished_ms - outcome.started_ms));
-    // Recorded with the next batch of finished events (flush_done), in one transaction.
+    // Recorded with the next batch (flush_done), in one transaction.
+    record->finished = true;
     m_finished_runs.emplace_back(record, std::move(outcome));
     schedule_flush();
     run_next(active);
@@ -297,60 +318,90 @@ void Dispatcher::run_next(const std::shared_ptr<ActiveEvent>& active) {
 }
 
 void Dispatcher::finish_event(const std::shared_ptr<ActiveEvent>& active) {
-  // Finished events are marked done together, one transaction per loop turn. A crash before
-  // that leaves them unfinished: they are dispatched again and skip the handlers that ran.
+  // Finished events are marked done together with the runs' rows (flush_done). A crash before
+  // that leaves them unfinished: they are dispatched again, and the ledger shows their runs
+  // not yet written as interrupted.
   m_done.push_back(active->entry.seq);
   schedule_flush();
   release(active);
 }
 
-void Dispatcher::schedule_flush() {
-  if (!m_flush_scheduled) {
-    m_flush_scheduled = true;
-    // Posted twice: the pump that a finished run schedules comes first, so the next handler
-    // starts before this loop turn's bookkeeping is written (the write is off the path from
-    // one run to the next).
-    boost::asio::post(m_context.executor, [this] {
-      boost::asio::post(m_context.executor, [this] { flush_done(); });
-    });
+void Dispatcher::note_start(const std::shared_ptr<RunRecord>& record) {
+  if (m_context.ledger.free_slots() <= k_ledger_reserve) {
+    flush_done();
   }
+  record->slot = m_context.ledger.acquire(record->start);
+  m_unwritten.push_back(record);
+  if (record->slot < 0) {
+    flush_done(); // no room: its running row is written before the start instead
+  }
+  schedule_flush();
 }
 
-void Dispatcher::flush_done(const std::shared_ptr<RunRecord>& starting) {
-  if (!starting) {
-    m_flush_scheduled = false;
+void Dispatcher::schedule_flush() {
+  if (m_flush_scheduled) {
+    return;
   }
-  if (!starting && m_done.empty() && m_finished_runs.empty()) {
+  m_flush_scheduled = true;
+  m_flush_timer.expires_after(k_flush_delay);
+  m_flush_timer.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) {
+      return; // cancelled: the dispatcher is going away
+    }
+    m_flush_scheduled = false;
+    flush_done();
+  });
+}
+
+void Dispatcher::flush_done() {
+  if (m_done.empty() && m_finished_runs.empty() && m_unwritten.empty()) {
     return;
   }
   try {
     std::int64_t now = now_ms();
     sqlite::Transaction transaction(m_context.db);
-    const auto insert = [this](RunRecord& record) {
-      record.id = m_context.run_log.start_run(record.event_seq, record.handler_id, record.attempt, record.user,
-                                              record.argv_json, record.started_at);
-    };
-    if (starting) {
-      insert(*starting);
+    for (const auto& record : m_unwritten) {
+      if (!record->finished) {
+        const auto& start = record->start;
+        record->id = m_context.run_log.start_run(start.event_seq, start.handler_id, start.attempt, start.user,
+                                                 start.argv_json, start.started_at);
+      }
     }
     for (const auto& [record, outcome] : m_finished_runs) {
       if (record->id == 0) {
-        insert(*record); // its start was lost with a failed flush
+        record->id = m_context.run_log.record_run(record->start, handlers::to_run_end(outcome));
+      } else {
+        m_context.run_log.finish_run(record->id, outcome);
       }
-      m_context.run_log.finish_run(record->id, outcome);
     }
     for (std::int64_t seq : m_done) {
       m_context.journal.mark_done(seq, now);
     }
     transaction.commit();
+    // Written: their ledger slots are free again.
+    for (const auto& record : m_unwritten) {
+      m_context.ledger.release(std::exchange(record->slot, -1));
+    }
+    for (const auto& [record, outcome] : m_finished_runs) {
+      m_context.ledger.release(std::exchange(record->slot, -1));
+      auto level = outcome.status == handlers::RunStatus::ok ? spdlog::level::info : spdlog::level::warn;
+      m_context.log->log(level, "run {}: event {} ({}) handler {} as {}: {} in {}", record->id,
+                         record->start.event_seq, record->event, record->start.handler_id, record->start.user,
+                         handlers::describe_result(outcome), format_duration(outcome.finished_ms - outcome.started_ms));
+    }
   } catch (const sqlite::Failure& failure) {
-    m_context.log->error("cannot record {} finished runs and {} finished events{}: {}; they run again after a restart",
-                         m_finished_runs.size(), m_done.size(), starting ? " and the start of a run" : "",
-                         failure.what());
-    if (starting) {
-      starting->id = 0; // inserted with its result, if that can be written
+    // Their ledger slots stay taken, so the next start shows these runs interrupted.
+    m_context.log->error("cannot record {} started and {} finished runs and {} finished events: {}; they run again "
+                         "after a restart",
+                         m_unwritten.size(), m_finished_runs.size(), m_done.size(), failure.what());
+    for (const auto& record : m_unwritten) {
+      record->id = 0; // rolled back: a later flush inserts it whole
+    }
+    for (const auto& [record, outcome] : m_finished_runs) {
+      record->id = 0;
     }
   }
+  m_unwritten.clear();
   m_finished_runs.clear();
   m_done.clear();
 }
@@ -360,6 +411,16 @@ void Dispatcher::release(const std::shared_ptr<ActiveEvent>& active) {
     m_active_keys.erase(m_active_keys.find(key));
   }
   m_active.erase(active);
+  if (m_active.empty() && !m_stopping) {
+    // Idle once the pump found nothing to start: write what waits now, not after the delay.
+    boost::asio::post(m_context.executor, [this] {
+      boost::asio::post(m_context.executor, [this] {
+        if (m_active.empty()) {
+          flush_done();
+        }
+      });
+    });
+  }
   if (m_stopping) {
     if (m_active.empty() && m_on_idle) {
       flush_done();

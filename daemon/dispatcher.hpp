@@ -7,6 +7,7 @@
 #include "events/replay_queue.hpp"
 #include "handlers/handler_store.hpp"
 #include "handlers/launcher.hpp"
+#include "handlers/run_ledger.hpp"
 #include "handlers/run_log.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -31,6 +32,7 @@ struct DispatchContext {
   events::Journal& journal;      // on the dispatch connection
   handlers::HandlerStore& handler_store;
   handlers::RunLog& run_log;
+  handlers::RunLedger& ledger;   // runs started whose rows are not written yet
   events::ReplayQueue& replays;
   sqlite::Database& db;          // the dispatch connection, watched for the CLI's changes
   handlers::Launcher& launcher;
@@ -76,10 +78,16 @@ private:
   void run_next(const std::shared_ptr<ActiveEvent>& active);
   void finish_event(const std::shared_ptr<ActiveEvent>& active);
   struct RunRecord;
-  // Records the finished runs and marks the finished events done, in one transaction; with
-  // `starting`, also writes that run's row (as running) and sets its id.
-  void flush_done(const std::shared_ptr<RunRecord>& starting = nullptr);
+  // Writes, in one transaction, the rows of the runs started since the last flush (finished
+  // ones complete, the others as running), the results of the runs whose running row was
+  // written before, and marks the finished events done; then frees their ledger slots.
+  void flush_done();
+  // A flush within k_flush_delay, or at once when the dispatcher is idle or the ledger is
+  // filling up.
   void schedule_flush();
+  // Records `record` in the ledger before its process starts; when the ledger is full even
+  // after a flush, writes its running row instead.
+  void note_start(const std::shared_ptr<RunRecord>& record);
   // Forgets `active` (done or left unfinished for the next start) and looks for more work.
   void release(const std::shared_ptr<ActiveEvent>& active);
   // Reads a journal entry into the window's form: the parsed event and its keys.
@@ -105,14 +113,13 @@ private:
   // One handler run as the runs table will hold it; id 0 until its row is written.
   struct RunRecord {
     std::int64_t id = 0;
-    std::int64_t event_seq = 0;
-    std::int64_t handler_id = 0;
-    int attempt = 1;
-    std::string user;
-    std::string argv_json;
-    std::int64_t started_at = 0;
+    handlers::RunStart start;
+    std::string event; // its name, for the log line
+    int slot = -1; // its ledger slot until its row is committed
+    bool finished = false;
   };
   std::vector<std::int64_t> m_done; // finished, not yet marked done
+  std::vector<std::shared_ptr<RunRecord>> m_unwritten; // started, no row yet, in start order
   std::vector<std::pair<std::shared_ptr<RunRecord>, handlers::RunOutcome>> m_finished_runs; // not yet recorded
   std::map<std::string, std::vector<handlers::Handler>> m_handler_cache;
   std::int64_t m_handler_cache_version = -1;
@@ -122,6 +129,8 @@ private:
   };
   std::map<std::string, CachedUser> m_user_cache;
   bool m_flush_scheduled = false;
+  bool m_flush_now = false;
+  boost::asio::steady_timer m_flush_timer;
   boost::asio::steady_timer m_watch_timer;
   std::int64_t m_data_version = -1;
 };

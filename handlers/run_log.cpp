@@ -151,9 +151,19 @@ RunLog::RunLog(sqlite::Database& db)
   : m_db(db),
     m_start(db.prepare("INSERT INTO runs (event_seq, handler_id, attempt, user, argv, started_at,"
                        " status) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'running')")),
-    m_finish(db.prepare("UPDATE runs SET status = ?2, exit_code = ?3, signal = ?4, timed_out = ?5,"
-                        " start_error = ?6, stdout = ?7, stdout_truncated = ?8, stderr = ?9,"
-                        " stderr_truncated = ?10, finished_at = ?11 WHERE id = ?1")),
+    m_finish(db.prepare("UPDATE runs SET status = ?7, exit_code = ?8, signal = ?9, timed_out = ?10,"
+                        " start_error = ?11, stdout = ?12, stdout_truncated = ?13, stderr = ?14,"
+                        " stderr_truncated = ?15, finished_at = ?16 WHERE id = ?1")),
+    m_record(db.prepare("INSERT INTO runs (event_seq, handler_id, attempt, user, argv, started_at, status,"
+                        " exit_code, signal, timed_out, start_error, stdout, stdout_truncated, stderr,"
+                        " stderr_truncated, finished_at)"
+                        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)")),
+    // A run the ledger holds that has no row: unless its event was pruned meanwhile.
+    m_record_interrupted(db.prepare(
+      "INSERT INTO runs (event_seq, handler_id, attempt, user, argv, started_at, status, finished_at)"
+      " SELECT ?1, ?2, ?3, ?4, ?5, ?6, 'interrupted', ?7"
+      " WHERE EXISTS (SELECT 1 FROM events WHERE seq = ?1)"
+      " AND NOT EXISTS (SELECT 1 FROM runs WHERE event_seq = ?1 AND handler_id = ?2 AND attempt = ?3)")),
     m_interrupt(db.prepare("UPDATE runs SET status = 'interrupted', finished_at = ?1"
                            " WHERE status = 'running' RETURNING event_seq, handler_id")),
     m_next_attempt(db.prepare("SELECT coalesce(max(attempt), 0) + 1 FROM runs"
@@ -192,32 +202,37 @@ std::int64_t RunLog::start_run(std::int64_t event_seq, std::int64_t handler_id, 
   return m_db.last_insert_id();
 }
 
-void RunLog::finish_run(std::int64_t run_id, const RunEnd& end) {
+// Binds the columns of a run's end at 7..15 of m_finish and m_record.
+void RunLog::bind_end(sqlite::Statement& statement, const RunEnd& end) {
   auto to_optional64 = [](std::optional<int> value) -> std::optional<std::int64_t> {
     if (!value) {
       return std::nullopt;
     }
     return *value;
   };
-  m_finish.bind(1, run_id)
-    .bind(2, to_string(end.state))
-    .bind(3, to_optional64(end.exit_code))
-    .bind(4, to_optional64(end.signal))
-    .bind(5, end.timed_out ? 1 : 0);
+  statement.bind(7, to_string(end.state))
+    .bind(8, to_optional64(end.exit_code))
+    .bind(9, to_optional64(end.signal))
+    .bind(10, end.timed_out ? 1 : 0);
   if (end.start_error.empty()) {
-    m_finish.bind_null(6);
+    statement.bind_null(11);
   } else {
-    m_finish.bind(6, end.start_error);
+    statement.bind(11, end.start_error);
   }
-  m_finish.bind_blob(7, end.out)
-    .bind(8, end.out_truncated ? 1 : 0)
-    .bind_blob(9, end.err)
-    .bind(10, end.err_truncated ? 1 : 0)
-    .bind(11, end.finished_at != 0 ? end.finished_at : now_ms());
+  statement.bind_blob(12, end.out)
+    .bind(13, end.out_truncated ? 1 : 0)
+    .bind_blob(14, end.err)
+    .bind(15, end.err_truncated ? 1 : 0)
+    .bind(16, end.finished_at != 0 ? end.finished_at : now_ms());
+}
+
+void RunLog::finish_run(std::int64_t run_id, const RunEnd& end) {
+  m_finish.bind(1, run_id);
+  bind_end(m_finish, end);
   m_finish.run();
 }
 
-void RunLog::finish_run(std::int64_t run_id, const RunOutcome& outcome) {
+RunEnd to_run_end(const RunOutcome& outcome) {
   RunEnd end;
   end.timed_out = outcome.timed_out;
   switch (outcome.status) {
@@ -250,7 +265,24 @@ void RunLog::finish_run(std::int64_t run_id, const RunOutcome& outcome) {
   end.err = outcome.err;
   end.err_truncated = outcome.err_truncated;
   end.finished_at = outcome.finished_ms;
-  finish_run(run_id, end);
+  return end;
+}
+
+void RunLog::finish_run(std::int64_t run_id, const RunOutcome& outcome) { finish_run(run_id, to_run_end(outcome)); }
+
+std::int64_t RunLog::record_run(const RunStart& start, const RunEnd& end) {
+  m_record.bind(1, start.event_seq).bind(2, start.handler_id).bind(3, start.attempt).bind(4, start.user)
+    .bind(5, start.argv_json).bind(6, start.started_at);
+  bind_end(m_record, end);
+  m_record.run();
+  return m_db.last_insert_id();
+}
+
+bool RunLog::record_interrupted(const RunStart& start, std::int64_t finished_at) {
+  m_record_interrupted.bind(1, start.event_seq).bind(2, start.handler_id).bind(3, start.attempt)
+    .bind(4, start.user).bind(5, start.argv_json).bind(6, start.started_at).bind(7, finished_at);
+  m_record_interrupted.run();
+  return m_db.changes() > 0;
 }
 
 std::vector<InterruptedRun> RunLog::mark_interrupted_running() {

@@ -47,6 +47,19 @@ struct RunEnd {
   std::int64_t finished_at = 0; // unix ms
 };
 
+// RunEnd of the launcher's outcome.
+RunEnd to_run_end(const RunOutcome& outcome);
+
+// What is known of a run when it starts.
+struct RunStart {
+  std::int64_t event_seq = 0;
+  std::int64_t handler_id = 0;
+  int attempt = 1;
+  std::string user;
+  std::string argv_json; // secrets redacted
+  std::int64_t started_at = 0; // unix ms
+};
+
 // One row of the run log, with its event's name.
 struct RunRow {
   std::int64_t id = 0;
@@ -113,6 +126,12 @@ public:
   // As above, from the launcher's outcome (finished now when `outcome.finished_ms` is 0).
   void finish_run(std::int64_t run_id, const RunOutcome& outcome);
 
+  // A finished run in one row (its start was not written); returns the run id.
+  std::int64_t record_run(const RunStart& start, const RunEnd& end);
+  // Crash recovery of a run the run ledger held: writes it `interrupted` unless a row of that
+  // attempt exists or its event is gone; true when written.
+  bool record_interrupted(const RunStart& start, std::int64_t finished_at);
+
   // Crash recovery: marks every `running` run `interrupted` (finished now) and returns their
   // (event, handler) pairs, sorted and distinct, to be run again.
   std::vector<InterruptedRun> mark_interrupted_running();
@@ -130,9 +149,13 @@ public:
   RunCounts ok_failed_since(std::int64_t since);
 
 private:
+  void bind_end(sqlite::Statement& statement, const RunEnd& end);
+
   sqlite::Database& m_db;
   sqlite::Statement m_start;
   sqlite::Statement m_finish;
+  sqlite::Statement m_record;
+  sqlite::Statement m_record_interrupted;
   sqlite::Statement m_interrupt;
   sqlite::Statement m_next_attempt;
   sqlite::Statement m_completed;

@@ -155,6 +155,43 @@ TEST_CASE_FIXTURE(Fixture, "runs a crash interrupted are marked and run again as
   CHECK(log.completed_handlers(seq) == std::set<std::int64_t>{10, 20});
 }
 
+TEST_CASE_FIXTURE(Fixture, "a run written once finished is one complete row") {
+  const std::int64_t seq = add_event("client_create");
+  eventmgr::handlers::RunStart start{seq, 4, 1, "nobody", R"(["/bin/true","jdoe"])", 1500};
+  eventmgr::handlers::RunOutcome outcome;
+  outcome.status = eventmgr::handlers::RunStatus::signal;
+  outcome.signal = 9;
+  outcome.err = "bye";
+  outcome.finished_ms = 1600;
+  const std::int64_t id = log.record_run(start, eventmgr::handlers::to_run_end(outcome));
+  auto row = log.get(id);
+  REQUIRE(row);
+  CHECK(row->state == RunState::signal);
+  CHECK(row->signal == 9);
+  CHECK(row->err == "bye");
+  CHECK(row->started_at == 1500);
+  CHECK(row->finished_at == 1600);
+  CHECK(row->argv == std::vector<std::string>{"/bin/true", "jdoe"});
+  CHECK(log.completed_handlers(seq) == std::set<std::int64_t>{4});
+}
+
+TEST_CASE_FIXTURE(Fixture, "a run the ledger held is recorded interrupted once, and only for a journaled event") {
+  const std::int64_t seq = add_event("client_create");
+  eventmgr::handlers::RunStart start{seq, 4, 2, "nobody", R"(["/bin/true"])", 1500};
+  CHECK(log.record_interrupted(start, 1700));
+  CHECK_FALSE(log.record_interrupted(start, 1800)); // that attempt has its row now
+  auto rows = log.list(RunFilter{});
+  REQUIRE(rows.size() == 1);
+  CHECK(rows.front().state == RunState::interrupted);
+  CHECK(rows.front().attempt == 2);
+  CHECK(rows.front().finished_at == 1700);
+  CHECK(log.next_attempt(seq, 4) == 3);
+  CHECK(log.completed_handlers(seq).empty());
+
+  start.event_seq = seq + 100; // pruned, or never journaled
+  CHECK_FALSE(log.record_interrupted(start, 1700));
+}
+
 TEST_CASE_FIXTURE(Fixture, "the log lists runs newest first, narrowed by each filter") {
   const std::int64_t client = add_event("client_create");
   const std::int64_t domain = add_event("domain_create");
