@@ -23,6 +23,9 @@ constexpr std::size_t k_window = 1024;
 constexpr auto k_flush_delay = std::chrono::milliseconds(20);
 // Ledger slots kept free: below this, a start first writes what waits.
 constexpr std::size_t k_ledger_reserve = 16;
+// Events queued on one lane: the one running and the next, whose first handler then starts as
+// soon as the previous run ends, on the lane's thread.
+constexpr std::size_t k_lane_depth = 2;
 
 } // namespace
 
@@ -31,8 +34,9 @@ struct Dispatcher::ActiveEvent {
   events::Event event;
   std::vector<handlers::Handler> handlers;
   std::set<std::int64_t> completed; // handlers that already ran before a crash
-  std::map<std::int64_t, int> attempts;
-  std::size_t next = 0;
+  std::size_t lane = 0;
+  std::size_t outstanding = 0; // runs queued on the lane and not reported yet
+  bool cut_short = false;      // a run was taken back (stopping): the event stays unfinished
 };
 
 Dispatcher::Dispatcher(DispatchContext context)
@@ -114,6 +118,8 @@ void Dispatcher::wake() {
 void Dispatcher::stop(std::function<void()> on_idle) {
   m_stopping = true;
   m_on_idle = std::move(on_idle);
+  // Runs not started yet come back `skipped`; their events stay unfinished for the next start.
+  m_context.launcher.cancel_queued();
   if (m_active.empty() && m_on_idle) {
     flush_done();
     auto callback = std::move(m_on_idle);
@@ -180,38 +186,77 @@ Result<UserInfo> Dispatcher::user_of(const std::string& name) {
   return user;
 }
 
+std::optional<std::size_t> Dispatcher::lane_for(const Pending& entry) const {
+  const auto lanes = static_cast<std::size_t>(m_context.config.workers);
+  std::optional<std::size_t> holder; // the lane of the unfinished events sharing a key
+  for (const auto& key : entry.keys) {
+    auto [first, last] = m_active_keys.equal_range(key);
+    for (auto it = first; it != last; ++it) {
+      if (holder && *holder != it->second) {
+        return std::nullopt; // two lanes hold its keys: it waits for one to finish
+      }
+      holder = it->second;
+    }
+  }
+  if (holder) {
+    // Queued behind them on their lane, it starts only once they are finished.
+    return m_lane_load[*holder] < k_lane_depth ? holder : std::nullopt;
+  }
+  std::optional<std::size_t> best;
+  for (std::size_t lane = 0; lane < lanes; ++lane) {
+    if (m_lane_load[lane] < k_lane_depth && (!best || m_lane_load[lane] < m_lane_load[*best])) {
+      best = lane;
+    }
+  }
+  return best;
+}
+
+bool Dispatcher::lane_room() const {
+  const auto lanes = static_cast<std::size_t>(m_context.config.workers);
+  for (std::size_t lane = 0; lane < lanes; ++lane) {
+    if (m_lane_load[lane] < k_lane_depth) {
+      return true;
+    }
+  }
+  return false;
+}
+
 void Dispatcher::pump() {
   if (m_stopping) {
     return;
   }
-  std::set<std::string> blocked(m_active_keys.begin(), m_active_keys.end());
-  for (auto it = m_window.begin(); it != m_window.end() && m_active.size() < static_cast<std::size_t>(m_context.config.workers);) {
-    bool conflict = std::any_of(it->keys.begin(), it->keys.end(), [&](const std::string& key) { return blocked.count(key) > 0; });
-    if (conflict) {
-      // Later events with these keys must wait behind this one too.
-      blocked.insert(it->keys.begin(), it->keys.end());
+  if (m_lane_load.size() < static_cast<std::size_t>(m_context.config.workers)) {
+    m_lane_load.resize(static_cast<std::size_t>(m_context.config.workers), 0);
+  }
+  std::set<std::string> passed; // keys of earlier events left waiting: later ones wait too
+  for (auto it = m_window.begin(); it != m_window.end() && lane_room();) {
+    bool behind = std::any_of(it->keys.begin(), it->keys.end(), [&](const std::string& key) { return passed.count(key) > 0; });
+    std::optional<std::size_t> lane = behind ? std::nullopt : lane_for(*it);
+    if (!lane) {
+      passed.insert(it->keys.begin(), it->keys.end());
       ++it;
       continue;
     }
     Pending entry = std::move(*it);
     it = m_window.erase(it);
-    blocked.insert(entry.keys.begin(), entry.keys.end());
-    start_event(std::move(entry));
+    start_event(std::move(entry), *lane);
   }
   if (m_window.size() < k_window / 2 && m_more_in_journal) {
     std::size_t before = m_window.size();
     refill();
-    if (m_window.size() > before && m_active.size() < static_cast<std::size_t>(m_context.config.workers)) {
+    if (m_window.size() > before && lane_room()) {
       pump();
     }
   }
 }
 
-void Dispatcher::start_event(Pending entry) {
+void Dispatcher::start_event(Pending entry, std::size_t lane) {
   auto active = std::make_shared<ActiveEvent>();
   active->entry = std::move(entry);
+  active->lane = lane;
+  ++m_lane_load[lane];
   for (const auto& key : active->entry.keys) {
-    m_active_keys.insert(key);
+    m_active_keys.emplace(key, lane);
   }
   m_active.insert(active);
   try {
@@ -243,78 +288,89 @@ void Dispatcher::start_event(Pending entry) {
     release(active);
     return;
   }
-  run_next(active);
+  queue_runs(active);
 }
 
-void Dispatcher::run_next(const std::shared_ptr<ActiveEvent>& active) {
-  if (m_stopping) {
-    // Stopping: the event stays unfinished and resumes with its next handler after restart.
-    release(active);
-    return;
-  }
-  while (active->next < active->handlers.size() && active->completed.count(active->handlers[active->next].id) > 0) {
-    ++active->next;
-  }
-  if (active->next >= active->handlers.size()) {
-    finish_event(active);
-    return;
-  }
-  const handlers::Handler& handler = active->handlers[active->next++];
+void Dispatcher::queue_runs(const std::shared_ptr<ActiveEvent>& active) {
   const events::Event& event = active->event;
   const events::EventDef* def = m_context.catalog->find(event.name);
-
-  handlers::LaunchSpec spec;
-  std::optional<handlers::RunOutcome> refused;
-  std::vector<std::string> redacted;
-  if (def == nullptr) {
-    refused = handlers::not_started("event " + event.name + " is no longer in the catalog");
-  } else if (auto user = user_of(handler.user); !user) {
-    refused = handlers::not_started(user.error().message);
-  } else if (auto plan = handlers::plan_run(handler, *def, event, m_context.config, &user.value()); !plan) {
-    refused = handlers::not_started(plan.error().message);
-  } else {
-    spec = std::move(plan->spec);
-    redacted = std::move(plan->redacted_argv);
-  }
-  if (redacted.empty()) {
-    redacted.push_back(handler.command);
-  }
-
-  // The run's row is written before the process starts (a crash then shows it interrupted),
-  // in one transaction with the results not yet recorded: one write per run, not two.
-  auto record = std::make_shared<RunRecord>();
-  record->event = event.name;
-  record->start.event_seq = event.seq;
-  record->start.handler_id = handler.id;
-  record->start.user = handler.user;
-  record->start.argv_json = to_json_array(redacted);
-  record->start.started_at = now_ms();
-  try {
-    if (active->entry.replay || event.seq <= m_seen_at_start) {
-      flush_done(); // earlier attempts of this session may still wait for their rows
-      record->start.attempt = m_context.run_log.next_attempt(event.seq, handler.id);
+  for (const handlers::Handler& handler : active->handlers) {
+    if (active->completed.count(handler.id) > 0) {
+      continue;
     }
-  } catch (const sqlite::Failure& failure) {
-    m_context.log->error("cannot read earlier runs of handler {} for event {}: {}", handler.id, event.seq,
-                         failure.what());
-  }
-  note_start(record);
+    handlers::LaunchSpec spec;
+    std::optional<handlers::RunOutcome> refused;
+    std::vector<std::string> redacted;
+    if (def == nullptr) {
+      refused = handlers::not_started("event " + event.name + " is no longer in the catalog");
+    } else if (auto user = user_of(handler.user); !user) {
+      refused = handlers::not_started(user.error().message);
+    } else if (auto plan = handlers::plan_run(handler, *def, event, m_context.config, &user.value()); !plan) {
+      refused = handlers::not_started(plan.error().message);
+    } else {
+      spec = std::move(plan->spec);
+      redacted = std::move(plan->redacted_argv);
+    }
+    if (redacted.empty()) {
+      redacted.push_back(handler.command);
+    }
 
-  auto finished = [this, active, record](handlers::RunOutcome outcome) {
-    // Recorded with the next batch (flush_done), in one transaction.
-    record->finished = true;
-    m_finished_runs.emplace_back(record, std::move(outcome));
-    schedule_flush();
-    run_next(active);
-  };
-  if (refused) {
-    // Recorded like any run; the next handler still runs (the panel action already happened).
-    boost::asio::post(m_context.executor, [finished, outcome = std::move(*refused)]() mutable {
-      finished(std::move(outcome));
-    });
-    return;
+    auto record = std::make_shared<RunRecord>();
+    record->event = event.name;
+    record->start.event_seq = event.seq;
+    record->start.handler_id = handler.id;
+    record->start.user = handler.user;
+    record->start.argv_json = to_json_array(redacted);
+    record->start.started_at = now_ms();
+    try {
+      if (active->entry.replay || event.seq <= m_seen_at_start) {
+        flush_done(); // earlier attempts of this session may still wait for their rows
+        record->start.attempt = m_context.run_log.next_attempt(event.seq, handler.id);
+      }
+    } catch (const sqlite::Failure& failure) {
+      m_context.log->error("cannot read earlier runs of handler {} for event {}: {}", handler.id, event.seq,
+                           failure.what());
+    }
+    reserve_slot(record);
+
+    auto finished = [this, active, record](handlers::RunOutcome outcome) {
+      --active->outstanding;
+      if (outcome.skipped) {
+        m_context.ledger.release(std::exchange(record->slot, -1));
+        record->skipped = true;
+        active->cut_short = true;
+      } else {
+        // Recorded with the next batch (flush_done), in one transaction.
+        record->finished = true;
+        m_finished_runs.emplace_back(record, std::move(outcome));
+        schedule_flush();
+      }
+      if (active->outstanding == 0) {
+        if (active->cut_short) {
+          release(active);
+        } else {
+          finish_event(active);
+        }
+      }
+    };
+    ++active->outstanding;
+    if (refused) {
+      // Recorded like any run, in its place; the next handler still runs (the panel action
+      // already happened).
+      record->started_ms = record->start.started_at;
+      m_context.launcher.async_report(std::move(*refused), std::move(finished), active->lane);
+      continue;
+    }
+    // On the lane's thread, just before the process starts: the ledger shows it started.
+    auto before_start = [ledger = &m_context.ledger, record](std::int64_t started_ms) {
+      record->started_ms.store(started_ms);
+      ledger->mark_started(record->slot, started_ms);
+    };
+    m_context.launcher.async_run(std::move(spec), std::move(finished), active->lane, std::move(before_start));
   }
-  m_context.launcher.async_run(std::move(spec), std::move(finished));
+  if (active->outstanding == 0) {
+    finish_event(active);
+  }
 }
 
 void Dispatcher::finish_event(const std::shared_ptr<ActiveEvent>& active) {
@@ -326,15 +382,17 @@ void Dispatcher::finish_event(const std::shared_ptr<ActiveEvent>& active) {
   release(active);
 }
 
-void Dispatcher::note_start(const std::shared_ptr<RunRecord>& record) {
+void Dispatcher::reserve_slot(const std::shared_ptr<RunRecord>& record) {
   if (m_context.ledger.free_slots() <= k_ledger_reserve) {
     flush_done();
   }
-  record->slot = m_context.ledger.acquire(record->start);
-  m_unwritten.push_back(record);
-  if (record->slot < 0) {
-    flush_done(); // no room: its running row is written before the start instead
+  record->slot = m_context.ledger.reserve(record->start);
+  if (record->slot < 0 && !m_ledger_full_logged) {
+    m_ledger_full_logged = true;
+    m_context.log->warn("the run ledger is full: a crash would not show runs started now as interrupted until "
+                        "their rows are written");
   }
+  m_unwritten.push_back(record);
   schedule_flush();
 }
 
@@ -357,18 +415,29 @@ void Dispatcher::flush_done() {
   if (m_done.empty() && m_finished_runs.empty() && m_unwritten.empty()) {
     return;
   }
+  std::vector<std::shared_ptr<RunRecord>> running;  // started, not finished: written as running
+  std::vector<std::shared_ptr<RunRecord>> queued;   // not started yet: they wait
+  for (const auto& record : m_unwritten) {
+    if (record->finished || record->skipped) {
+      continue; // in m_finished_runs, or never to be written
+    }
+    (record->started_ms.load() != 0 ? running : queued).push_back(record);
+  }
+  if (m_done.empty() && m_finished_runs.empty() && running.empty()) {
+    m_unwritten = std::move(queued);
+    return;
+  }
   try {
     std::int64_t now = now_ms();
     sqlite::Transaction transaction(m_context.db);
-    for (const auto& record : m_unwritten) {
-      if (!record->finished) {
-        const auto& start = record->start;
-        record->id = m_context.run_log.start_run(start.event_seq, start.handler_id, start.attempt, start.user,
-                                                 start.argv_json, start.started_at);
-      }
+    for (const auto& record : running) {
+      const auto& start = record->start;
+      record->id = m_context.run_log.start_run(start.event_seq, start.handler_id, start.attempt, start.user,
+                                               start.argv_json, record->started_ms.load());
     }
     for (const auto& [record, outcome] : m_finished_runs) {
       if (record->id == 0) {
+        record->start.started_at = outcome.started_ms != 0 ? outcome.started_ms : record->start.started_at;
         record->id = m_context.run_log.record_run(record->start, handlers::to_run_end(outcome));
       } else {
         m_context.run_log.finish_run(record->id, outcome);
@@ -379,7 +448,7 @@ void Dispatcher::flush_done() {
     }
     transaction.commit();
     // Written: their ledger slots are free again.
-    for (const auto& record : m_unwritten) {
+    for (const auto& record : running) {
       m_context.ledger.release(std::exchange(record->slot, -1));
     }
     for (const auto& [record, outcome] : m_finished_runs) {
@@ -393,23 +462,30 @@ void Dispatcher::flush_done() {
     // Their ledger slots stay taken, so the next start shows these runs interrupted.
     m_context.log->error("cannot record {} started and {} finished runs and {} finished events: {}; they run again "
                          "after a restart",
-                         m_unwritten.size(), m_finished_runs.size(), m_done.size(), failure.what());
-    for (const auto& record : m_unwritten) {
+                         running.size(), m_finished_runs.size(), m_done.size(), failure.what());
+    for (const auto& record : running) {
       record->id = 0; // rolled back: a later flush inserts it whole
     }
     for (const auto& [record, outcome] : m_finished_runs) {
       record->id = 0;
     }
   }
-  m_unwritten.clear();
+  m_unwritten = std::move(queued);
   m_finished_runs.clear();
   m_done.clear();
 }
 
 void Dispatcher::release(const std::shared_ptr<ActiveEvent>& active) {
   for (const auto& key : active->entry.keys) {
-    m_active_keys.erase(m_active_keys.find(key));
+    auto [first, last] = m_active_keys.equal_range(key);
+    for (auto it = first; it != last; ++it) {
+      if (it->second == active->lane) {
+        m_active_keys.erase(it);
+        break;
+      }
+    }
   }
+  --m_lane_load[active->lane];
   m_active.erase(active);
   if (m_active.empty() && !m_stopping) {
     // Idle once the pump found nothing to start: write what waits now, not after the delay.

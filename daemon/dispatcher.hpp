@@ -15,12 +15,14 @@
 
 #include <spdlog/logger.h>
 
+#include <atomic>
 #include <chrono>
 #include <deque>
 #include <map>
 #include <functional>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -74,8 +76,13 @@ private:
   void pump();
   // Runs pump() from the executor (once, however often asked), never recursively.
   void schedule_pump();
-  void start_event(Pending entry);
-  void run_next(const std::shared_ptr<ActiveEvent>& active);
+  // The lane `entry` may be queued on now: the one holding the unfinished events that share
+  // its keys, else the least loaded; nullopt when it must wait.
+  std::optional<std::size_t> lane_for(const Pending& entry) const;
+  bool lane_room() const;
+  void start_event(Pending entry, std::size_t lane);
+  // Plans every handler of the event and queues the runs on its lane, in handler order.
+  void queue_runs(const std::shared_ptr<ActiveEvent>& active);
   void finish_event(const std::shared_ptr<ActiveEvent>& active);
   struct RunRecord;
   // Writes, in one transaction, the rows of the runs started since the last flush (finished
@@ -85,9 +92,9 @@ private:
   // A flush within k_flush_delay, or at once when the dispatcher is idle or the ledger is
   // filling up.
   void schedule_flush();
-  // Records `record` in the ledger before its process starts; when the ledger is full even
-  // after a flush, writes its running row instead.
-  void note_start(const std::shared_ptr<RunRecord>& record);
+  // Reserves the ledger slot `record` marks started on the lane, just before its process
+  // starts.
+  void reserve_slot(const std::shared_ptr<RunRecord>& record);
   // Forgets `active` (done or left unfinished for the next start) and looks for more work.
   void release(const std::shared_ptr<ActiveEvent>& active);
   // Reads a journal entry into the window's form: the parsed event and its keys.
@@ -105,8 +112,9 @@ private:
   // per event (completed handlers, next attempt).
   std::int64_t m_seen_at_start = std::numeric_limits<std::int64_t>::max();
   bool m_more_in_journal = true;
-  std::set<std::shared_ptr<ActiveEvent>> m_active;
-  std::multiset<std::string> m_active_keys;
+  std::set<std::shared_ptr<ActiveEvent>> m_active; // queued on a lane, not finished
+  std::multimap<std::string, std::size_t> m_active_keys; // their keys, with their lanes
+  std::vector<std::size_t> m_lane_load; // events queued per lane (at most k_lane_depth)
   std::function<void()> m_on_idle;
   bool m_stopping = false;
   bool m_pump_scheduled = false;
@@ -116,10 +124,12 @@ private:
     handlers::RunStart start;
     std::string event; // its name, for the log line
     int slot = -1; // its ledger slot until its row is committed
+    std::atomic<std::int64_t> started_ms{0}; // set on the lane's thread when it starts
     bool finished = false;
+    bool skipped = false; // taken back before it started
   };
   std::vector<std::int64_t> m_done; // finished, not yet marked done
-  std::vector<std::shared_ptr<RunRecord>> m_unwritten; // started, no row yet, in start order
+  std::vector<std::shared_ptr<RunRecord>> m_unwritten; // queued or started, no row yet, in order
   std::vector<std::pair<std::shared_ptr<RunRecord>, handlers::RunOutcome>> m_finished_runs; // not yet recorded
   std::map<std::string, std::vector<handlers::Handler>> m_handler_cache;
   std::int64_t m_handler_cache_version = -1;
@@ -129,6 +139,7 @@ private:
   };
   std::map<std::string, CachedUser> m_user_cache;
   bool m_flush_scheduled = false;
+  bool m_ledger_full_logged = false;
   bool m_flush_now = false;
   boost::asio::steady_timer m_flush_timer;
   boost::asio::steady_timer m_watch_timer;

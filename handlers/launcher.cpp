@@ -3,34 +3,50 @@
 
 #include "handlers/spawn.hpp"
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/execution/outstanding_work.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
-#include <boost/asio/write.hpp>
+#include <boost/asio/prefer.hpp>
 
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
+#include <deque>
 #include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <thread>
 #include <unordered_map>
 
 namespace eventmgr::handlers {
 
 namespace asio = boost::asio;
 
-// The process groups of the runs not finished yet. A run's entry turns 0 before its leader is
-// reaped, under the mutex, so no signal can ever reach a recycled process group id.
+// Shared by the launcher, its lanes and the handlers they post: the process groups of the
+// runs not finished yet (a run's entry turns 0 before its leader is reaped, under the mutex,
+// so no signal can ever reach a recycled process group id), /dev/null for stdin, and the count
+// of runs not reported yet.
 struct Launcher::State {
   mutable std::mutex mutex;
   std::unordered_map<const void*, pid_t> groups;
+  detail::OwnedFd null = detail::open_null(); // -1 if it cannot be opened: then per run
+  std::atomic<std::size_t> outstanding{0};
 
+  void set_group(const void* run, pid_t pid) {
+    std::lock_guard lock(mutex);
+    groups[run] = pid;
+  }
+  void forget(const void* run) {
+    std::lock_guard lock(mutex);
+    groups.erase(run);
+  }
   void signal_group(const void* run, int signal) {
     std::lock_guard lock(mutex);
     auto found = groups.find(run);
@@ -50,8 +66,6 @@ struct Launcher::State {
 };
 
 namespace {
-
-constexpr std::size_t k_read_chunk = 16 * 1024;
 
 std::int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -119,79 +133,75 @@ std::vector<char*> null_terminated(std::vector<std::string>& strings) {
   return pointers;
 }
 
-// One output stream: capture up to the limit, then keep draining and discarding.
+// One output stream of a run: captured up to the limit, then drained and dropped.
 struct Capture {
-  explicit Capture(const asio::any_io_executor& executor) : pipe(executor) {}
-  asio::posix::stream_descriptor pipe;
-  std::unique_ptr<char[]> buffer; // not zero-filled: two of them per run
-  std::size_t buffer_size = 0;
-  bool open = false;
+  detail::OwnedFd fd;
+  std::string* text = nullptr;
+  bool* truncated = nullptr;
 };
 
-// One handler process from clone to `done`. Lives in shared_ptrs held by its pending
-// operations; every handler runs on m_strand.
-class Run : public std::enable_shared_from_this<Run> {
-public:
-  Run(const asio::any_io_executor& executor, std::shared_ptr<Launcher::State> state, LaunchSpec spec,
-      std::function<void(RunOutcome)> done)
-      : m_strand(asio::make_strand(executor)), m_state(std::move(state)), m_spec(std::move(spec)),
-        m_done(std::move(done)), m_exit(m_strand), m_stdin(m_strand), m_out(m_strand), m_err(m_strand),
-        m_deadline(m_strand), m_drain(m_strand) {}
-  Run(const Run&) = delete;
-  Run& operator=(const Run&) = delete;
+using Clock = std::chrono::steady_clock;
 
-  // If the io_context dies first: no process is left running or unreaped.
-  ~Run() {
-    if (m_pid > 0 && !m_reaped) {
-      m_state->kill_before_reap(this, m_pid);
+// One handler process from its launch to its reaping, on the calling thread.
+class Execution {
+public:
+  Execution(Launcher::State& state, LaunchSpec& spec) : m_state(state), m_spec(spec) {}
+  Execution(const Execution&) = delete;
+  Execution& operator=(const Execution&) = delete;
+  ~Execution() {
+    if (m_pid > 0 && !m_reaped) { // an exception left it running: never leave a zombie
+      m_state.kill_before_reap(this, m_pid);
       reap();
     }
-    std::lock_guard lock(m_state->mutex);
-    m_state->groups.erase(this);
+    m_state.forget(this);
   }
 
-  // Starts the process (on the caller's thread) and the watch of it (on the strand).
-  void start() {
+  RunOutcome run(const Launcher::StartHook& before_start) {
     m_outcome.started_ms = now_ms();
-    {
-      std::lock_guard lock(m_state->mutex);
-      m_state->groups[this] = 0; // counted by running(); no group to signal yet
+    m_state.set_group(this, 0); // no group to signal yet
+    std::string failed = refusal(m_spec);
+    if (failed.empty()) {
+      if (before_start) {
+        before_start(m_outcome.started_ms);
+      }
+      failed = launch();
     }
-    if (std::string refused = refusal(m_spec); !refused.empty()) {
-      fail_to_start(std::move(refused));
-      return;
+    if (!failed.empty()) {
+      m_outcome.status = RunStatus::not_started;
+      m_outcome.start_error = std::move(failed);
+    } else {
+      watch();
     }
-    if (std::string failed = launch(); !failed.empty()) {
-      fail_to_start(std::move(failed));
-      return;
-    }
-    asio::post(m_strand, [self = shared_from_this()] { self->watch(); });
+    m_outcome.finished_ms = now_ms();
+    return std::move(m_outcome);
   }
 
 private:
-  // Spawns the child and hands the parent's pipe ends to Asio; returns the start error or "".
+  // Spawns the child; returns the start error or "".
   std::string launch() {
     detail::Pipe out;
     detail::Pipe err;
     detail::Pipe in;
-    detail::OwnedFd null;
+    detail::OwnedFd own_null;
     if (!detail::make_pipe(out) || !detail::make_pipe(err)) {
       return describe_failure(m_spec, detail::SpawnStep::prepare, errno);
     }
+    int stdin_fd = m_state.null.get();
     if (m_spec.stdin_data) {
       if (!detail::make_pipe(in)) {
         return describe_failure(m_spec, detail::SpawnStep::prepare, errno);
       }
-    } else {
-      null = detail::open_null();
-      if (null.get() < 0) {
+      stdin_fd = in.read.get();
+    } else if (stdin_fd < 0) {
+      own_null = detail::open_null();
+      if (own_null.get() < 0) {
         return describe_failure(m_spec, detail::SpawnStep::prepare, errno);
       }
+      stdin_fd = own_null.get();
     }
 
     std::vector<char*> argv = null_terminated(m_spec.argv);
     std::vector<char*> envp = null_terminated(m_spec.env);
-    bool as_root = geteuid() == 0;
     detail::SpawnPlan plan;
     plan.path = m_spec.argv.front().c_str();
     plan.argv = argv.data();
@@ -199,7 +209,7 @@ private:
     plan.cwd = m_spec.cwd.c_str();
     plan.umask = m_spec.umask;
     // Not root: refusal() already made sure the user, if any, is the daemon's own.
-    if (m_spec.user && as_root) {
+    if (m_spec.user && geteuid() == 0) {
       plan.switch_user = true;
       plan.uid = m_spec.user->uid;
       plan.gid = m_spec.user->gid;
@@ -215,7 +225,7 @@ private:
     plan.limit_resources = limit_resources.data();
     plan.limit_values = limit_values.data();
     plan.limit_count = limit_resources.size();
-    plan.stdin_fd = m_spec.stdin_data ? in.read.get() : null.get();
+    plan.stdin_fd = stdin_fd;
     plan.stdout_fd = out.write.get();
     plan.stderr_fd = err.write.get();
 
@@ -225,104 +235,137 @@ private:
     }
     m_pid = spawned.pid;
     m_outcome.pid = m_pid;
-    {
-      std::lock_guard lock(m_state->mutex);
-      m_state->groups[this] = m_pid;
-    }
-
-    int pidfd = static_cast<int>(syscall(SYS_pidfd_open, m_pid, 0));
-    if (pidfd < 0) {
+    m_state.set_group(this, m_pid);
+    if (spawned.pidfd < 0) {
       int error = errno;
-      m_state->kill_before_reap(this, m_pid);
+      m_state.kill_before_reap(this, m_pid);
       reap();
       return "cannot start " + m_spec.argv.front() + ": cannot watch the process: " + std::strerror(error);
     }
-    m_exit.assign(pidfd);
-    open_capture(m_out, out.read.release());
-    open_capture(m_err, err.read.release());
+    m_exit = detail::OwnedFd(spawned.pidfd);
+    // The child's ends close here, so its exit shows as end of file.
+    m_out = Capture{std::move(out.read), &m_outcome.out, &m_outcome.out_truncated};
+    m_err = Capture{std::move(err.read), &m_outcome.err, &m_outcome.err_truncated};
     if (m_spec.stdin_data) {
-      m_stdin.assign(in.write.release());
-      m_stdin.non_blocking(true);
+      m_stdin = std::move(in.write);
+      // Never block on a full pipe: write what fits whenever poll says there is room.
+      fcntl(m_stdin.get(), F_SETFL, fcntl(m_stdin.get(), F_GETFL) | O_NONBLOCK);
     }
     return {};
   }
 
-  void open_capture(Capture& capture, int fd) {
-    capture.pipe.assign(fd);
-    capture.pipe.non_blocking(true);
-    capture.buffer_size = std::min(k_read_chunk, std::max<std::size_t>(m_spec.output_limit, 4096));
-    capture.buffer.reset(new char[capture.buffer_size]);
-    capture.open = true;
-  }
-
-  void fail_to_start(std::string message) {
-    m_outcome.status = RunStatus::not_started;
-    m_outcome.start_error = std::move(message);
-    m_outcome.finished_ms = now_ms();
-    asio::post(m_strand, [self = shared_from_this()] { self->complete(); });
-  }
-
+  // Captures the output and writes stdin until the process has exited and both streams are
+  // closed, enforcing the time-out, the kill grace and the drain time.
   void watch() {
-    read_output(m_out, m_outcome.out, m_outcome.out_truncated);
-    read_output(m_err, m_outcome.err, m_outcome.err_truncated);
-    if (m_spec.stdin_data) {
-      // The child may exit without reading: EPIPE (SIGPIPE is ignored) just ends the write.
-      asio::async_write(m_stdin, asio::buffer(*m_spec.stdin_data),
-                        [self = shared_from_this()](const boost::system::error_code&, std::size_t) {
-                          boost::system::error_code ignored;
-                          self->m_stdin.close(ignored);
-                        });
+    const auto started = Clock::now();
+    Clock::time_point deadline = started + m_spec.timeout;
+    Clock::time_point drain_until{};
+    bool killed = false;
+    std::size_t stdin_written = 0;
+    char buffer[16 * 1024];
+    while (!m_reaped || m_out.fd.get() >= 0 || m_err.fd.get() >= 0) {
+      pollfd fds[4];
+      nfds_t count = 0;
+      int out_at = -1;
+      int err_at = -1;
+      int exit_at = -1;
+      int in_at = -1;
+      auto add = [&](int fd, short events) {
+        fds[count] = pollfd{fd, events, 0};
+        return static_cast<int>(count++);
+      };
+      if (m_out.fd.get() >= 0) {
+        out_at = add(m_out.fd.get(), POLLIN);
+      }
+      if (m_err.fd.get() >= 0) {
+        err_at = add(m_err.fd.get(), POLLIN);
+      }
+      if (!m_reaped) {
+        exit_at = add(m_exit.get(), POLLIN);
+      }
+      if (m_stdin.get() >= 0) {
+        in_at = add(m_stdin.get(), POLLOUT);
+      }
+      const Clock::time_point until = m_reaped ? drain_until : deadline;
+      const auto wait = std::chrono::ceil<std::chrono::milliseconds>(until - Clock::now()).count();
+      int ready = poll(fds, count, static_cast<int>(std::clamp<std::int64_t>(wait, 0, 60'000)));
+      if (ready < 0 && errno != EINTR) {
+        ready = 0; // cannot happen with valid descriptors; the deadlines still end the run
+      }
+      if (ready > 0) {
+        if (out_at >= 0 && fds[out_at].revents != 0) {
+          read_some(m_out, buffer, sizeof buffer);
+        }
+        if (err_at >= 0 && fds[err_at].revents != 0) {
+          read_some(m_err, buffer, sizeof buffer);
+        }
+        if (in_at >= 0 && fds[in_at].revents != 0) {
+          write_some(stdin_written);
+        }
+        if (exit_at >= 0 && fds[exit_at].revents != 0) {
+          on_exit();
+          // A descendant that left the group may hold the pipes for ever: read a little longer.
+          drain_until = Clock::now() + m_spec.output_drain;
+        }
+      }
+      const auto now = Clock::now();
+      if (!m_reaped && now >= deadline) {
+        if (!m_outcome.timed_out) {
+          m_outcome.timed_out = true;
+          m_state.signal_group(this, SIGTERM);
+          deadline = now + m_spec.kill_grace;
+        } else if (!killed) {
+          killed = true;
+          m_state.signal_group(this, SIGKILL);
+          deadline = now + std::chrono::hours(24); // the exit comes now
+        }
+      }
+      if (m_reaped && now >= drain_until) {
+        m_out.fd = detail::OwnedFd();
+        m_err.fd = detail::OwnedFd();
+      }
     }
-    m_exit.async_wait(asio::posix::stream_descriptor::wait_read,
-                      [self = shared_from_this()](const boost::system::error_code& ec) { self->on_exit(ec); });
-    m_deadline.expires_after(m_spec.timeout);
-    m_deadline.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
-      if (ec || self->m_reaped) {
-        return;
-      }
-      self->on_timeout();
-    });
+    m_stdin = detail::OwnedFd();
+    if (m_outcome.timed_out) {
+      m_outcome.status = RunStatus::timeout;
+    }
   }
 
-  void read_output(Capture& capture, std::string& text, bool& truncated) {
-    capture.pipe.async_read_some(
-        asio::buffer(capture.buffer.get(), capture.buffer_size),
-        [self = shared_from_this(), &capture, &text, &truncated](const boost::system::error_code& ec,
-                                                                 std::size_t size) {
-          if (ec) { // EOF, or closed after the drain: the stream is done either way
-            boost::system::error_code ignored;
-            capture.pipe.close(ignored);
-            capture.open = false;
-            self->finish_if_done();
-            return;
-          }
-          std::size_t room = self->m_spec.output_limit - std::min(self->m_spec.output_limit, text.size());
-          std::size_t kept = std::min(room, size);
-          text.append(capture.buffer.get(), kept);
-          truncated = truncated || kept < size;
-          self->read_output(capture, text, truncated);
-        });
-  }
-
-  void on_timeout() {
-    m_outcome.timed_out = true;
-    m_state->signal_group(this, SIGTERM);
-    m_deadline.expires_after(m_spec.kill_grace);
-    m_deadline.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
-      if (ec || self->m_reaped) {
-        return;
-      }
-      self->m_state->signal_group(self.get(), SIGKILL);
-    });
-  }
-
-  void on_exit(const boost::system::error_code& ec) {
-    if (ec == asio::error::operation_aborted) {
+  void read_some(Capture& capture, char* buffer, std::size_t size) {
+    // poll said readable: one read returns what is there (or end of file) without blocking.
+    ssize_t got = read(capture.fd.get(), buffer, size);
+    if (got < 0 && (errno == EINTR || errno == EAGAIN)) {
       return;
     }
-    // Any other error would leave the run waiting forever: kill and reap it as on exit.
+    if (got <= 0) {
+      capture.fd = detail::OwnedFd();
+      return;
+    }
+    const auto length = static_cast<std::size_t>(got);
+    std::size_t room = m_spec.output_limit - std::min(m_spec.output_limit, capture.text->size());
+    std::size_t kept = std::min(room, length);
+    capture.text->append(buffer, kept);
+    *capture.truncated = *capture.truncated || kept < length;
+  }
+
+  // The child may exit without reading: EPIPE (SIGPIPE is ignored) just ends the write.
+  void write_some(std::size_t& written) {
+    const std::string& data = *m_spec.stdin_data;
+    ssize_t put = write(m_stdin.get(), data.data() + written, data.size() - written);
+    if (put < 0 && (errno == EINTR || errno == EAGAIN)) {
+      return;
+    }
+    if (put > 0) {
+      written += static_cast<std::size_t>(put);
+    }
+    if (put < 0 || written >= data.size()) {
+      m_stdin = detail::OwnedFd();
+    }
+  }
+
+  void on_exit() {
     // Descendants die with the leader; killing them before the reap keeps the group id ours.
-    m_state->kill_before_reap(this, m_pid);
+    m_state.kill_before_reap(this, m_pid);
     int status = reap();
     if (WIFEXITED(status)) {
       m_outcome.exit_code = WEXITSTATUS(status);
@@ -331,26 +374,7 @@ private:
       m_outcome.signal = WTERMSIG(status);
       m_outcome.status = RunStatus::signal;
     }
-    if (m_outcome.timed_out) {
-      m_outcome.status = RunStatus::timeout;
-    }
-    boost::system::error_code ignored;
-    m_deadline.cancel();
-    m_exit.close(ignored);
-    if (m_out.open || m_err.open) {
-      // A descendant that left the group may hold the pipes for ever: read a little longer.
-      m_drain.expires_after(m_spec.output_drain);
-      m_drain.async_wait([self = shared_from_this()](const boost::system::error_code& drain_ec) {
-        if (drain_ec) {
-          return;
-        }
-        // Closing (not cancelling) also ends a read that is about to be started again.
-        boost::system::error_code close_ec;
-        self->m_out.pipe.close(close_ec);
-        self->m_err.pipe.close(close_ec);
-      });
-    }
-    finish_if_done();
+    m_exit = detail::OwnedFd();
   }
 
   // Waits for the (already dead) leader; returns its wait status, or exit 255 had someone
@@ -365,52 +389,39 @@ private:
     return got == m_pid ? status : 255 << 8;
   }
 
-  void finish_if_done() {
-    if (!m_reaped || m_out.open || m_err.open || m_completed) {
-      return;
-    }
-    boost::system::error_code ignored;
-    m_drain.cancel();
-    m_stdin.close(ignored);
-    m_outcome.finished_ms = now_ms();
-    complete();
-  }
-
-  void complete() {
-    if (m_completed) {
-      return;
-    }
-    m_completed = true;
-    {
-      std::lock_guard lock(m_state->mutex);
-      m_state->groups.erase(this);
-    }
-    auto done = std::move(m_done);
-    if (done) {
-      done(std::move(m_outcome));
-    }
-  }
-
-  asio::strand<asio::any_io_executor> m_strand;
-  std::shared_ptr<Launcher::State> m_state;
-  LaunchSpec m_spec;
-  std::function<void(RunOutcome)> m_done;
+  Launcher::State& m_state;
+  LaunchSpec& m_spec;
   RunOutcome m_outcome;
   pid_t m_pid = 0;
   bool m_reaped = false;
-  bool m_completed = false;
-  asio::posix::stream_descriptor m_exit; // the pidfd: readable once the child has exited
-  asio::posix::stream_descriptor m_stdin;
+  detail::OwnedFd m_exit; // the pidfd: readable once the child has exited
+  detail::OwnedFd m_stdin;
   Capture m_out;
   Capture m_err;
-  asio::steady_timer m_deadline; // time-out, then kill_grace
-  asio::steady_timer m_drain;
 };
 
 } // namespace
 
-Launcher::Launcher(boost::asio::any_io_executor executor)
-    : m_executor(std::move(executor)), m_state(std::make_shared<State>()) {
+// A thread running its queue of runs one after another.
+struct Launcher::Lane {
+  std::mutex mutex;
+  std::condition_variable wake;
+  struct Job {
+    LaunchSpec spec;
+    std::optional<RunOutcome> decided; // reported without a process
+    std::function<void(RunOutcome)> done;
+    StartHook before_start;
+    asio::any_io_executor tracked; // counts as work of the io_context until the job is reported
+  };
+  std::deque<Job> jobs;
+  bool closing = false;
+  std::thread thread;
+};
+
+namespace {
+
+// Writing stdin to a handler that exited gives EPIPE instead of killing the daemon.
+void ignore_sigpipe() {
   struct sigaction current {};
   if (sigaction(SIGPIPE, nullptr, &current) == 0 && current.sa_handler == SIG_DFL) {
     struct sigaction ignore {};
@@ -420,8 +431,113 @@ Launcher::Launcher(boost::asio::any_io_executor executor)
   }
 }
 
-void Launcher::async_run(LaunchSpec spec, std::function<void(RunOutcome)> done) {
-  std::make_shared<Run>(m_executor, m_state, std::move(spec), std::move(done))->start();
+// Posts the outcome through the job's tracked executor, which kept the io_context running
+// while the run was queued or running.
+void deliver(asio::any_io_executor& executor, const std::shared_ptr<Launcher::State>& state,
+             std::function<void(RunOutcome)> done, RunOutcome outcome) {
+  asio::post(executor, [state, done = std::move(done), outcome = std::move(outcome)]() mutable {
+    state->outstanding.fetch_sub(1);
+    if (done) {
+      done(std::move(outcome));
+    }
+  });
+  executor = asio::any_io_executor(); // the posted handler is the io_context's work now
+}
+
+void lane_main(Launcher::Lane& lane, std::shared_ptr<Launcher::State> state) {
+  for (;;) {
+    Launcher::Lane::Job job;
+    {
+      std::unique_lock lock(lane.mutex);
+      lane.wake.wait(lock, [&] { return lane.closing || !lane.jobs.empty(); });
+      if (lane.closing) {
+        return;
+      }
+      job = std::move(lane.jobs.front());
+      lane.jobs.pop_front();
+    }
+    RunOutcome outcome;
+    if (job.decided) {
+      outcome = std::move(*job.decided);
+    } else {
+      try {
+        outcome = Execution(*state, job.spec).run(job.before_start);
+      } catch (const std::exception& e) { // out of memory: the run is reported, the lane goes on
+        outcome = RunOutcome{};
+        outcome.start_error = "cannot start " + (job.spec.argv.empty() ? std::string("handler") : job.spec.argv.front()) +
+                              ": " + e.what();
+      }
+    }
+    deliver(job.tracked, state, std::move(job.done), std::move(outcome));
+  }
+}
+
+} // namespace
+
+Launcher::Launcher(boost::asio::any_io_executor executor)
+    : m_executor(std::move(executor)), m_state(std::make_shared<State>()) {
+  ignore_sigpipe();
+}
+
+Launcher::~Launcher() {
+  for (auto& lane : m_lanes) {
+    std::lock_guard lock(lane->mutex);
+    lane->closing = true;
+    lane->wake.notify_one();
+  }
+  // A lane watching a process returns once it is dead (and its output drained, bounded).
+  kill_all();
+  for (auto& lane : m_lanes) {
+    lane->thread.join();
+  }
+}
+
+asio::any_io_executor Launcher::tracked() const {
+  return asio::prefer(m_executor, asio::execution::outstanding_work.tracked);
+}
+
+Launcher::Lane& Launcher::lane(std::size_t index) {
+  while (m_lanes.size() <= index) {
+    auto lane = std::make_unique<Lane>();
+    lane->thread = std::thread(lane_main, std::ref(*lane), m_state);
+    m_lanes.push_back(std::move(lane));
+  }
+  return *m_lanes[index];
+}
+
+void Launcher::async_run(LaunchSpec spec, std::function<void(RunOutcome)> done, std::size_t lane_index,
+                         StartHook before_start) {
+  m_state->outstanding.fetch_add(1);
+  Lane& target = lane(lane_index);
+  std::lock_guard lock(target.mutex);
+  target.jobs.push_back(Lane::Job{std::move(spec), std::nullopt, std::move(done), std::move(before_start), tracked()});
+  target.wake.notify_one();
+}
+
+void Launcher::async_report(RunOutcome outcome, std::function<void(RunOutcome)> done, std::size_t lane_index) {
+  m_state->outstanding.fetch_add(1);
+  Lane& target = lane(lane_index);
+  std::lock_guard lock(target.mutex);
+  target.jobs.push_back(Lane::Job{LaunchSpec{}, std::move(outcome), std::move(done), nullptr, tracked()});
+  target.wake.notify_one();
+}
+
+void Launcher::cancel_queued() {
+  for (auto& lane : m_lanes) {
+    std::deque<Lane::Job> taken;
+    {
+      std::lock_guard lock(lane->mutex);
+      taken.swap(lane->jobs);
+    }
+    for (auto& job : taken) {
+      RunOutcome outcome = job.decided ? std::move(*job.decided) : RunOutcome{};
+      if (!job.decided) {
+        outcome.skipped = true;
+        outcome.start_error = "not started: the daemon is stopping";
+      }
+      deliver(job.tracked, m_state, std::move(job.done), std::move(outcome));
+    }
+  }
 }
 
 void Launcher::kill_all() {
@@ -433,18 +549,12 @@ void Launcher::kill_all() {
   }
 }
 
-std::size_t Launcher::running() const {
-  std::lock_guard lock(m_state->mutex);
-  return m_state->groups.size();
-}
+std::size_t Launcher::running() const { return m_state->outstanding.load(); }
 
 RunOutcome run_blocking(LaunchSpec spec) {
-  asio::io_context context;
-  Launcher launcher(context.get_executor());
-  RunOutcome result;
-  launcher.async_run(std::move(spec), [&result](RunOutcome outcome) { result = std::move(outcome); });
-  context.run();
-  return result;
+  ignore_sigpipe();
+  Launcher::State state;
+  return Execution(state, spec).run(nullptr);
 }
 
 } // namespace eventmgr::handlers

@@ -52,33 +52,60 @@ struct RunOutcome {
   std::int64_t started_ms = 0;
   std::int64_t finished_ms = 0;
   pid_t pid = 0;
+  bool skipped = false; // taken back from its queue before it started (Launcher::cancel_queued)
 };
 
 // Starts handler processes and reports their outcome on the executor's thread.
-// Implementation: a clone(CLONE_VM|CLONE_VFORK) child doing only raw system calls, so the
-// launch cost does not grow with the daemon's memory (see ARCHITECTURE.md).
+// Each run is executed by a lane: a thread of its own that runs its queue one run after
+// another (spawn, output capture with poll(2), wait), so the next queued run starts as soon as
+// the previous one ends, without a turn of the event loop in between. The process is started
+// by a clone(CLONE_VM|CLONE_VFORK) child doing only raw system calls, so the launch cost does
+// not grow with the daemon's memory (see ARCHITECTURE.md).
 // Ignores SIGPIPE process-wide (if it is still SIG_DFL), so that writing stdin to a handler
 // that exited gives EPIPE instead of killing the daemon; children get default dispositions.
 // Never reaps anything but its own children: SIGCHLD must not be SIG_IGN, nobody may
-// waitpid(-1). Thread-safe; each run's handlers are serialized on a strand of `executor`.
+// waitpid(-1). async_run, async_report and cancel_queued are called from one thread at a time;
+// kill_all and running() from any.
 class Launcher {
 public:
   explicit Launcher(boost::asio::any_io_executor executor);
-  // Starts `spec`; `done` is called exactly once, from the executor, with the outcome.
-  void async_run(LaunchSpec spec, std::function<void(RunOutcome)> done);
+  // Kills every process still running and joins the lanes; queued runs are dropped.
+  ~Launcher();
+  Launcher(const Launcher&) = delete;
+  Launcher& operator=(const Launcher&) = delete;
+
+  // Called on the lane's thread just before the process is started, with the start time
+  // (unix ms); the run is then `started`. Must be thread-safe with respect to the caller.
+  using StartHook = std::function<void(std::int64_t started_ms)>;
+  // Queues `spec` on lane `lane` (created on first use); `done` is called exactly once, from
+  // the executor, with the outcome. Outcomes of one lane arrive in queue order.
+  void async_run(LaunchSpec spec, std::function<void(RunOutcome)> done, std::size_t lane = 0,
+                 StartHook before_start = nullptr);
+  // Queues an outcome decided without a process (a run refused before its launch), so that it
+  // reaches `done` in its lane's order.
+  void async_report(RunOutcome outcome, std::function<void(RunOutcome)> done, std::size_t lane = 0);
+  // Takes back every queued run that has not started: each `done` gets `skipped` set, maybe
+  // before the outcome of the run its lane is running.
+  void cancel_queued();
   // Kills the process groups of every running child (SIGKILL); used at shutdown.
   void kill_all();
-  // Runs started whose `done` has not been called yet.
+  // Runs queued or running whose `done` has not been called yet.
   std::size_t running() const;
 
   struct State;
+  struct Lane;
 
 private:
+  Lane& lane(std::size_t index);
+  // The executor, counting as outstanding work of its io_context while a copy lives.
+  boost::asio::any_io_executor tracked() const;
+
   boost::asio::any_io_executor m_executor;
   std::shared_ptr<State> m_state;
+  std::vector<std::unique_ptr<Lane>> m_lanes;
 };
 
-// Runs `spec` to completion on a private io_context (for `eventmgr handler test --run`).
+// Runs `spec` to completion on the calling thread (for `eventmgr handler test --run`).
 RunOutcome run_blocking(LaunchSpec spec);
 
 } // namespace eventmgr::handlers

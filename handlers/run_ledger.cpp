@@ -7,13 +7,15 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstddef>
 #include <cstring>
 
 namespace eventmgr::handlers {
 namespace {
 
-// One slot: a header, the user and the argv JSON. `state` is stored last when a slot is
-// taken and first when it is freed, so a half-written slot is never read as a run.
+// One slot: a header, the user and the argv JSON. `state` turns k_started last, once the
+// rest is written, and 0 first when the slot is freed, so a half-written slot is never read as
+// a run.
 struct SlotHeader {
   std::uint32_t state;
   std::int32_t attempt;
@@ -24,7 +26,7 @@ struct SlotHeader {
   std::uint16_t argv_size;
   std::uint32_t reserved;
 };
-constexpr std::uint32_t k_taken = 0x4e55524c; // "LRUN"
+constexpr std::uint32_t k_started = 0x4e55524c; // "LRUN"
 constexpr std::size_t k_user_room = 64;
 constexpr std::size_t k_argv_room = RunLedger::k_slot_size - sizeof(SlotHeader) - k_user_room;
 static_assert(sizeof(SlotHeader) == 40);
@@ -73,7 +75,7 @@ Result<RunLedger> RunLedger::open(const std::filesystem::path& path, std::size_t
     const char* at = contents.data() + slot * k_slot_size;
     SlotHeader header{};
     std::memcpy(&header, at, sizeof header);
-    if (header.state != k_taken) {
+    if (header.state != k_started) {
       continue;
     }
     RunStart entry;
@@ -110,7 +112,7 @@ RunLedger::~RunLedger() {
   }
 }
 
-int RunLedger::acquire(const RunStart& entry) {
+int RunLedger::reserve(const RunStart& entry) {
   if (m_free.empty()) {
     return -1;
   }
@@ -134,8 +136,16 @@ int RunLedger::acquire(const RunStart& entry) {
               sizeof header - sizeof(std::uint32_t));
   std::memcpy(at + sizeof header, entry.user.data(), header.user_size);
   std::memcpy(at + sizeof header + k_user_room, argv->data(), header.argv_size);
-  __atomic_store_n(state_of(at), k_taken, __ATOMIC_RELEASE);
   return slot;
+}
+
+void RunLedger::mark_started(int slot, std::int64_t started_at) {
+  if (slot < 0 || static_cast<std::size_t>(slot) >= m_slots) {
+    return;
+  }
+  char* at = slot_at(static_cast<std::size_t>(slot));
+  std::memcpy(at + offsetof(SlotHeader, started_at), &started_at, sizeof started_at);
+  __atomic_store_n(state_of(at), k_started, __ATOMIC_RELEASE);
 }
 
 void RunLedger::release(int slot) {

@@ -16,9 +16,10 @@ namespace eventmgr::handlers {
 
 // The runs started but not yet in the `runs` table, so that a crash still shows them
 // interrupted (SPEC 7) while their rows are written in batches (docs/PERFORMANCE.md).
-// A file of fixed slots mapped MAP_SHARED: taking a slot is a few stores to memory, no system
-// call, and what was stored survives a kill -9 of the daemon in the page cache, as a
-// synchronous=NORMAL commit does (neither survives a power loss). Single-threaded.
+// A file of fixed slots mapped MAP_SHARED: recording a start is a few stores to memory, no
+// system call, and what was stored survives a kill -9 of the daemon in the page cache, as a
+// synchronous=NORMAL commit does (neither survives a power loss). Single-threaded but for
+// mark_started().
 class RunLedger {
 public:
   static constexpr std::size_t k_slot_size = 1024;
@@ -31,10 +32,14 @@ public:
   RunLedger& operator=(const RunLedger&) = delete;
   ~RunLedger();
 
-  // Records `entry` in a free slot and returns the slot; -1 when every slot is taken. An argv
-  // too long for a slot is replaced by a note of its size.
-  int acquire(const RunStart& entry);
-  // Frees `slot` once its run's row is committed.
+  // Writes `entry` into a free slot and returns the slot; -1 when every slot is taken. The
+  // run counts as started only after mark_started(). An argv too long for a slot is replaced
+  // by a note of its size.
+  int reserve(const RunStart& entry);
+  // The run of `slot` is starting now (unix ms). Thread-safe for distinct slots, with respect
+  // to everything but release() and reserve() of the same slot.
+  void mark_started(int slot, std::int64_t started_at);
+  // Frees `slot` once its run's row is committed, or its run will not start.
   void release(int slot);
   std::size_t free_slots() const { return m_free.size(); }
 

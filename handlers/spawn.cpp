@@ -247,7 +247,12 @@ SpawnResult spawn(const SpawnPlan& plan) {
   unsigned long all_signals = ~0UL;
   unsigned long saved_mask = 0;
   syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all_signals, &saved_mask, k_kernel_sigset_size);
-  pid_t pid = clone(child_main, stack_top, CLONE_VM | CLONE_VFORK | SIGCHLD, &context);
+  int pidfd = -1;
+  pid_t pid = clone(child_main, stack_top, CLONE_VM | CLONE_VFORK | CLONE_PIDFD | SIGCHLD, &context, &pidfd);
+  if (pid < 0 && errno == EINVAL) { // a kernel before 5.2: no CLONE_PIDFD
+    pidfd = -1;
+    pid = clone(child_main, stack_top, CLONE_VM | CLONE_VFORK | SIGCHLD, &context);
+  }
   int clone_error = errno;
   syscall(SYS_rt_sigprocmask, SIG_SETMASK, &saved_mask, nullptr, k_kernel_sigset_size);
 
@@ -255,12 +260,18 @@ SpawnResult spawn(const SpawnPlan& plan) {
     return {.pid = -1, .failed = SpawnStep::prepare, .error = clone_error};
   }
   if (context.failed != SpawnStep::none) {
+    if (pidfd >= 0) {
+      close(pidfd);
+    }
     int status = 0;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
     return {.pid = -1, .failed = context.failed, .error = context.error};
   }
-  return {.pid = pid, .failed = SpawnStep::none, .error = 0};
+  if (pidfd < 0) {
+    pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
+  }
+  return {.pid = pid, .pidfd = pidfd, .failed = SpawnStep::none, .error = 0};
 }
 
 } // namespace eventmgr::handlers::detail

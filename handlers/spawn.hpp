@@ -71,12 +71,14 @@ enum class SpawnStep : int { none, prepare, session, stdio, descriptors, limits,
 
 struct SpawnResult {
   pid_t pid = -1;                     // > 0: the child runs the program
+  int pidfd = -1;                     // with pid: a close-on-exec pidfd of the child (the caller closes it)
   SpawnStep failed = SpawnStep::none; // otherwise the step that failed (the child is reaped)
   int error = 0;                      // and its errno
 };
 
 // Starts `plan` in a new session and process group, with default signal dispositions, an
 // empty signal mask and no descriptor but 0, 1, 2. Returns once the child has exec'd or failed.
+// The pidfd comes from clone itself (CLONE_PIDFD), else from pidfd_open; -1 if neither works.
 SpawnResult spawn(const SpawnPlan& plan);
 
 } // namespace eventmgr::handlers::detail

@@ -6,6 +6,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <doctest/doctest.h>
 
 #include <fcntl.h>
@@ -16,9 +17,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <csignal>
+#include <filesystem>
 #include <fstream>
+#include <functional>
 #include <set>
 #include <sstream>
 #include <string>
@@ -30,6 +34,7 @@ using eventmgr::handlers::Launcher;
 using eventmgr::handlers::run_blocking;
 using eventmgr::handlers::RunOutcome;
 using eventmgr::handlers::RunStatus;
+using eventmgr::testing::TempDir;
 using namespace std::chrono_literals;
 
 namespace {
@@ -428,28 +433,35 @@ TEST_CASE("handlers run as their user") {
   }
 }
 
-TEST_CASE("runs proceed concurrently; kill_all ends them; done comes once, on the executor") {
+TEST_CASE("runs on different lanes proceed concurrently; kill_all ends them; done comes once, on the executor") {
   boost::asio::io_context context;
   Launcher launcher(context.get_executor());
   std::vector<RunOutcome> outcomes;
   int calls_off_thread = 0;
   const auto loop_thread = std::this_thread::get_id();
-  for (int i = 0; i < 3; ++i) {
+  for (std::size_t lane = 0; lane < 3; ++lane) {
     launcher.async_run(make_spec({"/bin/sleep", "300"}), [&](RunOutcome outcome) {
       calls_off_thread += std::this_thread::get_id() == loop_thread ? 0 : 1;
       outcomes.push_back(std::move(outcome));
-    });
+    }, lane);
   }
-  launcher.async_run(make_spec({"/no/such"}), [&](RunOutcome outcome) { outcomes.push_back(std::move(outcome)); });
+  launcher.async_run(make_spec({"/no/such"}), [&](RunOutcome outcome) { outcomes.push_back(std::move(outcome)); }, 3);
   CHECK(launcher.running() == 4);
-  // Once the not-started run is reported, the three sleepers are still running.
-  boost::asio::post(context, [&] {
-    boost::asio::post(context, [&] {
+  // Once the not-started run is reported, the three sleepers are still running: kill them.
+  boost::asio::steady_timer poll_timer(context);
+  std::function<void()> wait_first = [&] {
+    poll_timer.expires_after(5ms);
+    poll_timer.async_wait([&](const boost::system::error_code&) {
+      if (outcomes.empty()) {
+        wait_first();
+        return;
+      }
       CHECK(outcomes.size() == 1);
       CHECK(launcher.running() == 3);
       launcher.kill_all();
     });
-  });
+  };
+  wait_first();
   context.run();
   REQUIRE(outcomes.size() == 4);
   CHECK(outcomes[0].status == RunStatus::not_started);
@@ -458,6 +470,68 @@ TEST_CASE("runs proceed concurrently; kill_all ends them; done comes once, on th
     CHECK(outcomes[i].signal == SIGKILL);
   }
   CHECK(calls_off_thread == 0);
+  CHECK(launcher.running() == 0);
+}
+
+TEST_CASE("one lane runs its queue in order, and the start hook runs just before each start") {
+  boost::asio::io_context context;
+  Launcher launcher(context.get_executor());
+  std::vector<std::string> seen;
+  std::vector<std::int64_t> hook_times(3, 0);
+  for (int i = 0; i < 3; ++i) {
+    auto hook = [&hook_times, i](std::int64_t started_ms) { hook_times[static_cast<std::size_t>(i)] = started_ms; };
+    launcher.async_run(shell("echo run" + std::to_string(i)), [&](RunOutcome outcome) {
+      CHECK(outcome.status == RunStatus::ok);
+      seen.push_back(outcome.out);
+    }, 0, hook);
+  }
+  eventmgr::handlers::RunOutcome decided;
+  decided.status = RunStatus::not_started;
+  decided.start_error = "refused";
+  launcher.async_report(decided, [&](RunOutcome outcome) { seen.push_back(outcome.start_error); }, 0);
+  context.run();
+  CHECK(seen == std::vector<std::string>{"run0\n", "run1\n", "run2\n", "refused"});
+  for (std::int64_t started : hook_times) {
+    CHECK(started > 0);
+  }
+  CHECK(hook_times[0] <= hook_times[1]);
+  CHECK(hook_times[1] <= hook_times[2]);
+}
+
+TEST_CASE("queued runs taken back are reported skipped and never start") {
+  boost::asio::io_context context;
+  Launcher launcher(context.get_executor());
+  TempDir dir;
+  const std::string marker = (dir.path() / "started").string();
+  std::vector<RunOutcome> outcomes(2);
+  int reported = 0;
+  auto keep_as = [&](std::size_t index) {
+    return [&, index](RunOutcome outcome) {
+      outcomes[index] = std::move(outcome);
+      ++reported;
+    };
+  };
+  // The first run holds the lane until its fifo is opened, so the second is surely queued.
+  const std::string gate = (dir.path() / "gate").string();
+  REQUIRE(mkfifo(gate.c_str(), 0600) == 0);
+  std::atomic<bool> first_started{false};
+  launcher.async_run(shell("read line < " + gate), keep_as(0), 0, [&](std::int64_t) { first_started = true; });
+  launcher.async_run(shell("touch " + marker), keep_as(1), 0);
+  while (!first_started) {
+    std::this_thread::sleep_for(1ms);
+  }
+  launcher.cancel_queued();
+  {
+    std::ofstream open_gate(gate);
+    open_gate << "go\n";
+  }
+  context.run();
+  REQUIRE(reported == 2);
+  CHECK(outcomes[0].status == RunStatus::ok);
+  CHECK_FALSE(outcomes[0].skipped);
+  CHECK(outcomes[1].skipped);
+  CHECK(outcomes[1].status == RunStatus::not_started);
+  CHECK_FALSE(std::filesystem::exists(marker));
   CHECK(launcher.running() == 0);
 }
 

@@ -36,13 +36,17 @@ TEST_CASE("run ledger: a taken slot outlives the ledger object, a released one d
     REQUIRE(ledger);
     CHECK(ledger->left_over().empty());
     CHECK(ledger->free_slots() == 8);
-    int kept = ledger->acquire(start_of(11));
-    int released = ledger->acquire(start_of(12));
+    int kept = ledger->reserve(start_of(11));
+    int released = ledger->reserve(start_of(12));
+    int never_started = ledger->reserve(start_of(13));
     CHECK(kept >= 0);
     CHECK(released >= 0);
     CHECK(kept != released);
+    ledger->mark_started(kept, 1700000000456);
+    ledger->mark_started(released, 1700000000456);
     ledger->release(released);
-    CHECK(ledger->free_slots() == 7);
+    CHECK(ledger->free_slots() == 6);
+    CHECK(never_started >= 0); // reserved, not started: not a run a crash interrupted
     // Destroyed without releasing `kept`, as a killed daemon leaves it.
   }
   struct stat info {};
@@ -58,7 +62,7 @@ TEST_CASE("run ledger: a taken slot outlives the ledger object, a released one d
   CHECK(left.attempt == 2);
   CHECK(left.user == "nobody");
   CHECK(left.argv_json == R"(["/bin/true","a"])");
-  CHECK(left.started_at == 1700000000123);
+  CHECK(left.started_at == 1700000000456); // the time of mark_started
   CHECK(reopened->free_slots() == 7); // the left-over slot stays taken until recorded
   reopened->clear_left_over();
   CHECK(reopened->free_slots() == 8);
@@ -73,9 +77,13 @@ TEST_CASE("run ledger: full, and an argv too long for a slot") {
   TempDir dir;
   auto ledger = RunLedger::open(dir.path() / "db-ledger", 2);
   REQUIRE(ledger);
-  CHECK(ledger->acquire(start_of(1)) >= 0);
-  CHECK(ledger->acquire(start_of(2, "[\"" + std::string(5000, 'x') + "\"]")) >= 0);
-  CHECK(ledger->acquire(start_of(3)) == -1);
+  int first = ledger->reserve(start_of(1));
+  int second = ledger->reserve(start_of(2, "[\"" + std::string(5000, 'x') + "\"]"));
+  CHECK(first >= 0);
+  CHECK(second >= 0);
+  CHECK(ledger->reserve(start_of(3)) == -1);
+  ledger->mark_started(first, 5);
+  ledger->mark_started(second, 5);
   CHECK(ledger->free_slots() == 0);
 
   auto reopened = RunLedger::open(dir.path() / "db-ledger", 2);
