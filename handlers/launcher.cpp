@@ -156,7 +156,8 @@ public:
     m_state.forget(this);
   }
 
-  RunOutcome run(const Launcher::StartHook& before_start) {
+  // `after_start`, if set, is called once the process runs (or failed to start).
+  RunOutcome run(const Launcher::StartHook& before_start, const std::function<void()>& after_start = nullptr) {
     m_outcome.started_ms = now_ms();
     m_state.set_group(this, 0); // no group to signal yet
     std::string failed = refusal(m_spec);
@@ -165,6 +166,9 @@ public:
         before_start(m_outcome.started_ms);
       }
       failed = launch();
+    }
+    if (after_start) {
+      after_start();
     }
     if (!failed.empty()) {
       m_outcome.status = RunStatus::not_started;
@@ -444,11 +448,32 @@ void deliver(asio::any_io_executor& executor, const std::shared_ptr<Launcher::St
   executor = asio::any_io_executor(); // the posted handler is the io_context's work now
 }
 
+// An outcome on its way to the executor.
+struct Delivery {
+  asio::any_io_executor tracked;
+  std::function<void(RunOutcome)> done;
+  RunOutcome outcome;
+};
+
 void lane_main(Launcher::Lane& lane, std::shared_ptr<Launcher::State> state) {
+  // The previous run's outcome is posted once the next queued run has started, so the event
+  // loop's work on it does not compete with the launch.
+  std::optional<Delivery> previous;
+  auto deliver_previous = [&] {
+    if (previous) {
+      deliver(previous->tracked, state, std::move(previous->done), std::move(previous->outcome));
+      previous.reset();
+    }
+  };
   for (;;) {
     Launcher::Lane::Job job;
     {
       std::unique_lock lock(lane.mutex);
+      if (lane.jobs.empty() && !lane.closing) {
+        lock.unlock();
+        deliver_previous();
+        lock.lock();
+      }
       lane.wake.wait(lock, [&] { return lane.closing || !lane.jobs.empty(); });
       if (lane.closing) {
         return;
@@ -458,17 +483,19 @@ void lane_main(Launcher::Lane& lane, std::shared_ptr<Launcher::State> state) {
     }
     RunOutcome outcome;
     if (job.decided) {
+      deliver_previous();
       outcome = std::move(*job.decided);
     } else {
       try {
-        outcome = Execution(*state, job.spec).run(job.before_start);
+        outcome = Execution(*state, job.spec).run(job.before_start, deliver_previous);
       } catch (const std::exception& e) { // out of memory: the run is reported, the lane goes on
+        deliver_previous();
         outcome = RunOutcome{};
         outcome.start_error = "cannot start " + (job.spec.argv.empty() ? std::string("handler") : job.spec.argv.front()) +
                               ": " + e.what();
       }
     }
-    deliver(job.tracked, state, std::move(job.done), std::move(outcome));
+    previous = Delivery{std::move(job.tracked), std::move(job.done), std::move(outcome)};
   }
 }
 
