@@ -172,6 +172,26 @@ const std::vector<handlers::Handler>& Dispatcher::handlers_for(const std::string
   return found->second;
 }
 
+Result<const handlers::CommandTemplate*> Dispatcher::command_of(const handlers::Handler& handler,
+                                                                const events::EventDef& def) {
+  auto found = m_command_cache.find(handler.id);
+  if (found != m_command_cache.end()) {
+    const CachedCommand& cached = found->second;
+    if (cached.catalog == m_context.catalog && cached.command == handler.command && cached.params == handler.params &&
+        cached.secrets == handler.secrets && cached.def == &def) {
+      return &cached.parsed;
+    }
+    m_command_cache.erase(found);
+  }
+  auto parsed = handlers::CommandTemplate::parse(handler, def);
+  if (!parsed) {
+    return parsed.error();
+  }
+  auto& entry = m_command_cache[handler.id];
+  entry = CachedCommand{m_context.catalog, &def, handler.command, handler.params, handler.secrets, std::move(parsed.value())};
+  return &entry.parsed;
+}
+
 Result<UserInfo> Dispatcher::user_of(const std::string& name) {
   constexpr auto k_user_ttl = std::chrono::seconds(5);
   auto now = std::chrono::steady_clock::now();
@@ -305,7 +325,9 @@ void Dispatcher::queue_runs(const std::shared_ptr<ActiveEvent>& active) {
       refused = handlers::not_started("event " + event.name + " is no longer in the catalog");
     } else if (auto user = user_of(handler.user); !user) {
       refused = handlers::not_started(user.error().message);
-    } else if (auto plan = handlers::plan_run(handler, *def, event, m_context.config, &user.value()); !plan) {
+    } else if (auto command = command_of(handler, *def); !command) {
+      refused = handlers::not_started("invalid command: " + command.error().message);
+    } else if (auto plan = handlers::plan_run(**command, handler, *def, event, m_context.config, &user.value()); !plan) {
       refused = handlers::not_started(plan.error().message);
     } else {
       spec = std::move(plan->spec);

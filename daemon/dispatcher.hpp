@@ -5,6 +5,7 @@
 #include "events/catalog.hpp"
 #include "events/journal.hpp"
 #include "events/replay_queue.hpp"
+#include "handlers/command_template.hpp"
 #include "handlers/handler_store.hpp"
 #include "handlers/launcher.hpp"
 #include "handlers/run_ledger.hpp"
@@ -101,6 +102,9 @@ private:
   Pending pending_of(events::JournalEntry entry, bool replay, std::optional<std::int64_t> only_handler) const;
   // The enabled handlers of `event` in order, cached until another connection commits.
   const std::vector<handlers::Handler>& handlers_for(const std::string& event);
+  // The handler's command parsed against `def`, kept while the handler and the catalog stay
+  // the same (parsing costs more than rendering).
+  Result<const handlers::CommandTemplate*> command_of(const handlers::Handler& handler, const events::EventDef& def);
   // The handler's user, looked up at most every few seconds.
   Result<UserInfo> user_of(const std::string& name);
 
@@ -133,6 +137,15 @@ private:
   std::vector<std::pair<std::shared_ptr<RunRecord>, handlers::RunOutcome>> m_finished_runs; // not yet recorded
   std::map<std::string, std::vector<handlers::Handler>> m_handler_cache;
   std::int64_t m_handler_cache_version = -1;
+  struct CachedCommand {
+    std::shared_ptr<const events::Catalog> catalog; // keeps `def` alive and tells a reload
+    const events::EventDef* def = nullptr;
+    std::string command;
+    std::vector<std::string> params;
+    bool secrets = false;
+    handlers::CommandTemplate parsed;
+  };
+  std::map<std::int64_t, CachedCommand> m_command_cache; // by handler id
   struct CachedUser {
     UserInfo user;
     std::chrono::steady_clock::time_point fetched;

@@ -4,8 +4,10 @@
 #include <algorithm>
 #include <array>
 #include <cstdio>
+#include <map>
 #include <optional>
 #include <set>
+#include <string_view>
 #include <utility>
 
 namespace eventmgr::handlers {
@@ -427,15 +429,6 @@ std::string value_of(const events::Event& event, const CommandTemplate::Piece& p
   return found == values.end() ? std::string() : found->second;
 }
 
-std::string upper(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (c >= 'a' && c <= 'z') {
-      c = static_cast<char>(c - 'a' + 'A');
-    }
-  }
-  return out;
-}
 
 } // namespace
 
@@ -536,15 +529,26 @@ std::vector<std::string> build_environment(const events::Event& event, const eve
       "EVENTMGR_EVENT_ID=" + std::to_string(event.seq),
       "EVENTMGR_HANDLER_ID=" + std::to_string(handler.id),
   };
+  env.reserve(env.size() + 2 * def.params.size());
+  // "NEW_NAME=value", built in place: this runs for every handler run.
+  const auto add = [&env](std::string_view prefix, const std::string& name, const std::map<std::string, std::string>& values) {
+    const auto found = values.find(name);
+    const std::string_view value = found == values.end() ? std::string_view() : std::string_view(found->second);
+    std::string& entry = env.emplace_back();
+    entry.reserve(prefix.size() + name.size() + 1 + value.size());
+    entry.append(prefix);
+    for (char c : name) {
+      entry.push_back(c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c);
+    }
+    entry.push_back('=');
+    entry.append(value);
+  };
   for (const auto& param : def.params) {
     if (param.secret && !handler.secrets) {
       continue;
     }
-    const std::string name = upper(param.name);
-    const auto new_value = event.new_values.find(param.name);
-    const auto old_value = event.old_values.find(param.name);
-    env.push_back("NEW_" + name + "=" + (new_value == event.new_values.end() ? "" : new_value->second));
-    env.push_back("OLD_" + name + "=" + (old_value == event.old_values.end() ? "" : old_value->second));
+    add("NEW_", param.name, event.new_values);
+    add("OLD_", param.name, event.old_values);
   }
   return env;
 }

@@ -36,8 +36,13 @@ Result<RunPlan> plan_run(const Handler& handler, const events::EventDef& def, co
   if (!command) {
     return make_error("invalid command: " + command.error().message);
   }
+  return plan_run(*command, handler, def, event, config, as);
+}
+
+Result<RunPlan> plan_run(const CommandTemplate& command, const Handler& handler, const events::EventDef& def,
+                         const events::Event& event, const Config& config, const UserInfo* as) {
   RunPlan plan;
-  plan.redacted_argv = command->render_redacted(event);
+  plan.redacted_argv = command.render_redacted(event);
   UserInfo user;
   if (as != nullptr) {
     user = *as;
@@ -52,7 +57,7 @@ Result<RunPlan> plan_run(const Handler& handler, const events::EventDef& def, co
     return make_error("handlers may not run as root (allow_root: false)");
   }
   LaunchSpec& spec = plan.spec;
-  spec.argv = command->render(event);
+  spec.argv = command.render(event);
   spec.env = build_environment(event, def, handler, user.name, user.home, user.shell);
   spec.cwd = user.home.empty() ? "/" : user.home;
   spec.user = std::move(user);

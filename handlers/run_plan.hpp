@@ -5,6 +5,7 @@
 #include "common/result.hpp"
 #include "events/catalog.hpp"
 #include "events/event.hpp"
+#include "handlers/command_template.hpp"
 #include "handlers/handler.hpp"
 #include "handlers/launcher.hpp"
 
@@ -25,6 +26,10 @@ struct RunPlan {
 // given) replaces the handler's user, for `eventmgr handler test --run` by a non-root caller.
 Result<RunPlan> plan_run(const Handler& handler, const events::EventDef& def, const events::Event& event,
                          const Config& config, const UserInfo* as = nullptr);
+// As above with the handler's command already parsed (CommandTemplate::parse of `handler`
+// against `def`), which the daemon keeps per handler.
+Result<RunPlan> plan_run(const CommandTemplate& command, const Handler& handler, const events::EventDef& def,
+                         const events::Event& event, const Config& config, const UserInfo* as = nullptr);
 
 // The outcome of a run that could not start, for `reason`, finished now.
 RunOutcome not_started(std::string reason);
