@@ -384,9 +384,11 @@ void Dispatcher::queue_runs(const std::shared_ptr<ActiveEvent>& active) {
       continue;
     }
     // On the lane's thread, just before the process starts: the ledger shows it started.
-    auto before_start = [ledger = &m_context.ledger, record](std::int64_t started_ms) {
-      record->started_ms.store(started_ms);
-      ledger->mark_started(record->slot, started_ms);
+    // The slot is marked before started_ms is published: once the event loop sees started_ms,
+    // it may write the run's row and free the slot.
+    auto before_start = [ledger = &m_context.ledger, record, slot = record->slot](std::int64_t started_ms) {
+      ledger->mark_started(slot, started_ms);
+      record->started_ms.store(started_ms, std::memory_order_release);
     };
     m_context.launcher.async_run(std::move(spec), std::move(finished), active->lane, std::move(before_start));
   }
@@ -443,7 +445,7 @@ void Dispatcher::flush_done() {
     if (record->finished || record->skipped) {
       continue; // in m_finished_runs, or never to be written
     }
-    (record->started_ms.load() != 0 ? running : queued).push_back(record);
+    (record->started_ms.load(std::memory_order_acquire) != 0 ? running : queued).push_back(record);
   }
   if (m_done.empty() && m_finished_runs.empty() && running.empty()) {
     m_unwritten = std::move(queued);

@@ -153,7 +153,6 @@ private:
   std::map<std::string, CachedUser> m_user_cache;
   bool m_flush_scheduled = false;
   bool m_ledger_full_logged = false;
-  bool m_flush_now = false;
   boost::asio::steady_timer m_flush_timer;
   boost::asio::steady_timer m_watch_timer;
   std::int64_t m_data_version = -1;

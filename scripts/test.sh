@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Usage: scripts/test.sh [--quick]
 # Installs what is missing, builds, and runs every test: the normal build, then the whole suite
-# again under ASan+UBSan, then each fuzz target for a bounded time, then the optimised build
-# that quickstart.sh installs (GCC warns differently at -O2, and -Werror is on). --quick skips
-# the last three.
+# again under ASan+UBSan and under TSan, then each fuzz target for a bounded time, then the
+# optimised build that quickstart.sh installs (GCC warns differently at -O2, and -Werror is on).
+# --quick skips all but the first.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -35,6 +35,14 @@ cmake --build build/asan -j"$jobs"
 echo "== tests under ASan+UBSan"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build/asan --output-on-failure -j"$jobs"
+
+# The launcher's lanes are threads: the suite again under ThreadSanitizer (halt_on_error makes a
+# report fail the test: a daemon that stops on one fails its integration test).
+echo "== build (clang, TSan)"
+CC=clang-14 CXX=clang++-14 cmake -S . -B build/tsan -DCMAKE_BUILD_TYPE=Debug -DEVENTMGR_TSAN=ON >/dev/null
+cmake --build build/tsan -j"$jobs" --target unit_tests eventmgrd eventmgr
+echo "== tests under TSan"
+TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 ctest --test-dir build/tsan --output-on-failure -j"$jobs"
 
 echo "== fuzz targets (${fuzz_seconds}s each)"
 for src in tests/fuzz/fuzz_*.cpp; do
