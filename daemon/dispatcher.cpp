@@ -77,6 +77,7 @@ void Dispatcher::watch_database() {
     std::int64_t version = m_context.db.data_version();
     if (version != m_data_version) {
       m_data_version = version;
+      m_recheck_handlers = true; // the CLI may have changed handlers of events in the window
       take_replays();
     }
   } catch (const sqlite::Failure& failure) {
@@ -109,6 +110,7 @@ void Dispatcher::take_replays() {
 
 void Dispatcher::wake() {
   m_more_in_journal = true;
+  m_recheck_handlers = true;
   if (m_window.size() < k_window / 2) {
     refill();
   }
@@ -143,7 +145,7 @@ void Dispatcher::refill() {
 
 Dispatcher::Pending Dispatcher::pending_of(events::JournalEntry entry, bool replay,
                                            std::optional<std::int64_t> only_handler) const {
-  Pending pending{entry.seq, std::move(entry.event), events::from_json(entry.payload, *m_context.catalog), {}, replay,
+  Pending pending{entry.seq, std::move(entry.event), events::from_json(entry.payload, *m_context.catalog, events::Fill::given), {}, replay,
                   only_handler};
   const events::EventDef* def = m_context.catalog->find(pending.event);
   if (def != nullptr && pending.parsed) {
@@ -159,11 +161,16 @@ Dispatcher::Pending Dispatcher::pending_of(events::JournalEntry entry, bool repl
 
 const std::vector<handlers::Handler>& Dispatcher::handlers_for(const std::string& event) {
   // data_version moves when another connection commits: the CLI changing handlers, but also
-  // the intake, so the cache lives for one intake batch at least.
-  std::int64_t version = m_context.db.data_version();
-  if (version != m_handler_cache_version) {
-    m_handler_cache.clear();
-    m_handler_cache_version = version;
+  // the intake, so the cache lives for one intake batch at least. Reading it costs a read
+  // transaction (file locks), so it is read only after new events were journaled (a handler
+  // change made before an event was submitted is always seen) and when the watch saw a commit.
+  if (m_recheck_handlers) {
+    m_recheck_handlers = false;
+    std::int64_t version = m_context.db.data_version();
+    if (version != m_handler_cache_version) {
+      m_handler_cache.clear();
+      m_handler_cache_version = version;
+    }
   }
   auto found = m_handler_cache.find(event);
   if (found == m_handler_cache.end()) {

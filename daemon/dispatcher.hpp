@@ -137,6 +137,7 @@ private:
   std::vector<std::pair<std::shared_ptr<RunRecord>, handlers::RunOutcome>> m_finished_runs; // not yet recorded
   std::map<std::string, std::vector<handlers::Handler>> m_handler_cache;
   std::int64_t m_handler_cache_version = -1;
+  bool m_recheck_handlers = true; // read data_version before the next use of the cache
   struct CachedCommand {
     std::shared_ptr<const events::Catalog> catalog; // keeps `def` alive and tells a reload
     const events::EventDef* def = nullptr;

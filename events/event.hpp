@@ -8,7 +8,7 @@
 namespace eventmgr::events {
 
 // A validated event: every catalog parameter of its event is present on both sides
-// ("" when not given). Keys are base parameter names.
+// ("" when not given), unless it was read with Fill::given. Keys are base parameter names.
 struct Event {
   std::string name;
   std::map<std::string, std::string> old_values;
@@ -18,5 +18,10 @@ struct Event {
   std::string source;    // who/where from, may be empty
   std::int64_t seq = 0;  // journal id, 0 until journaled
 };
+
+// Which parameters a parsed event holds: every catalog parameter ("" where not given, what
+// handlers see), or only those the record gave (the journal stores no more: to_journal_json;
+// the dispatcher renders a missing value as "" and fills the event for `stdin: json`).
+enum class Fill { all, given };
 
 } // namespace eventmgr::events

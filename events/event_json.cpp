@@ -134,7 +134,7 @@ std::string to_json(const Event& event) { return write_event_json(event, false);
 
 std::string to_journal_json(const Event& event) { return write_event_json(event, true); }
 
-Result<Event> from_json(std::string_view text, const Catalog& catalog) {
+Result<Event> from_json(std::string_view text, const Catalog& catalog, Fill fill) {
   json::error_code ec;
   const json::value value = json::parse(json::string_view(text.data(), text.size()), ec);
   if (ec) {
@@ -201,7 +201,9 @@ Result<Event> from_json(std::string_view text, const Catalog& catalog) {
     event.seq = seq->get_int64();
   }
 
-  fill_params(*def, event);
+  if (fill == Fill::all) {
+    fill_params(*def, event);
+  }
   return event;
 }
 

@@ -24,7 +24,7 @@ std::string to_json(const Event& event);
 std::string to_journal_json(const Event& event);
 
 // Reads back what to_json or to_journal_json wrote, or a record the journal kept verbatim
-// (ParsedRecord::verbatim), filling every parameter not there with "".
-Result<Event> from_json(std::string_view json, const Catalog& catalog);
+// (ParsedRecord::verbatim); with Fill::all, every parameter not there is filled with "".
+Result<Event> from_json(std::string_view json, const Catalog& catalog, Fill fill = Fill::all);
 
 } // namespace eventmgr::events

@@ -27,10 +27,6 @@ struct ParsedRecord {
   bool verbatim = false;
 };
 
-// Which parameters a parsed event holds: every catalog parameter ("" where not given, what
-// handlers see), or only those the record gave (the journal stores no more: to_journal_json).
-enum class Fill { all, given };
-
 // Parses one wire record (one JSON object, without its newline) and validates it against
 // `catalog` (SPEC 4.1 and 5). On failure the error message is the rejection reason an
 // administrator reads in `eventmgr rejected`.

@@ -38,6 +38,7 @@ struct Launcher::State {
   std::unordered_map<const void*, pid_t> groups;
   detail::OwnedFd null = detail::open_null(); // -1 if it cannot be opened: then per run
   std::atomic<std::size_t> outstanding{0};
+  const uid_t euid = geteuid(); // read once, not per run
 
   void set_group(const void* run, pid_t pid) {
     std::lock_guard lock(mutex);
@@ -101,7 +102,7 @@ std::string describe_failure(const LaunchSpec& spec, detail::SpawnStep step, int
 }
 
 // Why `spec` cannot be started at all, or "" if it can.
-std::string refusal(const LaunchSpec& spec) {
+std::string refusal(const LaunchSpec& spec, uid_t euid) {
   if (spec.argv.empty() || spec.argv.front().empty()) {
     return "cannot start handler: empty command";
   }
@@ -117,7 +118,7 @@ std::string refusal(const LaunchSpec& spec) {
              " contains a NUL byte";
     }
   }
-  if (spec.user && spec.user->uid != geteuid() && geteuid() != 0) {
+  if (spec.user && spec.user->uid != euid && euid != 0) {
     return "cannot run as user " + spec.user->name + ": the daemon is not root";
   }
   return {};
@@ -142,10 +143,36 @@ struct Capture {
 
 using Clock = std::chrono::steady_clock;
 
+// The output pipes of a lane's next run, made while the current run's process runs, so that
+// the next launch does not wait for them.
+struct SparePipes {
+  detail::Pipe out;
+  detail::Pipe err;
+  bool ready = false;
+
+  void prepare() {
+    if (!ready) {
+      ready = detail::make_pipe(out) && detail::make_pipe(err);
+    }
+  }
+  // Moves them to `to_out`/`to_err`; false (and nothing moved) when none are ready.
+  bool take(detail::Pipe& to_out, detail::Pipe& to_err) {
+    if (!ready) {
+      return false;
+    }
+    to_out = std::move(out);
+    to_err = std::move(err);
+    ready = false;
+    return true;
+  }
+};
+
 // One handler process from its launch to its reaping, on the calling thread.
 class Execution {
 public:
-  Execution(Launcher::State& state, LaunchSpec& spec) : m_state(state), m_spec(spec) {}
+  // `spares`, when given, provides this run's pipes and gets the next run's.
+  Execution(Launcher::State& state, LaunchSpec& spec, SparePipes* spares = nullptr)
+    : m_state(state), m_spec(spec), m_spares(spares) {}
   Execution(const Execution&) = delete;
   Execution& operator=(const Execution&) = delete;
   ~Execution() {
@@ -160,7 +187,7 @@ public:
   RunOutcome run(const Launcher::StartHook& before_start, const std::function<void()>& after_start = nullptr) {
     m_outcome.started_ms = now_ms();
     m_state.set_group(this, 0); // no group to signal yet
-    std::string failed = refusal(m_spec);
+    std::string failed = refusal(m_spec, m_state.euid);
     if (failed.empty()) {
       if (before_start) {
         before_start(m_outcome.started_ms);
@@ -169,6 +196,9 @@ public:
     }
     if (after_start) {
       after_start();
+    }
+    if (m_spares != nullptr) {
+      m_spares->prepare();
     }
     if (!failed.empty()) {
       m_outcome.status = RunStatus::not_started;
@@ -187,7 +217,8 @@ private:
     detail::Pipe err;
     detail::Pipe in;
     detail::OwnedFd own_null;
-    if (!detail::make_pipe(out) || !detail::make_pipe(err)) {
+    const bool spared = m_spares != nullptr && m_spares->take(out, err);
+    if (!spared && (!detail::make_pipe(out) || !detail::make_pipe(err))) {
       return describe_failure(m_spec, detail::SpawnStep::prepare, errno);
     }
     int stdin_fd = m_state.null.get();
@@ -213,7 +244,7 @@ private:
     plan.cwd = m_spec.cwd.c_str();
     plan.umask = m_spec.umask;
     // Not root: refusal() already made sure the user, if any, is the daemon's own.
-    if (m_spec.user && geteuid() == 0) {
+    if (m_spec.user && m_state.euid == 0) {
       plan.switch_user = true;
       plan.uid = m_spec.user->uid;
       plan.gid = m_spec.user->gid;
@@ -395,6 +426,7 @@ private:
 
   Launcher::State& m_state;
   LaunchSpec& m_spec;
+  SparePipes* m_spares;
   RunOutcome m_outcome;
   pid_t m_pid = 0;
   bool m_reaped = false;
@@ -459,6 +491,7 @@ void lane_main(Launcher::Lane& lane, std::shared_ptr<Launcher::State> state) {
   // The previous run's outcome is posted once the next queued run has started, so the event
   // loop's work on it does not compete with the launch.
   std::optional<Delivery> previous;
+  SparePipes spares;
   auto deliver_previous = [&] {
     if (previous) {
       deliver(previous->tracked, state, std::move(previous->done), std::move(previous->outcome));
@@ -487,7 +520,7 @@ void lane_main(Launcher::Lane& lane, std::shared_ptr<Launcher::State> state) {
       outcome = std::move(*job.decided);
     } else {
       try {
-        outcome = Execution(*state, job.spec).run(job.before_start, deliver_previous);
+        outcome = Execution(*state, job.spec, &spares).run(job.before_start, deliver_previous);
       } catch (const std::exception& e) { // out of memory: the run is reported, the lane goes on
         deliver_previous();
         outcome = RunOutcome{};

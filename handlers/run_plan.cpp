@@ -81,6 +81,7 @@ RunOutcome not_started(std::string reason) {
 }
 
 std::string stdin_json(events::Event event, const events::EventDef& def, bool secrets, bool redact) {
+  events::fill_params(def, event); // handlers see every parameter, "" where not given
   for (const auto& param : def.params) {
     if (!param.secret) {
       continue;
