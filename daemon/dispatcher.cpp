@@ -23,9 +23,10 @@ constexpr std::size_t k_window = 1024;
 constexpr auto k_flush_delay = std::chrono::milliseconds(20);
 // Ledger slots kept free: below this, a start first writes what waits.
 constexpr std::size_t k_ledger_reserve = 16;
-// Events queued on one lane: the one running and the next, whose first handler then starts as
-// soon as the previous run ends, on the lane's thread.
-constexpr std::size_t k_lane_depth = 2;
+// Events queued on one lane: the one running and the next three, whose first handlers then
+// start as soon as the previous run ends, on the lane's thread, while the lane reports the
+// outcomes in batches.
+constexpr std::size_t k_lane_depth = 4;
 
 } // namespace
 

@@ -487,24 +487,36 @@ struct Delivery {
   RunOutcome outcome;
 };
 
+// Outcomes wait on the lane in batches: posting one wakes the event loop (an eventfd write
+// and an epoll_ctl), and its work on them competes with the runs for the CPUs.
+constexpr std::size_t k_delivery_batch = 2;
+
 void lane_main(Launcher::Lane& lane, std::shared_ptr<Launcher::State> state) {
-  // The previous run's outcome is posted once the next queued run has started, so the event
-  // loop's work on it does not compete with the launch.
-  std::optional<Delivery> previous;
+  std::vector<Delivery> pending; // outcomes not posted yet, in queue order
   SparePipes spares;
-  auto deliver_previous = [&] {
-    if (previous) {
-      deliver(previous->tracked, state, std::move(previous->done), std::move(previous->outcome));
-      previous.reset();
+  auto deliver_pending = [&] {
+    if (pending.empty()) {
+      return;
     }
+    asio::any_io_executor tracked = pending.front().tracked;
+    asio::post(tracked, [state, batch = std::move(pending)]() mutable {
+      for (auto& item : batch) {
+        state->outstanding.fetch_sub(1);
+        if (item.done) {
+          item.done(std::move(item.outcome));
+        }
+      }
+    });
+    pending.clear();
   };
   for (;;) {
     Launcher::Lane::Job job;
+    bool queue_empty = false;
     {
       std::unique_lock lock(lane.mutex);
       if (lane.jobs.empty() && !lane.closing) {
         lock.unlock();
-        deliver_previous();
+        deliver_pending(); // before waiting: the event loop queues more once it has them
         lock.lock();
       }
       lane.wake.wait(lock, [&] { return lane.closing || !lane.jobs.empty(); });
@@ -513,22 +525,30 @@ void lane_main(Launcher::Lane& lane, std::shared_ptr<Launcher::State> state) {
       }
       job = std::move(lane.jobs.front());
       lane.jobs.pop_front();
+      queue_empty = lane.jobs.empty();
     }
+    // Posted once this run has started (the launch does not wait for the event loop), at
+    // once when nothing else is queued (the event loop must queue more), else in batches.
+    auto after_start = [&] {
+      if (queue_empty || pending.size() >= k_delivery_batch) {
+        deliver_pending();
+      }
+    };
     RunOutcome outcome;
     if (job.decided) {
-      deliver_previous();
+      after_start();
       outcome = std::move(*job.decided);
     } else {
       try {
-        outcome = Execution(*state, job.spec, &spares).run(job.before_start, deliver_previous);
+        outcome = Execution(*state, job.spec, &spares).run(job.before_start, after_start);
       } catch (const std::exception& e) { // out of memory: the run is reported, the lane goes on
-        deliver_previous();
+        deliver_pending();
         outcome = RunOutcome{};
         outcome.start_error = "cannot start " + (job.spec.argv.empty() ? std::string("handler") : job.spec.argv.front()) +
                               ": " + e.what();
       }
     }
-    previous = Delivery{std::move(job.tracked), std::move(job.done), std::move(outcome)};
+    pending.push_back(Delivery{std::move(job.tracked), std::move(job.done), std::move(outcome)});
   }
 }
 
