@@ -22,6 +22,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <functional>
 #include <iostream>
 
 namespace eventmgr::daemon {
@@ -140,6 +141,17 @@ int Daemon::run() {
   boost::asio::steady_timer prune_timer(io);
   boost::asio::steady_timer error_timer(io);
   bool stopping = false;
+  // After the stop grace: SIGKILL to every running handler, again every 100 ms until the
+  // dispatcher is idle (a lane may have been starting one just as a kill went out).
+  std::function<void()> kill_until_idle = [&] {
+    launcher.kill_all();
+    stop_timer.expires_after(std::chrono::milliseconds(100));
+    stop_timer.async_wait([&](const boost::system::error_code& ec) {
+      if (!ec) {
+        kill_until_idle();
+      }
+    });
+  };
   stop_signals.async_wait([&](const boost::system::error_code& ec, int signo) {
     if (ec) {
       return;
@@ -158,7 +170,7 @@ int Daemon::run() {
         return;
       }
       log->warn("stop grace over: killing {} running handler(s)", launcher.running());
-      launcher.kill_all();
+      kill_until_idle();
     });
   });
   std::function<void()> wait_reload = [&] {
