@@ -18,11 +18,6 @@ namespace eventmgr::daemon {
 namespace {
 
 constexpr std::size_t k_window = 1024;
-// How long the rows of started and finished runs may wait in memory (and the ledger) before
-// they are written in one transaction.
-constexpr auto k_flush_delay = std::chrono::milliseconds(20);
-// Ledger slots kept free: below this, a start first writes what waits.
-constexpr std::size_t k_ledger_reserve = 16;
 // Events queued on one lane: the one running and the next three, whose first handlers then
 // start as soon as the previous run ends, on the lane's thread, while the lane reports the
 // outcomes in batches.
@@ -41,12 +36,11 @@ struct Dispatcher::ActiveEvent {
 };
 
 Dispatcher::Dispatcher(DispatchContext context)
-  : m_context(std::move(context)), m_flush_timer(m_context.executor), m_watch_timer(m_context.executor) {}
+  : m_context(std::move(context)),
+    m_book(m_context.db, m_context.journal, m_context.run_log, m_context.ledger, m_context.executor, m_context.log),
+    m_watch_timer(m_context.executor) {}
 
-Dispatcher::~Dispatcher() {
-  m_flush_timer.cancel();
-  m_watch_timer.cancel();
-}
+Dispatcher::~Dispatcher() { m_watch_timer.cancel(); }
 
 void Dispatcher::start() {
   // Runs a crash interrupted are marked; their events are still unfinished and resume below,
@@ -54,18 +48,7 @@ void Dispatcher::start() {
   // The ledger holds the runs that had started when the previous daemon stopped without
   // writing their rows; runs whose running row was written are marked below.
   m_seen_at_start = m_context.journal.last_seq();
-  std::size_t interrupted = 0;
-  if (const auto& left_over = m_context.ledger.left_over(); !left_over.empty()) {
-    std::int64_t now = now_ms();
-    sqlite::Transaction transaction(m_context.db);
-    for (const auto& start : left_over) {
-      interrupted += m_context.run_log.record_interrupted(start, now) ? 1 : 0;
-    }
-    transaction.commit();
-    m_context.ledger.clear_left_over();
-  }
-  interrupted += m_context.run_log.mark_interrupted_running().size();
-  if (interrupted > 0) {
+  if (std::size_t interrupted = m_book.recover(); interrupted > 0) {
     m_context.log->warn("{} handler run(s) were interrupted by a stop; they run again", interrupted);
   }
   refill();
@@ -124,7 +107,7 @@ void Dispatcher::stop(std::function<void()> on_idle) {
   // Runs not started yet come back `skipped`; their events stay unfinished for the next start.
   m_context.launcher.cancel_queued();
   if (m_active.empty() && m_on_idle) {
-    flush_done();
+    m_book.flush();
     auto callback = std::move(m_on_idle);
     m_on_idle = nullptr;
     callback();
@@ -299,7 +282,7 @@ void Dispatcher::start_event(Pending entry, std::size_t lane) {
     if (!active->entry.replay) {
       active->handlers = handlers_for(active->entry.event);
       if (!active->handlers.empty() && active->entry.seq <= m_seen_at_start) {
-        flush_done(); // this session's runs of the event, if any, count too
+        m_book.flush(); // this session's runs of the event, if any, count too
         active->completed = m_context.run_log.completed_handlers(active->entry.seq);
       }
     } else if (active->entry.only_handler) {
@@ -354,26 +337,22 @@ void Dispatcher::queue_runs(const std::shared_ptr<ActiveEvent>& active) {
     record->start.started_at = now_ms();
     try {
       if (active->entry.replay || event.seq <= m_seen_at_start) {
-        flush_done(); // earlier attempts of this session may still wait for their rows
+        m_book.flush(); // earlier attempts of this session may still wait for their rows
         record->start.attempt = m_context.run_log.next_attempt(event.seq, handler.id);
       }
     } catch (const sqlite::Failure& failure) {
       m_context.log->error("cannot read earlier runs of handler {} for event {}: {}", handler.id, event.seq,
                            failure.what());
     }
-    reserve_slot(record);
+    m_book.queued(record);
 
     auto finished = [this, active, record](handlers::RunOutcome outcome) {
       --active->outstanding;
       if (outcome.skipped) {
-        m_context.ledger.release(std::exchange(record->slot, -1));
-        record->skipped = true;
+        m_book.skipped(record);
         active->cut_short = true;
       } else {
-        // Recorded with the next batch (flush_done), in one transaction.
-        record->finished = true;
-        m_finished_runs.emplace_back(record, std::move(outcome));
-        schedule_flush();
+        m_book.finished(record, std::move(outcome));
       }
       if (active->outstanding == 0) {
         if (active->cut_short) {
@@ -391,14 +370,7 @@ void Dispatcher::queue_runs(const std::shared_ptr<ActiveEvent>& active) {
       m_context.launcher.async_report(std::move(*refused), std::move(finished), active->lane);
       continue;
     }
-    // On the lane's thread, just before the process starts: the ledger shows it started.
-    // The slot is marked before started_ms is published: once the event loop sees started_ms,
-    // it may write the run's row and free the slot.
-    auto before_start = [ledger = &m_context.ledger, record, slot = record->slot](std::int64_t started_ms) {
-      ledger->mark_started(slot, started_ms);
-      record->started_ms.store(started_ms, std::memory_order_release);
-    };
-    m_context.launcher.async_run(std::move(spec), std::move(finished), active->lane, std::move(before_start));
+    m_context.launcher.async_run(std::move(spec), std::move(finished), active->lane, m_book.start_hook(record));
   }
   if (active->outstanding == 0) {
     finish_event(active);
@@ -406,105 +378,8 @@ void Dispatcher::queue_runs(const std::shared_ptr<ActiveEvent>& active) {
 }
 
 void Dispatcher::finish_event(const std::shared_ptr<ActiveEvent>& active) {
-  // Finished events are marked done together with the runs' rows (flush_done). A crash before
-  // that leaves them unfinished: they are dispatched again, and the ledger shows their runs
-  // not yet written as interrupted.
-  m_done.push_back(active->entry.seq);
-  schedule_flush();
+  m_book.event_done(active->entry.seq);
   release(active);
-}
-
-void Dispatcher::reserve_slot(const std::shared_ptr<RunRecord>& record) {
-  if (m_context.ledger.free_slots() <= k_ledger_reserve) {
-    flush_done();
-  }
-  record->slot = m_context.ledger.reserve(record->start);
-  if (record->slot < 0 && !m_ledger_full_logged) {
-    m_ledger_full_logged = true;
-    m_context.log->warn("the run ledger is full: a crash would not show runs started now as interrupted until "
-                        "their rows are written");
-  }
-  m_unwritten.push_back(record);
-  schedule_flush();
-}
-
-void Dispatcher::schedule_flush() {
-  if (m_flush_scheduled) {
-    return;
-  }
-  m_flush_scheduled = true;
-  m_flush_timer.expires_after(k_flush_delay);
-  m_flush_timer.async_wait([this](const boost::system::error_code& ec) {
-    if (ec) {
-      return; // cancelled: the dispatcher is going away
-    }
-    m_flush_scheduled = false;
-    flush_done();
-  });
-}
-
-void Dispatcher::flush_done() {
-  if (m_done.empty() && m_finished_runs.empty() && m_unwritten.empty()) {
-    return;
-  }
-  std::vector<std::shared_ptr<RunRecord>> running;  // started, not finished: written as running
-  std::vector<std::shared_ptr<RunRecord>> queued;   // not started yet: they wait
-  for (const auto& record : m_unwritten) {
-    if (record->finished || record->skipped) {
-      continue; // in m_finished_runs, or never to be written
-    }
-    (record->started_ms.load(std::memory_order_acquire) != 0 ? running : queued).push_back(record);
-  }
-  if (m_done.empty() && m_finished_runs.empty() && running.empty()) {
-    m_unwritten = std::move(queued);
-    return;
-  }
-  try {
-    std::int64_t now = now_ms();
-    sqlite::Transaction transaction(m_context.db);
-    for (const auto& record : running) {
-      const auto& start = record->start;
-      record->id = m_context.run_log.start_run(start.event_seq, start.handler_id, start.attempt, start.user,
-                                               start.argv_json, record->started_ms.load());
-    }
-    for (const auto& [record, outcome] : m_finished_runs) {
-      if (record->id == 0) {
-        record->start.started_at = outcome.started_ms != 0 ? outcome.started_ms : record->start.started_at;
-        record->id = m_context.run_log.record_run(record->start, handlers::to_run_end(outcome));
-      } else {
-        m_context.run_log.finish_run(record->id, outcome);
-      }
-    }
-    for (std::int64_t seq : m_done) {
-      m_context.journal.mark_done(seq, now);
-    }
-    transaction.commit();
-    // Written: their ledger slots are free again.
-    for (const auto& record : running) {
-      m_context.ledger.release(std::exchange(record->slot, -1));
-    }
-    for (const auto& [record, outcome] : m_finished_runs) {
-      m_context.ledger.release(std::exchange(record->slot, -1));
-      auto level = outcome.status == handlers::RunStatus::ok ? spdlog::level::info : spdlog::level::warn;
-      m_context.log->log(level, "run {}: event {} ({}) handler {} as {}: {} in {}", record->id,
-                         record->start.event_seq, record->event, record->start.handler_id, record->start.user,
-                         handlers::describe_result(outcome), format_duration(outcome.finished_ms - outcome.started_ms));
-    }
-  } catch (const sqlite::Failure& failure) {
-    // Their ledger slots stay taken, so the next start shows these runs interrupted.
-    m_context.log->error("cannot record {} started and {} finished runs and {} finished events: {}; they run again "
-                         "after a restart",
-                         running.size(), m_finished_runs.size(), m_done.size(), failure.what());
-    for (const auto& record : running) {
-      record->id = 0; // rolled back: a later flush inserts it whole
-    }
-    for (const auto& [record, outcome] : m_finished_runs) {
-      record->id = 0;
-    }
-  }
-  m_unwritten = std::move(queued);
-  m_finished_runs.clear();
-  m_done.clear();
 }
 
 void Dispatcher::release(const std::shared_ptr<ActiveEvent>& active) {
@@ -524,14 +399,14 @@ void Dispatcher::release(const std::shared_ptr<ActiveEvent>& active) {
     boost::asio::post(m_context.executor, [this] {
       boost::asio::post(m_context.executor, [this] {
         if (m_active.empty()) {
-          flush_done();
+          m_book.flush();
         }
       });
     });
   }
   if (m_stopping) {
     if (m_active.empty() && m_on_idle) {
-      flush_done();
+      m_book.flush();
       auto callback = std::move(m_on_idle);
       m_on_idle = nullptr;
       callback();

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "common/config.hpp"
+#include "daemon/run_book.hpp"
 #include "events/catalog.hpp"
 #include "events/journal.hpp"
 #include "events/replay_queue.hpp"
@@ -16,7 +17,6 @@
 
 #include <spdlog/logger.h>
 
-#include <atomic>
 #include <chrono>
 #include <deque>
 #include <map>
@@ -85,17 +85,6 @@ private:
   // Plans every handler of the event and queues the runs on its lane, in handler order.
   void queue_runs(const std::shared_ptr<ActiveEvent>& active);
   void finish_event(const std::shared_ptr<ActiveEvent>& active);
-  struct RunRecord;
-  // Writes, in one transaction, the rows of the runs started since the last flush (finished
-  // ones complete, the others as running), the results of the runs whose running row was
-  // written before, and marks the finished events done; then frees their ledger slots.
-  void flush_done();
-  // A flush within k_flush_delay, or at once when the dispatcher is idle or the ledger is
-  // filling up.
-  void schedule_flush();
-  // Reserves the ledger slot `record` marks started on the lane, just before its process
-  // starts.
-  void reserve_slot(const std::shared_ptr<RunRecord>& record);
   // Forgets `active` (done or left unfinished for the next start) and looks for more work.
   void release(const std::shared_ptr<ActiveEvent>& active);
   // Reads a journal entry into the window's form: the parsed event and its keys.
@@ -109,6 +98,7 @@ private:
   Result<UserInfo> user_of(const std::string& name);
 
   DispatchContext m_context;
+  RunBook m_book;
   std::deque<Pending> m_window;  // loaded unfinished events not yet started, by seq
   std::int64_t m_loaded_up_to = 0; // highest seq loaded into the window
   // Events up to this seq were journaled before this start and may have runs already (a
@@ -122,19 +112,6 @@ private:
   std::function<void()> m_on_idle;
   bool m_stopping = false;
   bool m_pump_scheduled = false;
-  // One handler run as the runs table will hold it; id 0 until its row is written.
-  struct RunRecord {
-    std::int64_t id = 0;
-    handlers::RunStart start;
-    std::string event; // its name, for the log line
-    int slot = -1; // its ledger slot until its row is committed
-    std::atomic<std::int64_t> started_ms{0}; // set on the lane's thread when it starts
-    bool finished = false;
-    bool skipped = false; // taken back before it started
-  };
-  std::vector<std::int64_t> m_done; // finished, not yet marked done
-  std::vector<std::shared_ptr<RunRecord>> m_unwritten; // queued or started, no row yet, in order
-  std::vector<std::pair<std::shared_ptr<RunRecord>, handlers::RunOutcome>> m_finished_runs; // not yet recorded
   std::map<std::string, std::vector<handlers::Handler>> m_handler_cache;
   std::int64_t m_handler_cache_version = -1;
   bool m_recheck_handlers = true; // read data_version before the next use of the cache
@@ -152,9 +129,6 @@ private:
     std::chrono::steady_clock::time_point fetched;
   };
   std::map<std::string, CachedUser> m_user_cache;
-  bool m_flush_scheduled = false;
-  bool m_ledger_full_logged = false;
-  boost::asio::steady_timer m_flush_timer;
   boost::asio::steady_timer m_watch_timer;
   std::int64_t m_data_version = -1;
 };
