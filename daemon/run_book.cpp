@@ -20,10 +20,12 @@ constexpr std::size_t k_ledger_reserve = 16;
 RunBook::RunBook(sqlite::Database& db, events::Journal& journal, handlers::RunLog& run_log,
                  handlers::RunLedger& ledger, boost::asio::any_io_executor executor,
                  std::shared_ptr<spdlog::logger> log)
-  : m_db(db), m_journal(journal), m_run_log(run_log), m_ledger(ledger), m_log(std::move(log)),
-    m_flush_timer(std::move(executor)) {}
+    : m_db(db), m_journal(journal), m_run_log(run_log), m_ledger(ledger), m_log(std::move(log)),
+      m_flush_timer(std::move(executor)) {}
 
-RunBook::~RunBook() { m_flush_timer.cancel(); }
+RunBook::~RunBook() {
+  m_flush_timer.cancel();
+}
 
 std::size_t RunBook::recover() {
   std::size_t interrupted = 0;
@@ -95,8 +97,8 @@ void RunBook::flush() {
   if (m_done.empty() && m_finished_runs.empty() && m_unwritten.empty()) {
     return;
   }
-  std::vector<std::shared_ptr<RunRecord>> running;  // started, not finished: written as running
-  std::vector<std::shared_ptr<RunRecord>> queued;   // not started yet: they wait
+  std::vector<std::shared_ptr<RunRecord>> running; // started, not finished: written as running
+  std::vector<std::shared_ptr<RunRecord>> queued;  // not started yet: they wait
   for (const auto& record : m_unwritten) {
     if (record->finished || record->skipped) {
       continue; // in m_finished_runs, or never to be written
@@ -113,7 +115,7 @@ void RunBook::flush() {
     for (const auto& record : running) {
       const auto& start = record->start;
       record->id = m_run_log.start_run(start.event_seq, start.handler_id, start.attempt, start.user,
-                                               start.argv_json, record->started_ms.load());
+                                       start.argv_json, record->started_ms.load());
     }
     for (const auto& [record, outcome] : m_finished_runs) {
       if (record->id == 0) {
@@ -135,14 +137,15 @@ void RunBook::flush() {
       m_ledger.release(std::exchange(record->slot, -1));
       auto level = outcome.status == handlers::RunStatus::ok ? spdlog::level::info : spdlog::level::warn;
       m_log->log(level, "run {}: event {} ({}) handler {} as {}: {} in {}", record->id,
-                         record->start.event_seq, record->event, record->start.handler_id, record->start.user,
-                         handlers::describe_result(outcome), format_duration(outcome.finished_ms - outcome.started_ms));
+                 record->start.event_seq, record->event, record->start.handler_id, record->start.user,
+                 handlers::describe_result(outcome),
+                 format_duration(outcome.finished_ms - outcome.started_ms));
     }
   } catch (const sqlite::Failure& failure) {
     // Their ledger slots stay taken, so the next start shows these runs interrupted.
     m_log->error("cannot record {} started and {} finished runs and {} finished events: {}; they run again "
-                         "after a restart",
-                         running.size(), m_finished_runs.size(), m_done.size(), failure.what());
+                 "after a restart",
+                 running.size(), m_finished_runs.size(), m_done.size(), failure.what());
     for (const auto& record : running) {
       record->id = 0; // rolled back: a later flush inserts it whole
     }

@@ -24,8 +24,8 @@ namespace eventmgr::daemon {
 struct RunRecord {
   std::int64_t id = 0;
   handlers::RunStart start;
-  std::string event; // its name, for the log line
-  int slot = -1;     // its ledger slot until its row is committed
+  std::string event;                       // its name, for the log line
+  int slot = -1;                           // its ledger slot until its row is committed
   std::atomic<std::int64_t> started_ms{0}; // set on the lane's thread when it starts
   bool finished = false;
   bool skipped = false; // taken back before it started
@@ -37,8 +37,9 @@ struct RunRecord {
 // ledger covers the runs in between, so a crash still shows them interrupted.
 class RunBook {
 public:
-  RunBook(sqlite::Database& db, events::Journal& journal, handlers::RunLog& run_log, handlers::RunLedger& ledger,
-          boost::asio::any_io_executor executor, std::shared_ptr<spdlog::logger> log);
+  RunBook(sqlite::Database& db, events::Journal& journal, handlers::RunLog& run_log,
+          handlers::RunLedger& ledger, boost::asio::any_io_executor executor,
+          std::shared_ptr<spdlog::logger> log);
   ~RunBook();
   RunBook(const RunBook&) = delete;
   RunBook& operator=(const RunBook&) = delete;
@@ -71,9 +72,10 @@ private:
   handlers::RunLog& m_run_log;
   handlers::RunLedger& m_ledger;
   std::shared_ptr<spdlog::logger> m_log;
-  std::vector<std::int64_t> m_done; // finished, not yet marked done
+  std::vector<std::int64_t> m_done;                    // finished, not yet marked done
   std::vector<std::shared_ptr<RunRecord>> m_unwritten; // queued or started, no row yet, in order
-  std::vector<std::pair<std::shared_ptr<RunRecord>, handlers::RunOutcome>> m_finished_runs; // not yet recorded
+  std::vector<std::pair<std::shared_ptr<RunRecord>, handlers::RunOutcome>>
+      m_finished_runs; // not yet recorded
   bool m_flush_scheduled = false;
   bool m_ledger_full_logged = false;
   boost::asio::steady_timer m_flush_timer;

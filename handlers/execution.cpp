@@ -151,7 +151,7 @@ class Execution {
 public:
   // `spares`, when given, provides this run's pipes and gets the next run's.
   Execution(Processes& processes, LaunchSpec& spec, SparePipes* spares = nullptr)
-    : m_state(processes), m_spec(spec), m_spares(spares) {}
+      : m_state(processes), m_spec(spec), m_spares(spares) {}
   Execution(const Execution&) = delete;
   Execution& operator=(const Execution&) = delete;
   ~Execution() {

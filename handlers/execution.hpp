@@ -23,7 +23,7 @@ namespace eventmgr::handlers::detail {
 struct Processes {
   mutable std::mutex mutex;
   std::unordered_map<const void*, pid_t> groups;
-  OwnedFd null = open_null(); // -1 if it cannot be opened: then per run
+  OwnedFd null = open_null();   // -1 if it cannot be opened: then per run
   const uid_t euid = geteuid(); // read once, not per run
 
   void set_group(const void* run, pid_t pid);

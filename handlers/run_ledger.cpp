@@ -31,13 +31,16 @@ constexpr std::size_t k_user_room = 64;
 constexpr std::size_t k_argv_room = RunLedger::k_slot_size - sizeof(SlotHeader) - k_user_room;
 static_assert(sizeof(SlotHeader) == 40);
 
-std::uint32_t* state_of(char* slot) { return reinterpret_cast<std::uint32_t*>(slot); }
+std::uint32_t* state_of(char* slot) {
+  return reinterpret_cast<std::uint32_t*>(slot);
+}
 
 } // namespace
 
 Result<RunLedger> RunLedger::open(const std::filesystem::path& path, std::size_t slots) {
   auto fail = [&](const char* what) {
-    return make_error("cannot " + std::string(what) + " the run ledger " + path.string() + ": " + std::strerror(errno));
+    return make_error("cannot " + std::string(what) + " the run ledger " + path.string() + ": " +
+                      std::strerror(errno));
   };
   UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
   if (!fd) {
@@ -84,7 +87,8 @@ Result<RunLedger> RunLedger::open(const std::filesystem::path& path, std::size_t
     entry.attempt = header.attempt;
     entry.started_at = header.started_at;
     entry.user.assign(at + sizeof header, std::min<std::size_t>(header.user_size, k_user_room));
-    entry.argv_json.assign(at + sizeof header + k_user_room, std::min<std::size_t>(header.argv_size, k_argv_room));
+    entry.argv_json.assign(at + sizeof header + k_user_room,
+                           std::min<std::size_t>(header.argv_size, k_argv_room));
     ledger.m_left_over.push_back(std::move(entry));
     ledger.m_left_over_slots.push_back(static_cast<int>(slot));
   }
@@ -97,14 +101,15 @@ Result<RunLedger> RunLedger::open(const std::filesystem::path& path, std::size_t
   return ledger;
 }
 
-RunLedger::RunLedger(UniqueFd fd, char* map, std::size_t slots) : m_fd(std::move(fd)), m_map(map), m_slots(slots) {
+RunLedger::RunLedger(UniqueFd fd, char* map, std::size_t slots)
+    : m_fd(std::move(fd)), m_map(map), m_slots(slots) {
   m_free.reserve(slots);
 }
 
 RunLedger::RunLedger(RunLedger&& other) noexcept
-  : m_fd(std::move(other.m_fd)), m_map(std::exchange(other.m_map, nullptr)), m_slots(std::exchange(other.m_slots, 0)),
-    m_free(std::move(other.m_free)), m_left_over(std::move(other.m_left_over)),
-    m_left_over_slots(std::move(other.m_left_over_slots)) {}
+    : m_fd(std::move(other.m_fd)), m_map(std::exchange(other.m_map, nullptr)),
+      m_slots(std::exchange(other.m_slots, 0)), m_free(std::move(other.m_free)),
+      m_left_over(std::move(other.m_left_over)), m_left_over_slots(std::move(other.m_left_over_slots)) {}
 
 RunLedger::~RunLedger() {
   if (m_map != nullptr) {
