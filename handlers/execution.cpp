@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include <algorithm>
@@ -49,6 +50,34 @@ void Processes::kill_all() {
       kill(-pid, SIGKILL);
     }
   }
+}
+
+const std::vector<int>& Processes::signals_to_reset() {
+  std::call_once(m_signals_read, [this] {
+    constexpr int k_last_signal = 64;
+    constexpr unsigned long k_kernel_sigset_size = 8;
+    // The kernel's struct sigaction on x86_64 and aarch64 (spawn.cpp checks the architecture).
+    struct KernelSigaction {
+      void (*handler)(int);
+      unsigned long flags;
+      void (*restorer)();
+      unsigned long mask;
+    };
+    const std::vector<int> always{SIGHUP,  SIGINT,  SIGQUIT, SIGUSR1, SIGUSR2, SIGPIPE,
+                                  SIGALRM, SIGTERM, SIGCHLD, 32,      33};
+    for (int signal = 1; signal <= k_last_signal; ++signal) {
+      if (signal == SIGKILL || signal == SIGSTOP) {
+        continue;
+      }
+      KernelSigaction current{};
+      const bool read = syscall(SYS_rt_sigaction, signal, nullptr, &current, k_kernel_sigset_size) == 0;
+      const bool changed = !read || current.handler != SIG_DFL;
+      if (changed || std::find(always.begin(), always.end(), signal) != always.end()) {
+        m_signals.push_back(signal);
+      }
+    }
+  });
+  return m_signals;
 }
 
 void SparePipes::prepare() {
@@ -239,6 +268,9 @@ private:
     plan.limit_resources = limit_resources.data();
     plan.limit_values = limit_values.data();
     plan.limit_count = limit_resources.size();
+    const std::vector<int>& reset = m_state.signals_to_reset();
+    plan.reset_signals = reset.data();
+    plan.reset_count = reset.size();
     plan.stdin_fd = stdin_fd;
     plan.stdout_fd = out.write.get();
     plan.stderr_fd = err.write.get();

@@ -113,9 +113,15 @@ EVENTMGR_RAW_CHILD int child_main(void* argument) {
   // "ignored" into the program: every disposition goes back to the default.
   KernelSigaction default_action{};
   default_action.handler = SIG_DFL;
-  for (int signal = 1; signal <= k_last_signal; ++signal) {
-    if (signal != SIGKILL && signal != SIGSTOP) {
-      syscall(SYS_rt_sigaction, signal, &default_action, nullptr, k_kernel_sigset_size);
+  if (plan.reset_signals != nullptr) {
+    for (std::size_t i = 0; i < plan.reset_count; ++i) {
+      syscall(SYS_rt_sigaction, plan.reset_signals[i], &default_action, nullptr, k_kernel_sigset_size);
+    }
+  } else {
+    for (int signal = 1; signal <= k_last_signal; ++signal) {
+      if (signal != SIGKILL && signal != SIGSTOP) {
+        syscall(SYS_rt_sigaction, signal, &default_action, nullptr, k_kernel_sigset_size);
+      }
     }
   }
 

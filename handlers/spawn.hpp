@@ -61,6 +61,11 @@ struct SpawnPlan {
   const int* limit_resources = nullptr; // RLIMIT_* of each limit, applied before the user switch
   const rlimit* limit_values = nullptr;
   std::size_t limit_count = 0;
+  // The signals whose disposition the child resets to the default (a handler would run in the
+  // child between the unblock and the exec; an ignored signal stays ignored across exec);
+  // null: every signal.
+  const int* reset_signals = nullptr;
+  std::size_t reset_count = 0;
   int stdin_fd = -1;            // each >= 3; dup'ed onto 0, 1, 2
   int stdout_fd = -1;
   int stderr_fd = -1;

@@ -326,8 +326,13 @@ TEST_CASE("signal dispositions and the signal mask start from the defaults") {
   handle.sa_handler = [](int) {};
   struct sigaction old_usr2 {};
   struct sigaction old_hup {};
+  struct sigaction old_winch {};
+  struct sigaction old_urg {};
   sigaction(SIGUSR2, &ignore, &old_usr2);
   sigaction(SIGHUP, &handle, &old_hup);
+  // Not among the signals always reset: found by reading the dispositions.
+  sigaction(SIGWINCH, &ignore, &old_winch);
+  sigaction(SIGURG, &handle, &old_urg);
   sigset_t blocked;
   sigset_t old_mask;
   sigemptyset(&blocked);
@@ -335,12 +340,24 @@ TEST_CASE("signal dispositions and the signal mask start from the defaults") {
   sigaddset(&blocked, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &blocked, &old_mask);
 
-  RunOutcome outcome = run_blocking(make_spec({"/bin/grep", "-E", "^Sig(Blk|Ign)", "/proc/self/status"}));
+  const auto spec = make_spec({"/bin/grep", "-E", "^Sig(Blk|Ign)", "/proc/self/status"});
+  RunOutcome outcome = run_blocking(spec);
+  // A launcher reads the dispositions at its first run, on a lane.
+  boost::asio::io_context context;
+  RunOutcome from_lane;
+  {
+    Launcher launcher(context.get_executor());
+    launcher.async_run(spec, [&](RunOutcome result) { from_lane = std::move(result); });
+    context.run();
+  }
 
   pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
   sigaction(SIGUSR2, &old_usr2, nullptr);
   sigaction(SIGHUP, &old_hup, nullptr);
+  sigaction(SIGWINCH, &old_winch, nullptr);
+  sigaction(SIGURG, &old_urg, nullptr);
   CHECK(outcome.out == "SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\n");
+  CHECK(from_lane.out == "SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\n");
   struct sigaction pipe_now {};
   sigaction(SIGPIPE, nullptr, &pipe_now);
   bool pipe_ignored = pipe_now.sa_handler == SIG_IGN;
