@@ -22,6 +22,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <filesystem>
 #include <functional>
 #include <iostream>
 
@@ -30,6 +31,9 @@ namespace {
 
 constexpr auto k_prune_interval = std::chrono::hours(1);
 constexpr std::size_t k_ledger_slots = 256;
+
+// Beside the database (like its -wal file): the runs started but not yet written.
+std::filesystem::path ledger_path(const Config& config) { return config.database.string() + "-ledger"; }
 
 // Everything that must hold before the daemon touches its state: one problem per line.
 Result<void> check_permissions(const Config& config) {
@@ -43,6 +47,7 @@ Result<void> check_permissions(const Config& config) {
     add(check_private(config.config_file, "config"));
   }
   add(check_private(config.database, "database"));
+  add(check_private(ledger_path(config), "run ledger"));
   for (const auto& dir : config.catalog_dirs) {
     add(check_private(dir, "catalog dir"));
   }
@@ -110,8 +115,7 @@ int Daemon::run() {
   events::Journal dispatch_journal(*dispatch_db);
   handlers::HandlerStore handler_store(*dispatch_db);
   handlers::RunLog run_log(*dispatch_db);
-  // Beside the database (like its -wal file): the runs started but not yet written.
-  auto ledger = handlers::RunLedger::open(m_config.database.string() + "-ledger", k_ledger_slots);
+  auto ledger = handlers::RunLedger::open(ledger_path(m_config), k_ledger_slots);
   if (!ledger) {
     return fail(ledger.error().message);
   }

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # Issue 6, start-up refusals (SPEC 4.2, 10): eventmgrd refuses to start, with a non-zero exit
 # and a message naming the file and the problem, when the pipe path exists and is not a FIFO,
-# the config, the database or the catalog dir is world-writable, a catalog file does not
+# the config, the database, the run ledger or the catalog dir is world-writable, a catalog file does not
 # parse (file:line), or the config has an unknown key (file:line).
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -60,6 +60,13 @@ chmod 666 "$STATE/eventmgr.db"
 refused database "$STATE" --config "$TMP/ok.yaml"
 says database "$STATE/eventmgr.db" "writable"
 chmod 640 "$STATE/eventmgr.db"
+
+# 3b. A world-writable run ledger (beside the database): others could fake interrupted runs.
+[ -f "$STATE/eventmgr.db-ledger" ] || fail "run ledger: the first start made no ledger"
+chmod 666 "$STATE/eventmgr.db-ledger"
+refused ledger "$STATE" --config "$TMP/ok.yaml"
+says ledger "$STATE/eventmgr.db-ledger" "writable"
+chmod 600 "$STATE/eventmgr.db-ledger"
 
 # 4. A catalog file that does not parse: its name and a line.
 state=$TMP/s-catalog
