@@ -8,6 +8,7 @@
 #include "events/database.hpp"
 #include "handlers/command_template.hpp"
 #include "handlers/handler_store.hpp"
+#include "handlers/run_ledger.hpp"
 
 #include <boost/json.hpp>
 
@@ -310,6 +311,9 @@ int check(Context& context) {
   } else {
     std::size_t before = report.problems();
     check_private(report, "database", config->database);
+    if (const fs::path ledger = handlers::RunLedger::path_for(config->database); fs::exists(ledger, ec)) {
+      check_private(report, "run ledger", ledger);
+    }
     auto opened = events::open_database(config->database, events::OpenFor::read_only);
     if (!opened) {
       report.fail(database, opened.error().message);

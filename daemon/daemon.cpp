@@ -12,6 +12,7 @@
 #include "daemon/recorder.hpp"
 #include "daemon/startup.hpp"
 #include "events/database.hpp"
+#include "handlers/run_ledger.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -32,9 +33,6 @@ namespace {
 constexpr auto k_prune_interval = std::chrono::hours(1);
 constexpr std::size_t k_ledger_slots = 256;
 
-// Beside the database (like its -wal file): the runs started but not yet written.
-std::filesystem::path ledger_path(const Config& config) { return config.database.string() + "-ledger"; }
-
 // Everything that must hold before the daemon touches its state: one problem per line.
 Result<void> check_permissions(const Config& config) {
   std::string problems;
@@ -47,7 +45,7 @@ Result<void> check_permissions(const Config& config) {
     add(check_private(config.config_file, "config"));
   }
   add(check_private(config.database, "database"));
-  add(check_private(ledger_path(config), "run ledger"));
+  add(check_private(handlers::RunLedger::path_for(config.database), "run ledger"));
   for (const auto& dir : config.catalog_dirs) {
     add(check_private(dir, "catalog dir"));
   }
@@ -115,7 +113,7 @@ int Daemon::run() {
   events::Journal dispatch_journal(*dispatch_db);
   handlers::HandlerStore handler_store(*dispatch_db);
   handlers::RunLog run_log(*dispatch_db);
-  auto ledger = handlers::RunLedger::open(ledger_path(m_config), k_ledger_slots);
+  auto ledger = handlers::RunLedger::open(handlers::RunLedger::path_for(m_config.database), k_ledger_slots);
   if (!ledger) {
     return fail(ledger.error().message);
   }

@@ -24,6 +24,11 @@ class RunLedger {
 public:
   static constexpr std::size_t k_slot_size = 1024;
 
+  // Where the ledger of `database` lives: beside it, like its -wal file.
+  static std::filesystem::path path_for(const std::filesystem::path& database) {
+    return database.string() + "-ledger";
+  }
+
   // Opens (creating, mode 0600) the ledger at `path` with room for `slots` runs.
   static Result<RunLedger> open(const std::filesystem::path& path, std::size_t slots);
   RunLedger(RunLedger&& other) noexcept;

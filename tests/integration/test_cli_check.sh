@@ -112,6 +112,15 @@ grep -q "^FAIL  pipe $STATE/events.pipe: mode 0666, expected 0620" "$TMP/not.out
 $(cat "$TMP/not.out")"
 chmod 620 "$STATE/events.pipe"
 
+# --- a run ledger others can write ----------------------------------------------------------
+[ -e "$STATE/eventmgr.db-ledger" ] || fail "the daemon made no run ledger beside the database"
+chmod 666 "$STATE/eventmgr.db-ledger"
+not 1 em check
+grep -q "^FAIL  run ledger $STATE/eventmgr.db-ledger: writable by other users" "$TMP/not.out" ||
+  fail "check accepts a run ledger others can write:
+$(cat "$TMP/not.out")"
+chmod 600 "$STATE/eventmgr.db-ledger"
+
 # Everything repaired: sound again.
 em check >"$TMP/check.out" 2>&1 || fail "check after the repairs failed:
 $(cat "$TMP/check.out")"
