@@ -202,7 +202,7 @@ std::int64_t RunLog::start_run(std::int64_t event_seq, std::int64_t handler_id, 
   return m_db.last_insert_id();
 }
 
-// Binds the columns of a run's end at 7..15 of m_finish and m_record.
+// Binds the columns of a run's end at 7..16 of m_finish and m_record.
 void RunLog::bind_end(sqlite::Statement& statement, const RunEnd& end) {
   auto to_optional64 = [](std::optional<int> value) -> std::optional<std::int64_t> {
     if (!value) {

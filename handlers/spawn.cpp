@@ -109,8 +109,9 @@ EVENTMGR_RAW_CHILD int child_main(void* argument) {
   auto& context = *static_cast<ChildContext*>(argument);
   const SpawnPlan& plan = *context.plan;
 
-  // Handlers installed by the daemon (Asio's signal_set) must not run here or survive as
-  // "ignored" into the program: every disposition goes back to the default.
+  // Handlers installed by the daemon (Asio's signal_set) must not run here, and an ignored
+  // signal must not survive as "ignored" into the program: every disposition that is not the
+  // default (the plan's list, or all of them) goes back to the default.
   KernelSigaction default_action{};
   default_action.handler = SIG_DFL;
   if (plan.reset_signals != nullptr) {
