@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include "handlers/execution.hpp"
 
+#include "common/clock.hpp"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include <algorithm>
@@ -53,30 +54,7 @@ void Processes::kill_all() {
 }
 
 const std::vector<int>& Processes::signals_to_reset() {
-  std::call_once(m_signals_read, [this] {
-    constexpr int k_last_signal = 64;
-    constexpr unsigned long k_kernel_sigset_size = 8;
-    // The kernel's struct sigaction on x86_64 and aarch64 (spawn.cpp checks the architecture).
-    struct KernelSigaction {
-      void (*handler)(int);
-      unsigned long flags;
-      void (*restorer)();
-      unsigned long mask;
-    };
-    const std::vector<int> always{SIGHUP,  SIGINT,  SIGQUIT, SIGUSR1, SIGUSR2, SIGPIPE,
-                                  SIGALRM, SIGTERM, SIGCHLD, 32,      33};
-    for (int signal = 1; signal <= k_last_signal; ++signal) {
-      if (signal == SIGKILL || signal == SIGSTOP) {
-        continue;
-      }
-      KernelSigaction current{};
-      const bool read = syscall(SYS_rt_sigaction, signal, nullptr, &current, k_kernel_sigset_size) == 0;
-      const bool changed = !read || current.handler != SIG_DFL;
-      if (changed || std::find(always.begin(), always.end(), signal) != always.end()) {
-        m_signals.push_back(signal);
-      }
-    }
-  });
+  std::call_once(m_signals_read, [this] { m_signals = signals_to_reset_now(); });
   return m_signals;
 }
 
@@ -99,12 +77,6 @@ bool SparePipes::take(Pipe& to_out, Pipe& to_err) {
 namespace {
 
 using StartHook = std::function<void(std::int64_t started_ms)>;
-
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 std::string describe_failure(const LaunchSpec& spec, SpawnStep step, int error) {
   const std::string& path = spec.argv.front();

@@ -34,12 +34,10 @@ struct Processes {
   void kill_before_reap(const void* run, pid_t pid);
   // SIGKILL to the group of every running child.
   void kill_all();
-  // The signals a child resets before its exec: those whose disposition is not the default
-  // when first asked (read with the kernel's rt_sigaction, so glibc's own handlers count), and
-  // always the ones a daemon commonly handles or ignores (HUP, INT, QUIT, USR1, USR2, PIPE,
-  // ALRM, TERM, CHLD and glibc's two internal signals). Read once instead of resetting all 62
-  // in every child (~10 us per launch here). A disposition set after the first run, for a
-  // signal not in that list, would not be reset: the daemon sets its own before it starts.
+  // signals_to_reset_now() (spawn.hpp), read at the first call instead of resetting all 62
+  // signals in every child (~10 us per launch here). A disposition set after the first run,
+  // for a signal not in its fixed list, would not be reset: the daemon sets its own before it
+  // starts.
   const std::vector<int>& signals_to_reset();
 
 private:

@@ -16,6 +16,8 @@
 #include <optional>
 #include <stdexcept>
 #include <thread>
+#include <utility>
+#include <vector>
 
 namespace eventmgr::handlers {
 
@@ -57,25 +59,26 @@ void ignore_sigpipe() {
   }
 }
 
-// Posts the outcome through the job's tracked executor, which kept the io_context running
-// while the run was queued or running.
-void deliver(asio::any_io_executor& executor, const std::shared_ptr<Launcher::State>& state,
-             std::function<void(RunOutcome)> done, RunOutcome outcome) {
-  asio::post(executor, [state, done = std::move(done), outcome = std::move(outcome)]() mutable {
-    state->outstanding.fetch_sub(1);
-    if (done) {
-      done(std::move(outcome));
-    }
-  });
-  executor = asio::any_io_executor(); // the posted handler is the io_context's work now
-}
-
 // An outcome on its way to the executor.
 struct Delivery {
-  asio::any_io_executor tracked;
+  asio::any_io_executor tracked; // the job's: kept the io_context running while it was queued
   std::function<void(RunOutcome)> done;
   RunOutcome outcome;
 };
+
+// Posts `batch` (not empty) as one handler that calls each `done` in order; the handler holds
+// the tracked executors until it has run.
+void post_outcomes(const std::shared_ptr<Launcher::State>& state, std::vector<Delivery> batch) {
+  asio::any_io_executor tracked = batch.front().tracked;
+  asio::post(tracked, [state, batch = std::move(batch)]() mutable {
+    for (auto& item : batch) {
+      state->outstanding.fetch_sub(1);
+      if (item.done) {
+        item.done(std::move(item.outcome));
+      }
+    }
+  });
+}
 
 // Outcomes wait on the lane in batches: posting one wakes the event loop (an eventfd write
 // and an epoll_ctl), and its work on them competes with the runs for the CPUs.
@@ -85,19 +88,9 @@ void lane_main(Launcher::Lane& lane, std::shared_ptr<Launcher::State> state) {
   std::vector<Delivery> pending; // outcomes not posted yet, in queue order
   detail::SparePipes spares;
   auto deliver_pending = [&] {
-    if (pending.empty()) {
-      return;
+    if (!pending.empty()) {
+      post_outcomes(state, std::exchange(pending, {}));
     }
-    asio::any_io_executor tracked = pending.front().tracked;
-    asio::post(tracked, [state, batch = std::move(pending)]() mutable {
-      for (auto& item : batch) {
-        state->outstanding.fetch_sub(1);
-        if (item.done) {
-          item.done(std::move(item.outcome));
-        }
-      }
-    });
-    pending.clear();
   };
   for (;;) {
     Launcher::Lane::Job job;
@@ -199,13 +192,17 @@ void Launcher::cancel_queued() {
       std::lock_guard lock(lane->mutex);
       taken.swap(lane->jobs);
     }
+    std::vector<Delivery> batch;
     for (auto& job : taken) {
       RunOutcome outcome = job.decided ? std::move(*job.decided) : RunOutcome{};
       if (!job.decided) {
         outcome.skipped = true;
         outcome.start_error = "not started: the daemon is stopping";
       }
-      deliver(job.tracked, m_state, std::move(job.done), std::move(outcome));
+      batch.push_back(Delivery{std::move(job.tracked), std::move(job.done), std::move(outcome)});
+    }
+    if (!batch.empty()) {
+      post_outcomes(m_state, std::move(batch));
     }
   }
 }

@@ -11,7 +11,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <iterator>
 
 // The child issues raw system calls whose ABI differs between architectures: the kernel's
 // struct sigaction, and setgroups/setresuid taking 16-bit ids on i386 and arm.
@@ -180,6 +182,23 @@ int above_stdio(int fd) {
 }
 
 } // namespace
+
+std::vector<int> signals_to_reset_now() {
+  constexpr int always[] = {SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGPIPE, SIGALRM, SIGTERM, SIGCHLD, 32, 33};
+  std::vector<int> signals;
+  for (int signal = 1; signal <= k_last_signal; ++signal) {
+    if (signal == SIGKILL || signal == SIGSTOP) {
+      continue;
+    }
+    KernelSigaction current{};
+    const bool read = syscall(SYS_rt_sigaction, signal, nullptr, &current, k_kernel_sigset_size) == 0;
+    const bool changed = !read || current.handler != SIG_DFL;
+    if (changed || std::find(std::begin(always), std::end(always), signal) != std::end(always)) {
+      signals.push_back(signal);
+    }
+  }
+  return signals;
+}
 
 OwnedFd& OwnedFd::operator=(OwnedFd&& other) noexcept {
   if (this != &other) {

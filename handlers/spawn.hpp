@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <utility>
+#include <vector>
 
 namespace eventmgr::handlers::detail {
 
@@ -80,6 +81,12 @@ struct SpawnResult {
   SpawnStep failed = SpawnStep::none; // otherwise the step that failed (the child is reaped)
   int error = 0;                      // and its errno
 };
+
+// The signals a child must reset before its exec (SpawnPlan::reset_signals): those whose
+// disposition is not the default now (read with the kernel's rt_sigaction, so glibc's own
+// handlers count), and always the ones a daemon commonly handles or ignores (HUP, INT, QUIT,
+// USR1, USR2, PIPE, ALRM, TERM, CHLD and glibc's two internal signals).
+std::vector<int> signals_to_reset_now();
 
 // Starts `plan` in a new session and process group, with default signal dispositions, an
 // empty signal mask and no descriptor but 0, 1, 2. Returns once the child has exec'd or failed.
