@@ -30,7 +30,7 @@ fi
 # One clang build serves the sanitizer run and the fuzz targets (libFuzzer needs clang).
 echo "== build (clang, ASan+UBSan, fuzz targets)"
 CC=clang-14 CXX=clang++-14 cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=Debug \
-  -DEVENTMGR_ASAN=ON -DEVENTMGR_UBSAN=ON -DEVENTMGR_FUZZ=ON >/dev/null
+  -DEVENTMGR_ASAN=ON -DEVENTMGR_UBSAN=ON -DEVENTMGR_FUZZ=ON -DEVENTMGR_WERROR=ON >/dev/null
 cmake --build build/asan -j"$jobs"
 echo "== tests under ASan+UBSan"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
@@ -39,7 +39,7 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:ha
 # The launcher's lanes are threads: the suite again under ThreadSanitizer (halt_on_error makes a
 # report fail the test: a daemon that stops on one fails its integration test).
 echo "== build (clang, TSan)"
-CC=clang-14 CXX=clang++-14 cmake -S . -B build/tsan -DCMAKE_BUILD_TYPE=Debug -DEVENTMGR_TSAN=ON >/dev/null
+CC=clang-14 CXX=clang++-14 cmake -S . -B build/tsan -DCMAKE_BUILD_TYPE=Debug -DEVENTMGR_TSAN=ON -DEVENTMGR_WERROR=ON >/dev/null
 cmake --build build/tsan -j"$jobs" --target unit_tests eventmgrd eventmgr
 echo "== tests under TSan"
 TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 ctest --test-dir build/tsan --output-on-failure -j"$jobs"
