@@ -315,7 +315,7 @@ bool Journal::mark_resubmitted(std::int64_t id, std::int64_t at) {
   return m_db.changes() > 0;
 }
 
-PruneCounts Journal::prune(std::int64_t older_than) {
+PruneCounts Journal::prune(std::int64_t older_than, PruneMode mode) {
   // Rarely run, so its statements are prepared here rather than kept.
   PruneCounts counts;
   sqlite::Transaction transaction(m_db);
@@ -336,7 +336,9 @@ PruneCounts Journal::prune(std::int64_t older_than) {
   delete_rejected.bind(1, older_than);
   delete_rejected.run();
   counts.rejected = m_db.changes();
-  transaction.commit();
+  if (mode == PruneMode::apply) {
+    transaction.commit();
+  }
   return counts;
 }
 

@@ -60,6 +60,8 @@ struct Backlog {
   std::optional<std::int64_t> oldest_received_at;
 };
 
+enum class PruneMode { apply, dry_run };
+
 struct PruneCounts {
   std::int64_t events = 0;
   std::int64_t runs = 0;
@@ -154,8 +156,9 @@ public:
   bool mark_resubmitted(std::int64_t id, std::int64_t at);
 
   // Deletes done events finished before `older_than` (unix ms) with their runs, and rejected
-  // records received before it, in one transaction.
-  PruneCounts prune(std::int64_t older_than);
+  // records received before it, in one transaction; with PruneMode::dry_run, counts what
+  // would go and rolls back.
+  PruneCounts prune(std::int64_t older_than, PruneMode mode = PruneMode::apply);
 
 private:
   friend class Batch;

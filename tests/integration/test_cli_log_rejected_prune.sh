@@ -241,6 +241,14 @@ case "$out" in
 esac
 [ "$(db "SELECT count(*) FROM runs")" = 9 ] || fail "runs before prune: $(db "SELECT count(*) FROM runs")"
 sleep 2
+# --dry-run counts what would go and deletes nothing.
+out=$(em prune --older-than 1s --dry-run) || fail "eventmgr prune --dry-run failed"
+case "$out" in
+  "would prune 4 events, 9 runs and 3 rejected records older than 1s"*"nothing deleted (--dry-run)") ;;
+  *) fail "prune --dry-run: $out" ;;
+esac
+[ "$(db "SELECT count(*) FROM runs")" = 9 ] || fail "prune --dry-run deleted runs: $(db "SELECT count(*) FROM runs")"
+[ "$(db "SELECT count(*) FROM rejected")" = 3 ] || fail "prune --dry-run deleted rejected records"
 em prune --older-than 1s --json >"$TMP/prune.json" || fail "eventmgr prune --older-than 1s failed"
 python3 -c '
 import json, sys
