@@ -103,6 +103,7 @@ int run(int argc, char** argv) {
   add_handler_commands(app, context);
   add_submit_command(app, context);
   add_log_commands(app, context);
+  add_received_command(app, context);
   add_rejected_commands(app, context);
   add_replay_command(app, context);
   add_status_command(app, context);

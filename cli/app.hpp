@@ -64,6 +64,7 @@ void add_handler_commands(CLI::App& app, Context& context);
 void add_handler_test_command(CLI::App& group, Context& context);
 void add_submit_command(CLI::App& app, Context& context);
 void add_log_commands(CLI::App& app, Context& context);
+void add_received_command(CLI::App& app, Context& context);
 void add_rejected_commands(CLI::App& app, Context& context);
 void add_replay_command(CLI::App& app, Context& context);
 void add_status_command(CLI::App& app, Context& context);
