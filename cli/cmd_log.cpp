@@ -28,6 +28,7 @@ struct LogOptions {
   std::string event;
   std::int64_t handler_id = 0;
   bool failed = false;
+  bool include_fixed = false;
   std::string since;
   std::size_t limit = 50;
   bool follow = false;
@@ -35,7 +36,9 @@ struct LogOptions {
 
 volatile std::sig_atomic_t g_stop = 0;
 
-extern "C" void request_stop(int /*signal*/) { g_stop = 1; }
+extern "C" void request_stop(int /*signal*/) {
+  g_stop = 1;
+}
 
 std::optional<std::int64_t> duration_ms(const RunRow& row) {
   if (!row.finished_at) {
@@ -73,7 +76,8 @@ json::object run_json(const RunRow& row, bool with_output) {
                    {"signal", optional_json(row.signal)},
                    {"signal_name", row.signal ? json::value(handlers::signal_name(*row.signal)) : nullptr},
                    {"timed_out", row.timed_out},
-                   {"start_error", row.start_error.empty() ? json::value(nullptr) : json::value(to_valid_utf8(row.start_error))},
+                   {"start_error", row.start_error.empty() ? json::value(nullptr)
+                                                           : json::value(to_valid_utf8(row.start_error))},
                    {"stdout_truncated", row.out_truncated},
                    {"stderr_truncated", row.err_truncated}};
   if (with_output) {
@@ -95,7 +99,8 @@ std::vector<std::string> run_cells(const RunRow& row) {
           printable(handlers::describe_result(row))};
 }
 
-const std::vector<std::string> k_header = {"TIME", "RUN", "EVENT-ID", "EVENT", "HANDLER", "USER", "DURATION", "RESULT"};
+const std::vector<std::string> k_header = {"TIME",    "RUN",  "EVENT-ID", "EVENT",
+                                           "HANDLER", "USER", "DURATION", "RESULT"};
 
 // The rows --follow prints after the first table: padded to the widths of that table (and of
 // typical values), so the columns stay aligned as long as values stay in them.
@@ -157,7 +162,7 @@ private:
 class FollowCursor {
 public:
   FollowCursor(handlers::RunFilter filter, bool failed_only)
-    : m_filter(std::move(filter)), m_failed_only(failed_only) {
+      : m_filter(std::move(filter)), m_failed_only(failed_only) {
     // --failed is applied here rather than in SQL: a running run is not a failure yet.
     m_filter.failed_only = false;
     m_filter.limit = std::numeric_limits<std::size_t>::max();
@@ -206,6 +211,7 @@ handlers::RunFilter make_filter(const LogOptions& options) {
     filter.handler_id = options.handler_id;
   }
   filter.failed_only = options.failed;
+  filter.include_fixed = options.include_fixed;
   if (!options.since.empty()) {
     filter.since = parse_since(options.since);
   }
@@ -244,7 +250,7 @@ int follow(Context& context, sqlite::Database& db, handlers::RunLog& runs, const
   }
   std::cout.flush();
 
-  struct sigaction action{};
+  struct sigaction action {};
   action.sa_handler = request_stop;
   sigemptyset(&action.sa_mask);
   sigaction(SIGINT, &action, nullptr);
@@ -267,6 +273,20 @@ int list_runs(Context& context, const LogOptions& options) {
   if (options.limit == 0) {
     throw CommandError{k_exit_usage, "--limit must be at least 1"};
   }
+  if (options.include_fixed && !options.failed) {
+    throw CommandError{k_exit_usage, "--include-fixed goes with --failed"};
+  }
+  // A mistyped name gets the "did you mean" of `handler add`, not "no runs match"; an event no
+  // longer in the catalog (a removed catalog file) is still listed when it has runs.
+  if (!options.event.empty() && context.catalog().find(options.event) == nullptr) {
+    handlers::RunFilter probe;
+    probe.event = options.event;
+    probe.limit = 1;
+    auto probe_db = context.database(events::OpenFor::read_only);
+    if (handlers::RunLog(probe_db).list(probe).empty()) {
+      throw CommandError{k_exit_usage, unknown_event_message(context.catalog(), options.event)};
+    }
+  }
   auto db = context.database(events::OpenFor::read_only);
   handlers::RunLog runs(db);
   if (options.follow) {
@@ -284,10 +304,10 @@ int list_runs(Context& context, const LogOptions& options) {
     return k_exit_ok;
   }
   if (rows.empty()) {
-    std::cout << "no runs" << (options.event.empty() && options.handler_id == 0 && !options.failed &&
-                                     options.since.empty()
-                                   ? ""
-                                   : " match")
+    std::cout << "no runs"
+              << (options.event.empty() && options.handler_id == 0 && !options.failed && options.since.empty()
+                      ? ""
+                      : " match")
               << "\n";
     return k_exit_ok;
   }
@@ -362,7 +382,8 @@ int show_run(Context& context, std::int64_t run_id) {
     fields.add({"ended by", handlers::signal_name(*row->signal)});
   }
   fields.print(std::cout);
-  std::cout << "argv (" << row->argv.size() << (row->argv.size() == 1 ? " word" : " words") << ", secrets as ***):\n";
+  std::cout << "argv (" << row->argv.size() << (row->argv.size() == 1 ? " word" : " words")
+            << ", secrets as ***):\n";
   for (std::size_t i = 0; i < row->argv.size(); ++i) {
     std::cout << "  [" << i << "] " << quoted(to_valid_utf8(row->argv[i])) << "\n";
   }
@@ -377,8 +398,14 @@ void add_log_commands(CLI::App& app, Context& context) {
   auto options = std::make_shared<LogOptions>();
   auto* log = app.add_subcommand("log", "what ran and how it ended (oldest first, newest at the bottom)");
   log->add_option("--event", options->event, "only runs for this event");
-  log->add_option("--handler", options->handler_id, "only runs of this handler id")->check(CLI::PositiveNumber);
-  log->add_flag("--failed", options->failed, "only failures: exit N, signal, timeout, not started");
+  log->add_option("--handler", options->handler_id, "only runs of this handler id")
+      ->check(CLI::PositiveNumber);
+  log->add_flag(
+      "--failed", options->failed,
+      "only failures (exit N, signal, timeout, not started) that no later attempt of the same handler "
+      "for the same event fixed");
+  log->add_flag("--include-fixed", options->include_fixed,
+                "with --failed: also failures a later attempt fixed");
   log->add_option("--since", options->since, "only runs started since: a duration (2h, 30m, 7d) or a time");
   log->add_option("--limit", options->limit, "at most N runs, the newest (default 50)");
   log->add_flag("--follow,-f", options->follow, "then print runs as they finish, until Ctrl-C");
