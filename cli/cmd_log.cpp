@@ -36,9 +36,7 @@ struct LogOptions {
 
 volatile std::sig_atomic_t g_stop = 0;
 
-extern "C" void request_stop(int /*signal*/) {
-  g_stop = 1;
-}
+extern "C" void request_stop(int /*signal*/) { g_stop = 1; }
 
 std::optional<std::int64_t> duration_ms(const RunRow& row) {
   if (!row.finished_at) {
@@ -76,8 +74,7 @@ json::object run_json(const RunRow& row, bool with_output) {
                    {"signal", optional_json(row.signal)},
                    {"signal_name", row.signal ? json::value(handlers::signal_name(*row.signal)) : nullptr},
                    {"timed_out", row.timed_out},
-                   {"start_error", row.start_error.empty() ? json::value(nullptr)
-                                                           : json::value(to_valid_utf8(row.start_error))},
+                   {"start_error", row.start_error.empty() ? json::value(nullptr) : json::value(to_valid_utf8(row.start_error))},
                    {"stdout_truncated", row.out_truncated},
                    {"stderr_truncated", row.err_truncated}};
   if (with_output) {
@@ -99,8 +96,7 @@ std::vector<std::string> run_cells(const RunRow& row) {
           printable(handlers::describe_result(row))};
 }
 
-const std::vector<std::string> k_header = {"TIME",    "RUN",  "EVENT-ID", "EVENT",
-                                           "HANDLER", "USER", "DURATION", "RESULT"};
+const std::vector<std::string> k_header = {"TIME", "RUN", "EVENT-ID", "EVENT", "HANDLER", "USER", "DURATION", "RESULT"};
 
 // The rows --follow prints after the first table: padded to the widths of that table (and of
 // typical values), so the columns stay aligned as long as values stay in them.
@@ -162,7 +158,7 @@ private:
 class FollowCursor {
 public:
   FollowCursor(handlers::RunFilter filter, bool failed_only)
-      : m_filter(std::move(filter)), m_failed_only(failed_only) {
+    : m_filter(std::move(filter)), m_failed_only(failed_only) {
     // --failed is applied here rather than in SQL: a running run is not a failure yet.
     m_filter.failed_only = false;
     m_filter.limit = std::numeric_limits<std::size_t>::max();
@@ -250,7 +246,7 @@ int follow(Context& context, sqlite::Database& db, handlers::RunLog& runs, const
   }
   std::cout.flush();
 
-  struct sigaction action {};
+  struct sigaction action{};
   action.sa_handler = request_stop;
   sigemptyset(&action.sa_mask);
   sigaction(SIGINT, &action, nullptr);
@@ -304,10 +300,10 @@ int list_runs(Context& context, const LogOptions& options) {
     return k_exit_ok;
   }
   if (rows.empty()) {
-    std::cout << "no runs"
-              << (options.event.empty() && options.handler_id == 0 && !options.failed && options.since.empty()
-                      ? ""
-                      : " match")
+    std::cout << "no runs" << (options.event.empty() && options.handler_id == 0 && !options.failed &&
+                                     options.since.empty()
+                                   ? ""
+                                   : " match")
               << "\n";
     return k_exit_ok;
   }
@@ -382,8 +378,7 @@ int show_run(Context& context, std::int64_t run_id) {
     fields.add({"ended by", handlers::signal_name(*row->signal)});
   }
   fields.print(std::cout);
-  std::cout << "argv (" << row->argv.size() << (row->argv.size() == 1 ? " word" : " words")
-            << ", secrets as ***):\n";
+  std::cout << "argv (" << row->argv.size() << (row->argv.size() == 1 ? " word" : " words") << ", secrets as ***):\n";
   for (std::size_t i = 0; i < row->argv.size(); ++i) {
     std::cout << "  [" << i << "] " << quoted(to_valid_utf8(row->argv[i])) << "\n";
   }
@@ -398,14 +393,11 @@ void add_log_commands(CLI::App& app, Context& context) {
   auto options = std::make_shared<LogOptions>();
   auto* log = app.add_subcommand("log", "what ran and how it ended (oldest first, newest at the bottom)");
   log->add_option("--event", options->event, "only runs for this event");
-  log->add_option("--handler", options->handler_id, "only runs of this handler id")
-      ->check(CLI::PositiveNumber);
-  log->add_flag(
-      "--failed", options->failed,
-      "only failures (exit N, signal, timeout, not started) that no later attempt of the same handler "
-      "for the same event fixed");
-  log->add_flag("--include-fixed", options->include_fixed,
-                "with --failed: also failures a later attempt fixed");
+  log->add_option("--handler", options->handler_id, "only runs of this handler id")->check(CLI::PositiveNumber);
+  log->add_flag("--failed", options->failed,
+                "only failures (exit N, signal, timeout, not started) that no later attempt of the same handler "
+                "for the same event fixed");
+  log->add_flag("--include-fixed", options->include_fixed, "with --failed: also failures a later attempt fixed");
   log->add_option("--since", options->since, "only runs started since: a duration (2h, 30m, 7d) or a time");
   log->add_option("--limit", options->limit, "at most N runs, the newest (default 50)");
   log->add_flag("--follow,-f", options->follow, "then print runs as they finish, until Ctrl-C");

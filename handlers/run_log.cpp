@@ -6,6 +6,7 @@
 #include "common/clock.hpp"
 #include "handlers/launcher.hpp"
 
+
 #include <algorithm>
 #include <cstring>
 #include <limits>
@@ -26,9 +27,9 @@ std::optional<int> optional_int(const sqlite::Statement& statement, int column) 
 
 // Columns 0-15 of every row query; get() adds the output as 16 and 17.
 constexpr std::string_view k_row_columns =
-    "r.id, r.event_seq, e.event, r.handler_id, r.attempt, r.user, r.argv, r.started_at,"
-    " r.finished_at, r.status, r.exit_code, r.signal, r.timed_out, r.start_error,"
-    " r.stdout_truncated, r.stderr_truncated";
+  "r.id, r.event_seq, e.event, r.handler_id, r.attempt, r.user, r.argv, r.started_at,"
+  " r.finished_at, r.status, r.exit_code, r.signal, r.timed_out, r.start_error,"
+  " r.stdout_truncated, r.stderr_truncated";
 
 RunRow read_row(const sqlite::Statement& statement, bool with_output) {
   RunRow row;
@@ -83,8 +84,8 @@ std::string_view to_string(RunState state) {
 }
 
 std::optional<RunState> parse_run_state(std::string_view text) {
-  for (RunState state : {RunState::running, RunState::ok, RunState::exit, RunState::signal, RunState::timeout,
-                         RunState::not_started, RunState::interrupted}) {
+  for (RunState state : {RunState::running, RunState::ok, RunState::exit, RunState::signal,
+                         RunState::timeout, RunState::not_started, RunState::interrupted}) {
     if (text == to_string(state)) {
       return state;
     }
@@ -147,60 +148,58 @@ std::string describe_result(const RunOutcome& outcome) {
 }
 
 RunLog::RunLog(sqlite::Database& db)
-    : m_db(db), m_start(db.prepare("INSERT INTO runs (event_seq, handler_id, attempt, user, argv, started_at,"
-                                   " status) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'running')")),
-      m_finish(db.prepare("UPDATE runs SET status = ?7, exit_code = ?8, signal = ?9, timed_out = ?10,"
-                          " start_error = ?11, stdout = ?12, stdout_truncated = ?13, stderr = ?14,"
-                          " stderr_truncated = ?15, finished_at = ?16 WHERE id = ?1")),
-      m_record(db.prepare("INSERT INTO runs (event_seq, handler_id, attempt, user, argv, started_at, status,"
-                          " exit_code, signal, timed_out, start_error, stdout, stdout_truncated, stderr,"
-                          " stderr_truncated, finished_at)"
-                          " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)")),
-      // A run the ledger holds that has no row: unless its event was pruned meanwhile.
-      m_record_interrupted(db.prepare(
-          "INSERT INTO runs (event_seq, handler_id, attempt, user, argv, started_at, status, finished_at)"
-          " SELECT ?1, ?2, ?3, ?4, ?5, ?6, 'interrupted', ?7"
-          " WHERE EXISTS (SELECT 1 FROM events WHERE seq = ?1)"
-          " AND NOT EXISTS (SELECT 1 FROM runs WHERE event_seq = ?1 AND handler_id = ?2 AND attempt = ?3)")),
-      m_interrupt(db.prepare("UPDATE runs SET status = 'interrupted', finished_at = ?1"
-                             " WHERE status = 'running' RETURNING event_seq, handler_id")),
-      m_next_attempt(db.prepare("SELECT coalesce(max(attempt), 0) + 1 FROM runs"
-                                " WHERE event_seq = ?1 AND handler_id = ?2")),
-      m_completed(
-          db.prepare("SELECT r.handler_id FROM runs r WHERE r.event_seq = ?1"
-                     " AND r.status NOT IN ('running', 'interrupted')"
-                     " AND r.attempt = (SELECT max(l.attempt) FROM runs l"
-                     "                  WHERE l.event_seq = r.event_seq AND l.handler_id = r.handler_id)")),
-      m_list(db.prepare("SELECT " + std::string(k_row_columns) +
-                        " FROM runs r JOIN events e ON e.seq = r.event_seq"
-                        " WHERE (?1 IS NULL OR e.event = ?1)"
-                        " AND (?2 IS NULL OR r.handler_id = ?2)"
-                        " AND (?3 IS NULL OR r.event_seq = ?3)"
-                        " AND (?4 = 0 OR (r.status IN " +
-                        std::string(k_failed_states) +
-                        "  AND (?8 = 1 OR NOT EXISTS (SELECT 1 FROM runs l WHERE l.event_seq = r.event_seq"
-                        "   AND l.handler_id = r.handler_id AND l.id > r.id AND l.status = 'ok'))))"
-                        " AND (?5 IS NULL OR r.started_at >= ?5)"
-                        " AND (?6 IS NULL OR r.id > ?6)"
-                        " ORDER BY r.id DESC LIMIT ?7")),
-      m_get(db.prepare("SELECT " + std::string(k_row_columns) +
-                       ", r.stdout, r.stderr FROM runs r JOIN events e ON e.seq = r.event_seq"
-                       " WHERE r.id = ?1")),
-      m_counts(db.prepare("SELECT coalesce(sum(status = 'ok'), 0),"
-                          " coalesce(sum(status IN " +
-                          std::string(k_failed_states) +
-                          "), 0)"
-                          " FROM runs WHERE started_at >= ?1")) {}
+  : m_db(db),
+    m_start(db.prepare("INSERT INTO runs (event_seq, handler_id, attempt, user, argv, started_at,"
+                       " status) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'running')")),
+    m_finish(db.prepare("UPDATE runs SET status = ?7, exit_code = ?8, signal = ?9, timed_out = ?10,"
+                        " start_error = ?11, stdout = ?12, stdout_truncated = ?13, stderr = ?14,"
+                        " stderr_truncated = ?15, finished_at = ?16 WHERE id = ?1")),
+    m_record(db.prepare("INSERT INTO runs (event_seq, handler_id, attempt, user, argv, started_at, status,"
+                        " exit_code, signal, timed_out, start_error, stdout, stdout_truncated, stderr,"
+                        " stderr_truncated, finished_at)"
+                        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)")),
+    // A run the ledger holds that has no row: unless its event was pruned meanwhile.
+    m_record_interrupted(db.prepare(
+      "INSERT INTO runs (event_seq, handler_id, attempt, user, argv, started_at, status, finished_at)"
+      " SELECT ?1, ?2, ?3, ?4, ?5, ?6, 'interrupted', ?7"
+      " WHERE EXISTS (SELECT 1 FROM events WHERE seq = ?1)"
+      " AND NOT EXISTS (SELECT 1 FROM runs WHERE event_seq = ?1 AND handler_id = ?2 AND attempt = ?3)")),
+    m_interrupt(db.prepare("UPDATE runs SET status = 'interrupted', finished_at = ?1"
+                           " WHERE status = 'running' RETURNING event_seq, handler_id")),
+    m_next_attempt(db.prepare("SELECT coalesce(max(attempt), 0) + 1 FROM runs"
+                              " WHERE event_seq = ?1 AND handler_id = ?2")),
+    m_completed(db.prepare(
+      "SELECT r.handler_id FROM runs r WHERE r.event_seq = ?1"
+      " AND r.status NOT IN ('running', 'interrupted')"
+      " AND r.attempt = (SELECT max(l.attempt) FROM runs l"
+      "                  WHERE l.event_seq = r.event_seq AND l.handler_id = r.handler_id)")),
+    m_list(db.prepare("SELECT " + std::string(k_row_columns) +
+                      " FROM runs r JOIN events e ON e.seq = r.event_seq"
+                      " WHERE (?1 IS NULL OR e.event = ?1)"
+                      " AND (?2 IS NULL OR r.handler_id = ?2)"
+                      " AND (?3 IS NULL OR r.event_seq = ?3)"
+                      " AND (?4 = 0 OR (r.status IN " + std::string(k_failed_states) +
+                      "  AND (?8 = 1 OR NOT EXISTS (SELECT 1 FROM runs l WHERE l.event_seq = r.event_seq"
+                      "   AND l.handler_id = r.handler_id AND l.id > r.id AND l.status = 'ok'))))"
+                      " AND (?5 IS NULL OR r.started_at >= ?5)"
+                      " AND (?6 IS NULL OR r.id > ?6)"
+                      " ORDER BY r.id DESC LIMIT ?7")),
+    m_get(db.prepare("SELECT " + std::string(k_row_columns) +
+                     ", r.stdout, r.stderr FROM runs r JOIN events e ON e.seq = r.event_seq"
+                     " WHERE r.id = ?1")),
+    m_counts(db.prepare("SELECT coalesce(sum(status = 'ok'), 0),"
+                        " coalesce(sum(status IN " + std::string(k_failed_states) + "), 0)"
+                        " FROM runs WHERE started_at >= ?1")) {}
 
 std::int64_t RunLog::start_run(std::int64_t event_seq, std::int64_t handler_id, int attempt,
                                std::string_view user, std::string_view argv_json,
                                std::optional<std::int64_t> started_at) {
   m_start.bind(1, event_seq)
-      .bind(2, handler_id)
-      .bind(3, attempt)
-      .bind(4, user)
-      .bind(5, argv_json)
-      .bind(6, started_at.value_or(now_ms()));
+    .bind(2, handler_id)
+    .bind(3, attempt)
+    .bind(4, user)
+    .bind(5, argv_json)
+    .bind(6, started_at.value_or(now_ms()));
   m_start.run();
   return m_db.last_insert_id();
 }
@@ -214,19 +213,19 @@ void RunLog::bind_end(sqlite::Statement& statement, const RunEnd& end) {
     return *value;
   };
   statement.bind(7, to_string(end.state))
-      .bind(8, to_optional64(end.exit_code))
-      .bind(9, to_optional64(end.signal))
-      .bind(10, end.timed_out ? 1 : 0);
+    .bind(8, to_optional64(end.exit_code))
+    .bind(9, to_optional64(end.signal))
+    .bind(10, end.timed_out ? 1 : 0);
   if (end.start_error.empty()) {
     statement.bind_null(11);
   } else {
     statement.bind(11, end.start_error);
   }
   statement.bind_blob(12, end.out)
-      .bind(13, end.out_truncated ? 1 : 0)
-      .bind_blob(14, end.err)
-      .bind(15, end.err_truncated ? 1 : 0)
-      .bind(16, end.finished_at != 0 ? end.finished_at : now_ms());
+    .bind(13, end.out_truncated ? 1 : 0)
+    .bind_blob(14, end.err)
+    .bind(15, end.err_truncated ? 1 : 0)
+    .bind(16, end.finished_at != 0 ? end.finished_at : now_ms());
 }
 
 void RunLog::finish_run(std::int64_t run_id, const RunEnd& end) {
@@ -271,30 +270,19 @@ RunEnd to_run_end(const RunOutcome& outcome) {
   return end;
 }
 
-void RunLog::finish_run(std::int64_t run_id, const RunOutcome& outcome) {
-  finish_run(run_id, to_run_end(outcome));
-}
+void RunLog::finish_run(std::int64_t run_id, const RunOutcome& outcome) { finish_run(run_id, to_run_end(outcome)); }
 
 std::int64_t RunLog::record_run(const RunStart& start, const RunEnd& end) {
-  m_record.bind(1, start.event_seq)
-      .bind(2, start.handler_id)
-      .bind(3, start.attempt)
-      .bind(4, start.user)
-      .bind(5, start.argv_json)
-      .bind(6, start.started_at);
+  m_record.bind(1, start.event_seq).bind(2, start.handler_id).bind(3, start.attempt).bind(4, start.user)
+    .bind(5, start.argv_json).bind(6, start.started_at);
   bind_end(m_record, end);
   m_record.run();
   return m_db.last_insert_id();
 }
 
 bool RunLog::record_interrupted(const RunStart& start, std::int64_t finished_at) {
-  m_record_interrupted.bind(1, start.event_seq)
-      .bind(2, start.handler_id)
-      .bind(3, start.attempt)
-      .bind(4, start.user)
-      .bind(5, start.argv_json)
-      .bind(6, start.started_at)
-      .bind(7, finished_at);
+  m_record_interrupted.bind(1, start.event_seq).bind(2, start.handler_id).bind(3, start.attempt)
+    .bind(4, start.user).bind(5, start.argv_json).bind(6, start.started_at).bind(7, finished_at);
   m_record_interrupted.run();
   return m_db.changes() > 0;
 }
@@ -339,12 +327,12 @@ std::vector<RunRow> RunLog::list(const RunFilter& filter) {
     m_list.bind_null(1);
   }
   m_list.bind(2, filter.handler_id)
-      .bind(3, filter.event_seq)
-      .bind(4, filter.failed_only ? 1 : 0)
-      .bind(5, filter.since)
-      .bind(6, filter.after_id)
-      .bind(7, to_int64(filter.limit))
-      .bind(8, filter.include_fixed ? 1 : 0);
+    .bind(3, filter.event_seq)
+    .bind(4, filter.failed_only ? 1 : 0)
+    .bind(5, filter.since)
+    .bind(6, filter.after_id)
+    .bind(7, to_int64(filter.limit))
+    .bind(8, filter.include_fixed ? 1 : 0);
   while (m_list.step()) {
     rows.push_back(read_row(m_list, false));
   }

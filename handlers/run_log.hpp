@@ -39,7 +39,7 @@ struct RunEnd {
   std::optional<int> exit_code; // ok and exit
   std::optional<int> signal;    // signal, and the signal that ended a timed-out run
   bool timed_out = false;
-  std::string start_error; // not_started
+  std::string start_error;      // not_started
   std::string out;
   bool out_truncated = false;
   std::string err;
@@ -56,7 +56,7 @@ struct RunStart {
   std::int64_t handler_id = 0;
   int attempt = 1;
   std::string user;
-  std::string argv_json;       // secrets redacted
+  std::string argv_json; // secrets redacted
   std::int64_t started_at = 0; // unix ms
 };
 
@@ -92,9 +92,9 @@ struct RunFilter {
   std::optional<std::string> event;
   std::optional<std::int64_t> handler_id;
   std::optional<std::int64_t> event_seq;
-  bool failed_only = false;             // is_failure(state), and not fixed by a later ok attempt
-  bool include_fixed = false;           // with failed_only: also failures a later attempt fixed
-  std::optional<std::int64_t> since;    // started at or after, unix ms
+  bool failed_only = false;            // is_failure(state), and not fixed by a later ok attempt
+  bool include_fixed = false;          // with failed_only: also failures a later attempt fixed
+  std::optional<std::int64_t> since;   // started at or after, unix ms
   std::optional<std::int64_t> after_id; // run id > after_id (for --follow)
   std::size_t limit = 50;
 };
@@ -120,8 +120,9 @@ public:
   // Records that handler `handler_id` started for event `event_seq` as `user` at
   // `started_at` (unix ms; now when absent), with `argv_json` (its argv, secrets redacted, as a
   // JSON array of strings); returns the run id. The run is `running` until finish_run().
-  std::int64_t start_run(std::int64_t event_seq, std::int64_t handler_id, int attempt, std::string_view user,
-                         std::string_view argv_json, std::optional<std::int64_t> started_at = std::nullopt);
+  std::int64_t start_run(std::int64_t event_seq, std::int64_t handler_id, int attempt,
+                         std::string_view user, std::string_view argv_json,
+                         std::optional<std::int64_t> started_at = std::nullopt);
   void finish_run(std::int64_t run_id, const RunEnd& end);
   // As above, from the launcher's outcome (finished now when `outcome.finished_ms` is 0).
   void finish_run(std::int64_t run_id, const RunOutcome& outcome);
