@@ -356,6 +356,7 @@ int import_handlers(Context& context, const std::string& file, bool replace) {
   }
   auto db = open_handlers(context, Access::write);
   std::vector<std::int64_t> ids;
+  std::size_t unchanged = 0;
   if (replace) {
     auto replaced = db->store().replace_all(*parsed);
     if (!replaced) {
@@ -363,19 +364,44 @@ int import_handlers(Context& context, const std::string& file, bool replace) {
     }
     ids = std::move(replaced.value());
   } else {
-    ids = db->store().add_all(*parsed);
+    // Importing an export twice must not make each event run its handlers twice: a handler
+    // already registered with the same definition is left out (each registered one matches
+    // at most one of the file's, so a file that lists a handler twice still adds the second).
+    std::vector<handlers::Handler> registered = db->store().list();
+    std::vector<bool> matched(registered.size(), false);
+    std::vector<handlers::Handler> fresh;
+    for (const auto& handler : *parsed) {
+      bool present = false;
+      for (std::size_t i = 0; i < registered.size() && !present; ++i) {
+        if (!matched[i] && handlers::same_definition(registered[i], handler)) {
+          matched[i] = true;
+          present = true;
+        }
+      }
+      if (present) {
+        ++unchanged;
+      } else {
+        fresh.push_back(handler);
+      }
+    }
+    ids = db->store().add_all(fresh);
   }
   if (context.json) {
     json::array id_array;
     for (const std::int64_t id : ids) {
       id_array.push_back(id);
     }
-    std::cout << json::serialize(
-                     json::object{{"imported", ids.size()}, {"replaced", replace}, {"ids", id_array}})
+    std::cout << json::serialize(json::object{
+                   {"imported", ids.size()}, {"replaced", replace}, {"ids", id_array}, {"already_present", unchanged}})
               << "\n";
   } else {
     std::cout << "imported " << ids.size() << (ids.size() == 1 ? " handler" : " handlers")
-              << (replace ? ", replacing all others" : "") << "\n";
+              << (replace ? ", replacing all others" : "");
+    if (unchanged > 0) {
+      std::cout << "; " << unchanged << (unchanged == 1 ? " was" : " were")
+                << " already registered with the same definition and left as is";
+    }
+    std::cout << "\n";
   }
   return k_exit_ok;
 }
@@ -431,7 +457,9 @@ void add_handler_commands(CLI::App& app, Context& context) {
   auto import_file = std::make_shared<std::string>();
   auto import_replace = std::make_shared<bool>(false);
   importer->add_option("file", *import_file, "the YAML file, or - for stdin")->required();
-  importer->add_flag("--replace", *import_replace, "replace every handler, keeping the file's ids");
+  importer->add_flag("--replace", *import_replace,
+                     "replace every handler, keeping the file's ids (without it, handlers already registered "
+                     "with the same definition are left out)");
   set_action(importer, [&context, import_file, import_replace]() {
     return import_handlers(context, *import_file, *import_replace);
   });

@@ -37,6 +37,10 @@ struct Handler {
   std::int64_t updated_at = 0;
 };
 
+// True when `a` and `b` would run the same way for the same events: every field but the id and
+// the times is equal (import uses it to leave out a handler that is already registered).
+bool same_definition(const Handler& a, const Handler& b);
+
 // "lowest" 0, "low" 25, "normal" 50, "high" 75, "highest" 100, or an integer 0..1000000
 // (digits only); nullopt otherwise.
 std::optional<int> parse_priority(std::string_view text);

@@ -174,11 +174,22 @@ cmp "$tmp/export1.yaml" "$tmp/export2.yaml" || fail "export, import --replace, e
 "$EVENTMGR_BIN" --config "$config" --state-dir "$state2" handler test "$id" new.contact_name='John Doe' \
   new.login_name=jdoe >"$tmp/test2.out"
 expect_line "$tmp/test2.out" "  argv[1] = [John Doe]"
-# Without --replace: added under new ids.
+# Without --replace, import is idempotent: the handlers already registered with the same
+# definition are left out (importing an export twice must not run every handler twice).
 count=$(grep -c '^  - id:' "$tmp/export1.yaml")
-"$EVENTMGR_BIN" --config "$config" --state-dir "$state2" handler import "$tmp/export1.yaml" >/dev/null
-[[ $("$EVENTMGR_BIN" --config "$config" --state-dir "$state2" handler list | tail -n +2 | wc -l) -eq $((2 * count)) ]] ||
-  fail "import without --replace did not add the handlers"
+out=$("$EVENTMGR_BIN" --config "$config" --state-dir "$state2" handler import "$tmp/export1.yaml") ||
+  fail "import without --replace failed"
+[ "$out" = "imported 0 handlers; $count were already registered with the same definition and left as is" ] ||
+  fail "import of handlers already there: $out"
+[[ $("$EVENTMGR_BIN" --config "$config" --state-dir "$state2" handler list | tail -n +2 | wc -l) -eq "$count" ]] ||
+  fail "import without --replace duplicated handlers"
+# A changed handler is not the same: it is added under a new id.
+sed '0,/priority: [0-9]*/s//priority: 999/' "$tmp/export1.yaml" >"$tmp/export3.yaml"
+out=$("$EVENTMGR_BIN" --config "$config" --state-dir "$state2" handler import "$tmp/export3.yaml")
+[ "$out" = "imported 1 handler; $((count - 1)) were already registered with the same definition and left as is" ] ||
+  fail "import of one changed handler: $out"
+[[ $("$EVENTMGR_BIN" --config "$config" --state-dir "$state2" handler list | tail -n +2 | wc -l) -eq $((count + 1)) ]] ||
+  fail "import did not add the changed handler"
 
 # A bad file imports nothing and names every problem by line.
 cat >"$tmp/bad.yaml" <<'EOF'
