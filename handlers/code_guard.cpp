@@ -27,21 +27,22 @@ enum class Kind {
 // How one program reads its argv. Option keys are a short option's letter or a long option's
 // name; lists are separated by blanks.
 struct Spec {
-  std::string_view names;
-  Kind kind;
-  bool versioned = false;       // also the name followed by a version: python3.11, perl5.36.0
-  std::string_view flags;       // short options without an argument
-  std::string_view args;        // short options with an argument: the rest of the word or the next word
-  std::string_view glued;       // short options whose optional argument is the rest of the word
-  std::string_view longs;       // long options; a trailing '=' marks one that takes an argument
-  std::string_view code;        // options whose argument is code or chooses it; wrappers: what follows is code
-  std::string_view no_script;   // options after which the first operand is not the script or program
-  std::string_view ends;        // options after whose argument no more options are read
-  std::string_view risky;       // wrappers: options whose argument chooses what runs (root, directory, shell)
-  int operands = 0;             // wrappers: operands before the command
-  bool operand_risky = false;   // wrappers: those operands choose what runs (chroot's new root)
-  bool permutes = false;        // reads options anywhere before "--" (GNU getopt without '+')
-  bool assignments = false;     // NAME=VALUE words before the command set the environment
+  std::string_view names = {};
+  Kind kind = Kind::opaque;
+  bool versioned = false;      // also the name followed by a version: python3.11, perl5.36.0
+  std::string_view flags = {}; // short options without an argument
+  std::string_view args = {};  // short options with an argument: the rest of the word or the next word
+  std::string_view glued = {}; // short options whose optional argument is the rest of the word
+  std::string_view longs = {}; // long options; a trailing '=' marks one that takes an argument
+  std::string_view code = {};  // options whose argument is code or chooses it; wrappers: what follows is code
+  std::string_view no_script = {}; // options after which the first operand is not the script or program
+  std::string_view ends = {};      // options after whose argument no more options are read
+  std::string_view risky = {}; // wrappers: options whose argument chooses what runs (root, directory, shell)
+  std::string_view safe = {};  // interpreters: options whose separate argument is only data (awk -v)
+  int operands = 0;            // wrappers: operands before the command
+  bool operand_risky = false;  // wrappers: those operands choose what runs (chroot's new root)
+  bool permutes = false;       // reads options anywhere before "--" (GNU getopt without '+')
+  bool assignments = false;    // NAME=VALUE words before the command set the environment
   std::string_view why = "hands its arguments to a shell or reads them as code"; // opaque programs
 };
 
@@ -60,8 +61,9 @@ const std::array k_specs{
          .kind = Kind::shell,
          .flags = "hPilNnv",
          .args = "cCpdofD",
-         .longs = "command= init-command= profile= debug= debug-output= features= interactive login no-execute "
-                  "no-config private print-rusage-self version help",
+         .longs =
+             "command= init-command= profile= debug= debug-output= features= interactive login no-execute "
+             "no-config private print-rusage-self version help",
          .code = "c C command init-command",
          .no_script = "c command"},
     Spec{.names = "python python2 python3 pypy pypy3",
@@ -97,11 +99,13 @@ const std::array k_specs{
          .versioned = true,
          .flags = "aCHhilmnqsvwe",
          .args = "cdfrBRFEtSz",
-         .longs = "php-ini= no-php-ini define= info interactive file= lint modules run= process-begin= "
-                  "process-code= process-file= process-end= hide-args syntax-highlight highlight version strip "
-                  "zend-extension= rf= rc= re= rz= ri= ini help",
-         .code = "c d f r B R F E z php-ini define file run process-begin process-code process-file process-end "
-                 "zend-extension",
+         .longs =
+             "php-ini= no-php-ini define= info interactive file= lint modules run= process-begin= "
+             "process-code= process-file= process-end= hide-args syntax-highlight highlight version strip "
+             "zend-extension= rf= rc= re= rz= ri= ini help",
+         .code =
+             "c d f r B R F E z php-ini define file run process-begin process-code process-file process-end "
+             "zend-extension",
          .no_script = "r B R E f F run process-begin process-code process-end file process-file"},
     Spec{.names = "node nodejs",
          .kind = Kind::interpreter,
@@ -128,19 +132,22 @@ const std::array k_specs{
          .flags = "bcCgMnNOPrsStVYh",
          .args = "FvfeEilW",
          .glued = "dDLop",
-         .longs = "field-separator= assign= file= source= exec= include= load= characters-as-bytes traditional "
-                  "copyright dump-variables debug gen-pot help lint non-decimal-data no-optimize optimize posix "
-                  "pretty-print profile re-interval sandbox use-lc-numeric version bignum csv",
+         .longs =
+             "field-separator= assign= file= source= exec= include= load= characters-as-bytes traditional "
+             "copyright dump-variables debug gen-pot help lint non-decimal-data no-optimize optimize posix "
+             "pretty-print profile re-interval sandbox use-lc-numeric version bignum csv",
          .code = "f e E i l file source exec include load",
          .no_script = "f e E file source exec",
-         .ends = "E exec"},
+         .ends = "E exec",
+         .safe = "v assign"},
     Spec{.names = "sed gsed",
          .kind = Kind::filter,
          .flags = "nrEsuzb",
          .args = "efl",
          .glued = "i",
-         .longs = "expression= file= in-place line-length= null-data zero-terminated quiet silent "
-                  "regexp-extended separate sandbox unbuffered posix debug follow-symlinks binary help version",
+         .longs =
+             "expression= file= in-place line-length= null-data zero-terminated quiet silent "
+             "regexp-extended separate sandbox unbuffered posix debug follow-symlinks binary help version",
          .code = "e f expression file",
          .no_script = "e f expression file",
          .permutes = true},
@@ -160,7 +167,11 @@ const std::array k_specs{
          .args = "ks",
          .longs = "kill-after= signal= foreground preserve-status verbose help version",
          .operands = 1},
-    Spec{.names = "nice", .kind = Kind::wrapper, .flags = "0123456789", .args = "n", .longs = "adjustment= help version"},
+    Spec{.names = "nice",
+         .kind = Kind::wrapper,
+         .flags = "0123456789",
+         .args = "n",
+         .longs = "adjustment= help version"},
     Spec{.names = "ionice",
          .kind = Kind::wrapper,
          .flags = "th",
@@ -170,13 +181,20 @@ const std::array k_specs{
          .kind = Kind::wrapper,
          .flags = "abdefimoprRvhV",
          .args = "TPD",
-         .longs = "all-tasks batch deadline ext fifo idle other rr reset-on-fork max pid verbose sched-runtime= "
-                  "sched-period= sched-deadline= help version",
+         .longs =
+             "all-tasks batch deadline ext fifo idle other rr reset-on-fork max pid verbose sched-runtime= "
+             "sched-period= sched-deadline= help version",
          .operands = 1},
-    Spec{.names = "taskset", .kind = Kind::wrapper, .flags = "acphV", .longs = "all-tasks cpu-list pid help version",
+    Spec{.names = "taskset",
+         .kind = Kind::wrapper,
+         .flags = "acphV",
+         .longs = "all-tasks cpu-list pid help version",
          .operands = 1},
     Spec{.names = "setsid", .kind = Kind::wrapper, .flags = "cfwhV", .longs = "ctty fork wait help version"},
-    Spec{.names = "stdbuf", .kind = Kind::wrapper, .args = "ioe", .longs = "input= output= error= help version"},
+    Spec{.names = "stdbuf",
+         .kind = Kind::wrapper,
+         .args = "ioe",
+         .longs = "input= output= error= help version"},
     Spec{.names = "nohup", .kind = Kind::wrapper, .longs = "help version"},
     Spec{.names = "busybox", .kind = Kind::wrapper},
     Spec{.names = "unshare",
@@ -184,62 +202,82 @@ const std::array k_specs{
          .flags = "frchV",
          .args = "SGRw",
          .glued = "muinpUCT",
-         .longs = "mount uts ipc net pid user cgroup time fork kill-child mount-proc map-root-user "
-                  "map-current-user map-auto map-user= map-group= map-users= map-groups= propagation= setgroups= "
-                  "keep-caps setuid= setgid= root= wd= monotonic= boottime= help version",
+         .longs =
+             "mount uts ipc net pid user cgroup time fork kill-child mount-proc map-root-user "
+             "map-current-user map-auto map-user= map-group= map-users= map-groups= propagation= setgroups= "
+             "keep-caps setuid= setgid= root= wd= monotonic= boottime= help version",
          .risky = "R w root wd"},
-    Spec{.names = "nsenter",
+    Spec{
+        .names = "nsenter",
+        .kind = Kind::wrapper,
+        .flags = "FZaehV",
+        .args = "tSG",
+        .glued = "muinpUCTrw",
+        .longs =
+            "all target= mount uts ipc net pid user cgroup time setuid= setgid= preserve-credentials root wd "
+            "no-fork follow-context env help version",
+        .risky = "r w root wd"},
+    Spec{.names = "chroot",
          .kind = Kind::wrapper,
-         .flags = "FZaehV",
-         .args = "tSG",
-         .glued = "muinpUCTrw",
-         .longs = "all target= mount uts ipc net pid user cgroup time setuid= setgid= preserve-credentials root wd "
-                  "no-fork follow-context env help version",
-         .risky = "r w root wd"},
-    Spec{.names = "chroot", .kind = Kind::wrapper, .longs = "userspec= groups= skip-chdir help version",
-         .operands = 1, .operand_risky = true},
+         .longs = "userspec= groups= skip-chdir help version",
+         .operands = 1,
+         .operand_risky = true},
     Spec{.names = "setpriv",
          .kind = Kind::wrapper,
          .flags = "dhV",
-         .longs = "reuid= regid= ruid= rgid= euid= egid= groups= inh-caps= ambient-caps= bounding-set= "
-                  "securebits= pdeathsig= selinux-label= apparmor-profile= landlock-access= landlock-rule= nnp "
-                  "no-new-privs clear-groups keep-groups init-groups reset-env dump help version"},
-    Spec{.names = "prlimit",
+         .longs =
+             "reuid= regid= ruid= rgid= euid= egid= groups= inh-caps= ambient-caps= bounding-set= "
+             "securebits= pdeathsig= selinux-label= apparmor-profile= landlock-access= landlock-rule= nnp "
+             "no-new-privs clear-groups keep-groups init-groups reset-env dump help version"},
+    Spec{
+        .names = "prlimit",
+        .kind = Kind::wrapper,
+        .flags = "hV",
+        .args = "po",
+        .glued = "cdefilmnqrstuvxy",
+        .longs =
+            "pid= output= noheadings raw verbose core data nice fsize sigpending memlock rss nofile msgqueue "
+            "rtprio stack cpu nproc as locks rttime help version"},
+    Spec{.names = "time",
          .kind = Kind::wrapper,
-         .flags = "hV",
-         .args = "po",
-         .glued = "cdefilmnqrstuvxy",
-         .longs = "pid= output= noheadings raw verbose core data nice fsize sigpending memlock rss nofile msgqueue "
-                  "rtprio stack cpu nproc as locks rttime help version"},
-    Spec{.names = "time", .kind = Kind::wrapper, .flags = "pvaqV", .args = "fo",
+         .flags = "pvaqV",
+         .args = "fo",
          .longs = "format= output= append portability verbose quiet help version"},
     Spec{.names = "flock",
          .kind = Kind::wrapper,
          .flags = "sxenouFhV",
          .args = "wE",
-         .longs = "shared exclusive nonblock nb close no-fork unlock timeout= wait= conflict-exit-code= verbose "
-                  "help version",
+         .longs =
+             "shared exclusive nonblock nb close no-fork unlock timeout= wait= conflict-exit-code= verbose "
+             "help version",
          .operands = 1,
          .why = "runs the string through a shell"},
     Spec{.names = "sudo",
          .kind = Kind::wrapper,
          .flags = "AbEHiKklnPSsVveN",
          .args = "CDghpRrtTUu",
-         .longs = "askpass background bell close-from= chdir= preserve-env group= set-home help host= login "
-                  "remove-timestamp reset-timestamp list non-interactive preserve-groups prompt= chroot= role= "
-                  "stdin shell type= command-timeout= other-user= user= version validate edit",
+         .longs =
+             "askpass background bell close-from= chdir= preserve-env group= set-home help host= login "
+             "remove-timestamp reset-timestamp list non-interactive preserve-groups prompt= chroot= role= "
+             "stdin shell type= command-timeout= other-user= user= version validate edit",
          .code = "s i e shell login edit",
          .risky = "D R chdir chroot",
          .assignments = true,
          .why = "runs its command through a shell"},
-    Spec{.names = "doas", .kind = Kind::wrapper, .flags = "nsL", .args = "uC", .code = "s", .risky = "C",
+    Spec{.names = "doas",
+         .kind = Kind::wrapper,
+         .flags = "nsL",
+         .args = "uC",
+         .code = "s",
+         .risky = "C",
          .why = "runs a shell"},
     Spec{.names = "runuser",
          .kind = Kind::wrapper,
          .flags = "flmpPhV",
          .args = "ugGswc",
-         .longs = "user= group= supp-group= shell= command= session-command= login fast preserve-environment pty "
-                  "whitelist-environment= help version",
+         .longs =
+             "user= group= supp-group= shell= command= session-command= login fast preserve-environment pty "
+             "whitelist-environment= help version",
          .code = "c command session-command",
          .risky = "s shell",
          .permutes = true,
@@ -249,18 +287,20 @@ const std::array k_specs{
          .flags = "0prtxo",
          .args = "adEILnPs",
          .glued = "eil",
-         .longs = "null arg-file= delimiter= eof replace max-lines max-args= max-procs= max-chars= interactive "
-                  "verbose exit no-run-if-empty show-limits process-slot-var= open-tty help version"},
+         .longs =
+             "null arg-file= delimiter= eof replace max-lines max-args= max-procs= max-chars= interactive "
+             "verbose exit no-run-if-empty show-limits process-slot-var= open-tty help version"},
     Spec{.names = "find", .kind = Kind::find},
     Spec{.names = "su", .kind = Kind::opaque, .why = "runs its command through the user's shell"},
     Spec{.names = "watch sg", .kind = Kind::opaque, .why = "runs its arguments through sh -c"},
     Spec{.names = "ssh", .kind = Kind::opaque, .why = "runs its arguments through the remote shell"},
     Spec{.names = "script", .kind = Kind::opaque, .why = "runs its command through a shell"},
-    Spec{.names = "pkexec parallel at batch systemd-run strace ltrace valgrind firejail bwrap cgexec numactl "
-                  "setarch linux32 linux64 fakeroot eatmydata proot chpst runcon faketime torsocks proxychains "
-                  "proxychains4 dbus-run-session xvfb-run tmux screen start-stop-daemon daemonize nocache trickle "
-                  "cpulimit sshpass expect gdb vi vim nvim ex emacs make gmake wish Rscript julia pwsh guile "
-                  "racket escript erl",
+    Spec{.names =
+             "pkexec parallel at batch systemd-run strace ltrace valgrind firejail bwrap cgexec numactl "
+             "setarch linux32 linux64 fakeroot eatmydata proot chpst runcon faketime torsocks proxychains "
+             "proxychains4 dbus-run-session xvfb-run tmux screen start-stop-daemon daemonize nocache trickle "
+             "cpulimit sshpass expect gdb vi vim nvim ex emacs make gmake wish Rscript julia pwsh guile "
+             "racket escript erl",
          .kind = Kind::opaque},
 };
 
@@ -324,7 +364,8 @@ std::optional<LongOption> find_long(std::string_view longs, std::string_view nam
 }
 
 bool has_placeholder(const Word& word) {
-  return std::any_of(word.pieces.begin(), word.pieces.end(), [](const Piece& piece) { return piece.is_param; });
+  return std::any_of(word.pieces.begin(), word.pieces.end(),
+                     [](const Piece& piece) { return piece.is_param; });
 }
 
 std::string display(const Word& word) {
@@ -362,11 +403,11 @@ std::string variable_of(const Piece& piece) {
 
 // What one option word says, read as getopt would.
 struct OptionWord {
-  std::vector<std::string> keys; // every option in the word
-  std::string argument_of;       // the option that takes an argument, if any
-  bool argument_next = false;    // ... in the next word
+  std::vector<std::string> keys;        // every option in the word
+  std::string argument_of;              // the option that takes an argument, if any
+  bool argument_next = false;           // ... in the next word
   bool placeholder_in_argument = false; // the word's first placeholder is inside that argument
-  std::string unknown;           // an option the spec does not know, as written
+  std::string unknown;                  // an option the spec does not know, as written
 };
 
 // `prefix` is the word's literal text before its first placeholder (the whole word if none);
@@ -375,7 +416,8 @@ OptionWord read_option(const Spec& spec, std::string_view prefix, bool cut) {
   OptionWord out;
   if (prefix.starts_with("--")) {
     const auto equals = prefix.find('=');
-    const std::string_view name = prefix.substr(2, equals == std::string_view::npos ? prefix.npos : equals - 2);
+    const std::string_view name =
+        prefix.substr(2, equals == std::string_view::npos ? prefix.npos : equals - 2);
     if (cut && equals == std::string_view::npos) {
       out.unknown = std::string(prefix) + "...";
       return out;
@@ -442,8 +484,7 @@ private:
   void dash_values_from(std::size_t from, const std::string& name);
 
   // One message per placeholder of word `index`; `make` gets the placeholder and the variable.
-  template <typename Make>
-  void report(std::size_t index, Make make) {
+  template <typename Make> void report(std::size_t index, Make make) {
     for (const auto& piece : m_words[index].pieces) {
       if (piece.is_param) {
         add(make(piece.placeholder + " in word " + std::to_string(index + 1), variable_of(piece), piece));
@@ -472,14 +513,15 @@ private:
   }
   void program(std::size_t index, const std::string& name, const std::string& what) {
     report(index, [&](const std::string& where, const std::string&, const Piece&) {
-      return "placeholder " + where + " would choose the " + what + " that " + name + " runs; name the " + what +
-             " literally and pass values as its arguments";
+      return "placeholder " + where + " would choose the " + what + " that " + name + " runs; name the " +
+             what + " literally and pass values as its arguments";
     });
   }
   void option(std::size_t index, const std::string& name, std::string_view instead) {
     report(index, [&](const std::string& where, const std::string& variable, const Piece&) {
       return "placeholder " + where + " stands where " + name +
-             " still reads options: a value starting with - would be an option (such as one that runs code); " +
+             " still reads options: a value starting with - would be an option (such as one that runs "
+             "code); " +
              std::string(instead) + ", or read " + variable + " from the environment";
     });
   }
@@ -586,8 +628,8 @@ void Guard::interpreter(std::size_t at, const Spec& spec, const std::string& nam
       }
       if (placeholder) {
         if (read.placeholder_in_argument && in_list(spec.code, read.argument_of)) {
-          code(j, name, "the argument of -" + std::string(read.argument_of.size() > 1 ? "-" : "") +
-                            read.argument_of);
+          code(j, name,
+               "the argument of " + std::string(read.argument_of.size() > 1 ? "--" : "-") + read.argument_of);
         } else {
           option(j, name, k_after_script);
         }
@@ -595,12 +637,16 @@ void Guard::interpreter(std::size_t at, const Spec& spec, const std::string& nam
       }
       if (read.argument_next && j + 1 < m_words.size()) {
         ++j;
+        const std::string option_name = (read.argument_of.size() > 1 ? "--" : "-") + read.argument_of;
         if (has_placeholder(m_words[j])) {
           if (in_list(spec.code, read.argument_of)) {
-            code(j, name, "the argument of -" + std::string(read.argument_of.size() > 1 ? "-" : "") +
-                              read.argument_of);
-          } else {
-            option(j, name, k_after_script);
+            code(j, name, "the argument of " + option_name);
+          } else if (!in_list(spec.safe, read.argument_of)) {
+            report(j, [&](const std::string& where, const std::string& variable, const Piece&) {
+              return "placeholder " + where + " is the argument of " + option_name + ", which " + name +
+                     " reads before its code (an option's argument may load code); read " + variable +
+                     " from the environment instead";
+            });
           }
         }
       }
@@ -679,7 +725,8 @@ void Guard::wrapper(std::size_t at, const Spec& spec, const std::string& name) {
       }
       continue;
     }
-    if (reading_options && spec.assignments && prefix.find('=') != std::string::npos && prefix.front() != '=') {
+    if (reading_options && spec.assignments && prefix.find('=') != std::string::npos &&
+        prefix.front() != '=') {
       if (placeholder) {
         report(j, [&](const std::string& where, const std::string& variable, const Piece&) {
           return "placeholder " + where + " sets an environment variable through " + name +

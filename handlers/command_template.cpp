@@ -248,10 +248,11 @@ void Compiler::check_secret(const ParamRef& ref) {
     for (const char c : ref.param->name) {
       variable += (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
     }
-    m_problems.add("parameter <" + full_name(ref) +
-                   "> is secret and may not be in the command: every local user can read a command line (ps); "
-                   "register the handler with --secrets and read " +
-                   variable + " from the environment, or use --stdin json");
+    m_problems.add(
+        "parameter <" + full_name(ref) +
+        "> is secret and may not be in the command: every local user can read a command line (ps); "
+        "register the handler with --secrets and read " +
+        variable + " from the environment, or use --stdin json");
   }
 }
 
@@ -373,7 +374,6 @@ std::string value_of(const events::Event& event, const CommandTemplate::Piece& p
   return found == values.end() ? std::string() : found->second;
 }
 
-
 } // namespace
 
 Result<CommandTemplate> CommandTemplate::parse(const Handler& handler, const events::EventDef& def) {
@@ -467,9 +467,11 @@ std::vector<std::string> build_environment(const events::Event& event, const eve
   };
   env.reserve(env.size() + 2 * def.params.size());
   // "NEW_NAME=value", built in place: this runs for every handler run.
-  const auto add = [&env](std::string_view prefix, const std::string& name, const std::map<std::string, std::string>& values) {
+  const auto add = [&env](std::string_view prefix, const std::string& name,
+                          const std::map<std::string, std::string>& values) {
     const auto found = values.find(name);
-    const std::string_view value = found == values.end() ? std::string_view() : std::string_view(found->second);
+    const std::string_view value =
+        found == values.end() ? std::string_view() : std::string_view(found->second);
     std::string& entry = env.emplace_back();
     entry.reserve(prefix.size() + name.size() + 1 + value.size());
     entry.append(prefix);

@@ -302,7 +302,8 @@ TEST_CASE("A placeholder inside a shell's -c script is refused") {
   }
   SUBCASE("options with arguments before and after -c") {
     CHECK(parse_error("/bin/dash -o errexit -c -e 'x=%1'", {"new_login_name"}) ==
-          "placeholder %1 inside the script of dash" + advice + "%1, or read $NEW_LOGIN_NAME from the environment");
+          "placeholder %1 inside the script of dash" + advice +
+              "%1, or read $NEW_LOGIN_NAME from the environment");
   }
   SUBCASE("a shell run through env") {
     CHECK(parse_error("/usr/bin/env -i LANG=C zsh -c 'echo <new_contact_name>'") ==
@@ -377,34 +378,44 @@ TEST_CASE("A placeholder may not choose the program or script an interpreter or 
         "placeholder <new_login_name> in word 2 would choose the script file that sh runs; name the script "
         "file literally and pass values as its arguments");
   CHECK(parse_error("/usr/bin/python3 -u /opt/<new_login_name>.py") ==
-        "placeholder <new_login_name> in word 3 would choose the script file that python3 runs; name the script "
+        "placeholder <new_login_name> in word 3 would choose the script file that python3 runs; name the "
+        "script "
         "file literally and pass values as its arguments");
 }
 
 TEST_CASE("A placeholder where an interpreter still reads options is refused") {
-  CHECK(parse_error("/usr/bin/perl -e 'print @ARGV' <new_login_name>") ==
-        "placeholder <new_login_name> in word 4 stands where perl still reads options: a value starting with - "
-        "would be an option (such as one that runs code); put it after the script file or behind a literal --, "
-        "or read $NEW_LOGIN_NAME from the environment");
+  CHECK(
+      parse_error("/usr/bin/perl -e 'print @ARGV' <new_login_name>") ==
+      "placeholder <new_login_name> in word 4 stands where perl still reads options: a value starting with - "
+      "would be an option (such as one that runs code); put it after the script file or behind a literal --, "
+      "or read $NEW_LOGIN_NAME from the environment");
   CHECK(parse_error("/bin/sh -s <new_login_name>").find("stands where sh still reads options") !=
         std::string::npos);
-  CHECK(parse_error("/usr/bin/python3 -W <new_login_name> /opt/x.py")
-            .find("stands where python3 still reads options") != std::string::npos);
+  CHECK(
+      parse_error("/usr/bin/python3 -W <new_login_name> /opt/x.py") ==
+      "placeholder <new_login_name> in word 3 is the argument of -W, which python3 reads before its code (an "
+      "option's argument may load code); read $NEW_LOGIN_NAME from the environment instead");
+  CHECK(parse_error("/usr/bin/perl -I <new_login_name> /opt/x.pl")
+            .find("would be run as code by perl (the argument of -I)") != std::string::npos);
 }
 
 TEST_CASE("The refusal names the word, the interpreter and what to do instead") {
-  CHECK(parse_error("/usr/bin/timeout 30 /usr/bin/python3 -c <new_login_name>") ==
-        "placeholder <new_login_name> in word 5 would be run as code by python3 (the argument of -c); pass the "
-        "value as a separate argument after the code, or read $NEW_LOGIN_NAME from the environment");
+  CHECK(
+      parse_error("/usr/bin/timeout 30 /usr/bin/python3 -c <new_login_name>") ==
+      "placeholder <new_login_name> in word 5 would be run as code by python3 (the argument of -c); pass the "
+      "value as a separate argument after the code, or read $NEW_LOGIN_NAME from the environment");
   CHECK(parse_error("/usr/bin/env -S 'sh -c' <new_login_name>") ==
         "placeholder <new_login_name> in word 4 follows env -S, which splits a string into a command: the "
         "value may become code; read $NEW_LOGIN_NAME from the environment in a script instead");
-  CHECK(parse_error("/usr/bin/env FOO=<new_login_name> /opt/h") ==
-        "placeholder <new_login_name> in word 2 sets an environment variable through env, where a value may "
-        "become code (LD_PRELOAD, BASH_ENV, ...); the handler already gets $NEW_LOGIN_NAME in its environment");
+  CHECK(
+      parse_error("/usr/bin/env FOO=<new_login_name> /opt/h") ==
+      "placeholder <new_login_name> in word 2 sets an environment variable through env, where a value may "
+      "become code (LD_PRELOAD, BASH_ENV, ...); the handler already gets $NEW_LOGIN_NAME in its environment");
   CHECK(parse_error("/usr/bin/node --frobnicate x /opt/a.js <new_login_name>") ==
-        "placeholder <new_login_name> in word 5: eventmgr does not know the option '--frobnicate' of node, so it "
-        "cannot tell whether the value would be code or an option; write the option as --name=VALUE if it takes "
+        "placeholder <new_login_name> in word 5: eventmgr does not know the option '--frobnicate' of node, "
+        "so it "
+        "cannot tell whether the value would be code or an option; write the option as --name=VALUE if it "
+        "takes "
         "one, or read $NEW_LOGIN_NAME from the environment");
 }
 
@@ -420,15 +431,21 @@ TEST_CASE("Values passed as plain arguments behind known wrappers and interprete
       {"/usr/bin/python3 -c 'import sys; print(sys.argv[1])' <new_login_name>",
        {"/usr/bin/python3", "-c", "import sys; print(sys.argv[1])", "jdoe"}},
       {"/usr/bin/python3 -u /opt/x.py <new_login_name>", {"/usr/bin/python3", "-u", "/opt/x.py", "jdoe"}},
-      {"/usr/bin/perl -e 'print @ARGV' -- <new_login_name>", {"/usr/bin/perl", "-e", "print @ARGV", "--", "jdoe"}},
+      {"/usr/bin/perl -e 'print @ARGV' -- <new_login_name>",
+       {"/usr/bin/perl", "-e", "print @ARGV", "--", "jdoe"}},
       {"/usr/bin/perl -w /opt/x.pl <new_login_name>", {"/usr/bin/perl", "-w", "/opt/x.pl", "jdoe"}},
       {"/usr/bin/awk '{print}' /srv/<new_login_name>/log", {"/usr/bin/awk", "{print}", "/srv/jdoe/log"}},
+      {"/usr/bin/awk -v name=<new_login_name> 'BEGIN { print name }'",
+       {"/usr/bin/awk", "-v", "name=jdoe", "BEGIN { print name }"}},
+      {"/usr/bin/perl -i.bak -pe s/a/b/ /srv/<new_login_name>",
+       {"/usr/bin/perl", "-i.bak", "-pe", "s/a/b/", "/srv/jdoe"}},
       {"/usr/bin/sed -e s/a/b/ -- <new_login_name>", {"/usr/bin/sed", "-e", "s/a/b/", "--", "jdoe"}},
       {"/usr/bin/flock /var/lock/<new_login_name>.lock /opt/h <new_login_name>",
        {"/usr/bin/flock", "/var/lock/jdoe.lock", "/opt/h", "jdoe"}},
       {"/usr/sbin/runuser -u <new_login_name> -- /opt/h <new_login_name>",
        {"/usr/sbin/runuser", "-u", "jdoe", "--", "/opt/h", "jdoe"}},
-      {"/usr/bin/sudo -u www-data /opt/h <new_login_name>", {"/usr/bin/sudo", "-u", "www-data", "/opt/h", "jdoe"}},
+      {"/usr/bin/sudo -u www-data /opt/h <new_login_name>",
+       {"/usr/bin/sudo", "-u", "www-data", "/opt/h", "jdoe"}},
       {"/usr/bin/env -i LANG=C /opt/h <new_login_name>", {"/usr/bin/env", "-i", "LANG=C", "/opt/h", "jdoe"}},
       {"/usr/bin/find /srv -name <new_login_name> -exec /bin/rm -- {} ;",
        {"/usr/bin/find", "/srv", "-name", "jdoe", "-exec", "/bin/rm", "--", "{}", ";"}},
@@ -456,10 +473,11 @@ TEST_CASE("A secret parameter is never put in argv, even with --secrets") {
   }
   SUBCASE("as %k") {
     CHECK(parse_error("/bin/h %1", {"new_password"}, true) == refusal);
-    CHECK(parse_error("/bin/h %1", {"<old_password>"}) ==
-          "parameter <old_password> is secret and may not be in the command: every local user can read a "
-          "command line (ps); register the handler with --secrets and read $OLD_PASSWORD from the environment, "
-          "or use --stdin json");
+    CHECK(
+        parse_error("/bin/h %1", {"<old_password>"}) ==
+        "parameter <old_password> is secret and may not be in the command: every local user can read a "
+        "command line (ps); register the handler with --secrets and read $OLD_PASSWORD from the environment, "
+        "or use --stdin json");
   }
   SUBCASE("with --secrets the rest of the command is fine, and nothing secret is in argv") {
     auto parsed = parse_ok("/bin/h <new_login_name>", {}, true);
@@ -472,7 +490,8 @@ TEST_CASE("Every problem of a command is reported at once, one per line") {
   CHECK(parse_error("foo.sh <new_bogus> <new_password>") ==
         "unknown parameter <new_bogus> for event client_create; valid: " + valid_list(true) + "\n" +
             "parameter <new_password> is secret and may not be in the command: every local user can read a "
-            "command line (ps); register the handler with --secrets and read $NEW_PASSWORD from the environment, "
+            "command line (ps); register the handler with --secrets and read $NEW_PASSWORD from the "
+            "environment, "
             "or use --stdin json\n" +
             "program path 'foo.sh' is not absolute; write the full path, e.g. /usr/local/bin/foo.sh");
 }
