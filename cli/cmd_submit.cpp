@@ -25,9 +25,9 @@ struct SubmitOptions {
   std::string event;
   std::vector<std::string> assignments; // new.KEY=VALUE / old.KEY=VALUE
   std::string id;
-  std::string json_record; // --json RECORD or "-" for stdin
-  std::string via;         // pipe | pickup | "" (automatic)
-  int wait_seconds = -1;   // --wait[=SECONDS]; -1: do not wait
+  std::string json_record;              // --json RECORD or "-" for stdin
+  std::string via;                      // pipe | pickup | "" (automatic)
+  int wait_seconds = -1;                // --wait[=SECONDS]; -1: do not wait
 };
 
 // The record the user described, as a JSON object (not yet validated).
@@ -44,8 +44,7 @@ json::object build_record(const SubmitOptions& options) {
     boost::system::error_code ec;
     json::value value = json::parse(text, ec);
     if (ec || !value.is_object()) {
-      throw CommandError{k_exit_usage,
-                         "--json: not a JSON object" + (ec ? ": " + ec.message() : std::string())};
+      throw CommandError{k_exit_usage, "--json: not a JSON object" + (ec ? ": " + ec.message() : std::string())};
     }
     record = value.as_object();
   }
@@ -80,14 +79,12 @@ json::object build_record(const SubmitOptions& options) {
 
 // Waits until the daemon has taken `file` (it unlinks a file after journaling its records)
 // and reports the journal's event id when the database is readable.
-int wait_for_journal(Context& context, const std::filesystem::path& file, const std::string& id,
-                     int seconds) {
+int wait_for_journal(Context& context, const std::filesystem::path& file, const std::string& id, int seconds) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
   while (::access(file.c_str(), F_OK) == 0) {
     if (std::chrono::steady_clock::now() >= deadline) {
       std::cerr << "eventmgr: record " << id << " was not journaled within " << seconds
-                << "s (is eventmgrd running?); it stays in " << file.string()
-                << " and runs after the daemon starts\n";
+                << "s (is eventmgrd running?); it stays in " << file.string() << " and runs after the daemon starts\n";
       return k_exit_unreachable;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -113,8 +110,7 @@ int wait_for_journal(Context& context, const std::filesystem::path& file, const 
     }
     std::cout << json::serialize(out) << "\n";
   } else {
-    std::cout << id << (seq ? " journaled as event " + std::to_string(*seq) : std::string(" journaled"))
-              << "\n";
+    std::cout << id << (seq ? " journaled as event " + std::to_string(*seq) : std::string(" journaled")) << "\n";
   }
   return k_exit_ok;
 }
@@ -153,8 +149,7 @@ void warn_secrets_on_command_line(const SubmitOptions& options, const events::Ev
 
 int submit(Context& context, const SubmitOptions& options) {
   if (options.event.empty() && options.json_record.empty()) {
-    throw CommandError{k_exit_usage,
-                       "name the event (eventmgr submit EVENT new.KEY=VALUE...) or give --json RECORD"};
+    throw CommandError{k_exit_usage, "name the event (eventmgr submit EVENT new.KEY=VALUE...) or give --json RECORD"};
   }
   json::object record = build_record(options);
   std::string line = json::serialize(record);
@@ -174,11 +169,10 @@ int submit(Context& context, const SubmitOptions& options) {
   bool fits = line.size() <= events::k_max_pipe_record;
   if (options.via == "pipe" && !fits) {
     throw CommandError{k_exit_usage, "record is " + std::to_string(line.size()) +
-                                         " bytes; the pipe takes at most 4096; use --via pickup"};
+                                       " bytes; the pipe takes at most 4096; use --via pickup"};
   }
   if (line.size() > events::k_max_pickup_file) {
-    throw CommandError{k_exit_usage,
-                       "record is " + std::to_string(line.size()) + " bytes; the limit is 1048576"};
+    throw CommandError{k_exit_usage, "record is " + std::to_string(line.size()) + " bytes; the limit is 1048576"};
   }
   std::string via = options.via;
   if (options.wait_seconds >= 0) {
@@ -191,9 +185,8 @@ int submit(Context& context, const SubmitOptions& options) {
     if (fits && send_through_pipe(config, line)) {
       via = "pipe";
     } else if (via == "pipe") {
-      throw CommandError{k_exit_unreachable,
-                         "no daemon reads pipe " + config.pipe.string() +
-                             " (is eventmgrd running?); --via pickup keeps the record until it starts"};
+      throw CommandError{k_exit_unreachable, "no daemon reads pipe " + config.pipe.string() +
+                                               " (is eventmgrd running?); --via pickup keeps the record until it starts"};
     } else {
       via = "pickup";
     }
@@ -218,17 +211,15 @@ void add_submit_command(CLI::App& app, Context& context) {
   auto options = std::make_shared<SubmitOptions>();
   auto* sub = app.add_subcommand("submit", "submit an event to the daemon");
   sub->add_option("event", options->event, "the event, e.g. client_create");
-  sub->add_option("values", options->assignments,
-                  "new.KEY=VALUE or old.KEY=VALUE, KEY a base parameter name");
+  sub->add_option("values", options->assignments, "new.KEY=VALUE or old.KEY=VALUE, KEY a base parameter name");
   sub->add_option("--id", options->id, "idempotency key (default: generated and printed)");
   sub->add_option("--json", options->json_record, "the whole record as JSON, or - to read it from stdin");
   sub->add_option("--via", options->via, "pipe or pickup (default: the pipe when a daemon reads it)")
-      ->check(CLI::IsMember({"pipe", "pickup"}));
+    ->check(CLI::IsMember({"pipe", "pickup"}));
   auto wait = std::make_shared<std::string>();
-  auto* wait_option = sub->add_option("--wait", *wait,
-                                      "--wait[=SECONDS]: return once the daemon journaled it "
-                                      "(default 10 s; exit 3 on time-out)")
-                          ->expected(0, 1);
+  auto* wait_option = sub->add_option("--wait", *wait, "--wait[=SECONDS]: return once the daemon journaled it "
+                                                       "(default 10 s; exit 3 on time-out)")
+                        ->expected(0, 1);
   set_action(sub, [&context, options, wait, wait_option]() {
     if (wait_option->count() > 0) {
       options->wait_seconds = 10;
