@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Parses arbitrary bytes as a handler command against a fixed event and, when it parses,
 // renders it. Input: the command, then optionally NUL-separated params for %1..%N.
-#include "handlers/command_template.hpp"
 #include "tests/fuzz/fuzz_support.hpp"
+#include "handlers/command_template.hpp"
 
 #include <cstddef>
 #include <cstdint>
