@@ -94,11 +94,14 @@ void add_handler_options(CLI::App* sub, HandlerOptions& o, Purpose purpose) {
   if (purpose == Purpose::add) {
     o.o_event->required();
     o.o_command->required();
-    o.o_secrets = sub->add_flag("--secrets", o.secrets, "pass secret parameters (passwords)");
+    o.o_secrets = sub->add_flag("--secrets", o.secrets,
+                                "pass secret parameters (passwords) as NEW_X/OLD_X and in --stdin json; "
+                                "never in the command");
     o.o_disable = sub->add_flag("--disabled", o.disable, "register the handler disabled");
   } else {
     o.o_secrets =
-        sub->add_flag("--secrets,!--no-secrets", o.secrets, "pass secret parameters, or stop passing them");
+        sub->add_flag("--secrets,!--no-secrets", o.secrets,
+                     "pass secret parameters in the environment and --stdin json, or stop passing them");
     o.o_no_params = sub->add_flag("--no-params", o.no_params, "remove every --param")->excludes(o.o_params);
     o.o_enable = sub->add_flag("--enable", o.enable, "enable the handler");
     o.o_disable =

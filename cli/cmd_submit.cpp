@@ -11,6 +11,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <iostream>
 #include <iterator>
 #include <thread>
@@ -114,6 +115,38 @@ int wait_for_journal(Context& context, const std::filesystem::path& file, const 
   return k_exit_ok;
 }
 
+// Our own argv is readable by every local user (ps): a secret given there has already leaked.
+void warn_secrets_on_command_line(const SubmitOptions& options, const events::Event& event,
+                                  const events::Catalog& catalog) {
+  const events::EventDef* def = catalog.find(event.name);
+  if (def == nullptr ||
+      (options.assignments.empty() && (options.json_record.empty() || options.json_record == "-"))) {
+    return;
+  }
+  for (const auto& param : def->params) {
+    if (!param.secret) {
+      continue;
+    }
+    for (const auto& [side, values] :
+         {std::pair{"new", &event.new_values}, std::pair{"old", &event.old_values}}) {
+      const auto found = values->find(param.name);
+      if (found == values->end() || found->second.empty()) {
+        continue;
+      }
+      const std::string key = std::string(side) + "." + param.name;
+      const bool from_assignment =
+          std::any_of(options.assignments.begin(), options.assignments.end(),
+                      [&key](const std::string& assignment) { return assignment.starts_with(key + "="); });
+      if (from_assignment || (!options.json_record.empty() && options.json_record != "-")) {
+        std::cerr
+            << "eventmgr: warning: secret parameter " << key
+            << " is on the command line, which every local user can read (ps); send the record on stdin "
+               "instead: eventmgr submit --json - <record.json\n";
+      }
+    }
+  }
+}
+
 int submit(Context& context, const SubmitOptions& options) {
   if (options.event.empty() && options.json_record.empty()) {
     throw CommandError{k_exit_usage, "name the event (eventmgr submit EVENT new.KEY=VALUE...) or give --json RECORD"};
@@ -128,6 +161,7 @@ int submit(Context& context, const SubmitOptions& options) {
   for (const auto& warning : parsed->warnings) {
     std::cerr << "eventmgr: warning: " << warning << "\n";
   }
+  warn_secrets_on_command_line(options, parsed->event, context.catalog());
   std::string id = parsed->event.submit_id;
   line += '\n';
 

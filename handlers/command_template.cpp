@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "handlers/command_template.hpp"
 
+#include "handlers/code_guard.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cstdio>
@@ -28,9 +30,6 @@ using RawWord = std::vector<WordChar>;
 // Numbers this large are already refused ("only N params are declared"); capping keeps the
 // arithmetic safe for any input.
 constexpr std::size_t k_max_placeholder_number = 10000000;
-
-constexpr std::array<std::string_view, 10> k_shells{"sh",   "bash", "dash", "zsh",  "ksh",
-                                                    "mksh", "ash",  "csh",  "tcsh", "fish"};
 
 std::string column_of(std::size_t index) {
   return std::to_string(index + 1);
@@ -207,9 +206,6 @@ public:
   CommandTemplate::Word compile_word(const RawWord& raw);
   void resolve_params();
   void check_sequence();
-  // The script word of `sh -c SCRIPT` and the shell's name, if the command runs a shell with -c.
-  std::optional<std::pair<std::size_t, std::string>>
-  shell_script(const std::vector<CommandTemplate::Word>& words) const;
 
   Problems& problems() { return m_problems; }
 
@@ -244,10 +240,19 @@ void Compiler::add_param(CommandTemplate::Word& word, const ParamRef& ref, std::
   word.pieces.push_back(std::move(piece));
 }
 
+// A secret is never put in argv, with or without --secrets: /proc/PID/cmdline is readable by
+// every local user (ps). The environment and stdin are readable by the same uid and root only.
 void Compiler::check_secret(const ParamRef& ref) {
-  if (ref.param->secret && !m_handler.secrets) {
-    m_problems.add("parameter <" + full_name(ref) +
-                   "> is secret; register the handler with --secrets to pass it");
+  if (ref.param->secret) {
+    std::string variable = ref.side == Side::new_side ? "$NEW_" : "$OLD_";
+    for (const char c : ref.param->name) {
+      variable += (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
+    }
+    m_problems.add(
+        "parameter <" + full_name(ref) +
+        "> is secret and may not be in the command: every local user can read a command line (ps); "
+        "register the handler with --secrets and read " +
+        variable + " from the environment, or use --stdin json");
   }
 }
 
@@ -363,72 +368,11 @@ void Compiler::check_sequence() {
   }
 }
 
-std::optional<std::pair<std::size_t, std::string>>
-Compiler::shell_script(const std::vector<CommandTemplate::Word>& words) const {
-  // Only literal words can be a program name or an option.
-  auto literal = [&](std::size_t index) -> std::optional<std::string> {
-    if (index >= words.size() || has_placeholder(words[index])) {
-      return std::nullopt;
-    }
-    return display(words[index]);
-  };
-
-  std::size_t index = 0;
-  std::string program = basename_of(literal(0).value_or(""));
-  // `/usr/bin/env [-i] [-u NAME] [NAME=VALUE]... sh -c ...` and `busybox sh -c ...` run a shell too.
-  if (program == "env") {
-    ++index;
-    while (auto word = literal(index)) {
-      if (*word == "-u" || *word == "-C" || *word == "--unset" || *word == "--chdir") {
-        index += 2;
-      } else if (word->starts_with("-") || word->find('=') != std::string::npos) {
-        ++index;
-      } else {
-        break;
-      }
-    }
-    program = basename_of(literal(index).value_or(""));
-  } else if (program == "busybox") {
-    ++index;
-    program = basename_of(literal(index).value_or(""));
-  }
-  if (std::find(k_shells.begin(), k_shells.end(), program) == k_shells.end()) {
-    return std::nullopt;
-  }
-
-  bool has_c = false;
-  ++index;
-  while (auto word = literal(index)) {
-    if (*word == "--" || *word == "-") {
-      ++index;
-      break;
-    }
-    if (*word == "--rcfile" || *word == "--init-file") {
-      index += 2;
-    } else if (word->starts_with("--")) {
-      ++index;
-    } else if (word->size() > 1 && (word->front() == '-' || word->front() == '+')) {
-      if (word->front() == '-' && word->find('c') != std::string::npos) {
-        has_c = true;
-      }
-      // -o NAME / -O NAME take the next word.
-      index += (word->back() == 'o' || word->back() == 'O') ? 2 : 1;
-    } else {
-      break;
-    }
-  }
-  if (has_c && index < words.size()) {
-    return std::pair{index, program};
-  }
-  return std::nullopt;
-}
-
 std::string value_of(const events::Event& event, const CommandTemplate::Piece& piece) {
   const auto& values = piece.side == Side::new_side ? event.new_values : event.old_values;
   const auto found = values.find(piece.name);
   return found == values.end() ? std::string() : found->second;
 }
-
 
 } // namespace
 
@@ -466,16 +410,8 @@ Result<CommandTemplate> CommandTemplate::parse(const Handler& handler, const eve
     }
   }
 
-  if (auto script = compiler.shell_script(result.m_words)) {
-    const auto& [index, shell_name] = *script;
-    for (const auto& piece : result.m_words[index].pieces) {
-      if (piece.is_param) {
-        problems.add("placeholder " + piece.placeholder + " inside the script of " + shell_name +
-                     " -c would be parsed as shell code; pass values as positional arguments and use "
-                     "\"$1\" instead, e.g. /bin/sh -c 'logger -- \"$1\"' sh " +
-                     piece.placeholder);
-      }
-    }
+  for (auto& problem : code_placeholder_problems(result.m_words)) {
+    problems.add(std::move(problem));
   }
 
   if (!problems.empty()) {
@@ -531,9 +467,11 @@ std::vector<std::string> build_environment(const events::Event& event, const eve
   };
   env.reserve(env.size() + 2 * def.params.size());
   // "NEW_NAME=value", built in place: this runs for every handler run.
-  const auto add = [&env](std::string_view prefix, const std::string& name, const std::map<std::string, std::string>& values) {
+  const auto add = [&env](std::string_view prefix, const std::string& name,
+                          const std::map<std::string, std::string>& values) {
     const auto found = values.find(name);
-    const std::string_view value = found == values.end() ? std::string_view() : std::string_view(found->second);
+    const std::string_view value =
+        found == values.end() ? std::string_view() : std::string_view(found->second);
     std::string& entry = env.emplace_back();
     entry.reserve(prefix.size() + name.size() + 1 + value.size());
     entry.append(prefix);

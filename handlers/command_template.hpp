@@ -28,9 +28,24 @@ namespace eventmgr::handlers {
 //   a `%` not followed by a digit or `%` is text (`date +%F`). `\%1` is the literal text.
 // - A word that is exactly one placeholder is one argument ("" when empty); a placeholder
 //   inside a word is replaced inside that argument. Values are never split or interpreted.
-// - The first word is an absolute path without placeholders. A placeholder in the script
-//   argument of a shell's `-c` (sh, bash, dash, zsh, ksh, ..., also behind /usr/bin/env) is
-//   refused: the shell would parse the value as code.
+// - The first word is an absolute path without placeholders.
+// - No value becomes code (code_guard.hpp). The command is followed from its first word through
+//   known wrappers (env, timeout, nice, ionice, chrt, taskset, setsid, stdbuf, nohup, time,
+//   flock, sudo, doas, runuser, unshare, nsenter, chroot, setpriv, prlimit, xargs, busybox,
+//   find -exec), by each one's option grammar, to the command it runs. A placeholder is refused
+//   where that chain would read it as code or as the choice of code: the program a wrapper runs;
+//   a wrapper's options that run code (env -S, flock -c, sudo -s, runuser -c) and everything
+//   after them; env NAME=VALUE words; for a known interpreter (sh, bash, dash, zsh, ksh, mksh,
+//   rbash, ash, yash, csh, tcsh, fish, python*, perl*, ruby*, php*, node, lua*, tclsh*, awk,
+//   gawk, mawk, sed) every word up to and including its code (the script of -c, an -e/-c/-r
+//   argument, awk's and sed's program, the script file), and later words where it still reads
+//   options (perl -e CODE ARG: put ARG behind --). Anything after su, watch, ssh, sg, script
+//   and similar runners (they hand their arguments to a shell) is refused.
+//   Not covered: a program the guard does not know, under any name (a site's own wrapper, a
+//   symlink to sh called something else, `useradd -s /bin/bash -c <x>` is taken as useradd's
+//   comment), and a script that itself evals or runs its arguments (`sh -c '"$@"' sh ...`).
+// - No secret parameter at all: argv is readable by every local user (ps). Secrets go to the
+//   environment (NEW_X/OLD_X) and `stdin: json`, with `secrets` on.
 class CommandTemplate {
 public:
   // Splits `handler.command` like a POSIX shell without expansion and validates every

@@ -35,15 +35,17 @@ eventmgr="$bin/eventmgr"
 command="$libexec/test-handler.sh <new_contact_name> <new_login_name>"
 if ! "$eventmgr" --json handler list --event client_create | grep -qF "$libexec/test-handler.sh"; then
   id=$("$eventmgr" handler add --event client_create --command "$command" \
-    --description "the manual's example: logs new clients to /tmp/event_handler.log")
+    --description "the manual's example: reports new clients (eventmgr log show RUN prints it)")
   echo "registered handler $id: $command"
 fi
 
 cat <<EOM
 
 Try it:
-  $eventmgr submit client_create new.login_name=jdoe new.contact_name='John Doe'
-The handler appends to /tmp/event_handler.log; '$eventmgr handler list' shows the handlers.
+  $eventmgr submit client_create new.login_name=jdoe new.contact_name='John Doe' --wait
+  $eventmgr log --event client_create
+  $eventmgr log show RUN      (RUN: the second column of the log; prints what the handler wrote)
+'$eventmgr handler list' shows the handlers.
 EOM
 
 if [ "$foreground" -eq 1 ]; then

@@ -105,7 +105,10 @@ expect_line "$tmp/not.out" "  oops"
 em handler remove "$failing" >/dev/null
 
 # --- secrets never shown --------------------------------------------------------------------
-secret=$(em handler add --event client_create --secrets --command '/bin/echo <new_password>')
+# A secret never goes into argv (every local user reads it in ps), not even with --secrets.
+not 2 em handler add --event client_create --secrets --command '/bin/echo <new_password>'
+grep -q 'is secret and may not be in the command' "$tmp/not.err" || fail "no reason for the secret refusal"
+secret=$(em handler add --event client_create --secrets --command '/bin/sh -c "echo \"\$NEW_PASSWORD\""')
 em handler test "$secret" new.password=hunter2 >"$tmp/secret.out"
 if grep -q hunter2 "$tmp/secret.out"; then
   fail "a secret value appears in handler test output"

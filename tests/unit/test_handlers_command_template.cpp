@@ -292,19 +292,23 @@ TEST_CASE("A placeholder inside a shell's -c script is refused") {
                              "\"$1\" instead, e.g. /bin/sh -c 'logger -- \"$1\"' sh ";
   SUBCASE("sh -c with <name>") {
     CHECK(parse_error("/bin/sh -c 'echo <new_login_name>'") ==
-          "placeholder <new_login_name> inside the script of sh" + advice + "<new_login_name>");
+          "placeholder <new_login_name> inside the script of sh" + advice +
+              "<new_login_name>, or read $NEW_LOGIN_NAME from the environment");
   }
   SUBCASE("bash with options clustered around c") {
     CHECK(parse_error(R"(/usr/bin/bash -ec "id <new_login_name>")") ==
-          "placeholder <new_login_name> inside the script of bash" + advice + "<new_login_name>");
+          "placeholder <new_login_name> inside the script of bash" + advice +
+              "<new_login_name>, or read $NEW_LOGIN_NAME from the environment");
   }
   SUBCASE("options with arguments before and after -c") {
     CHECK(parse_error("/bin/dash -o errexit -c -e 'x=%1'", {"new_login_name"}) ==
-          "placeholder %1 inside the script of dash" + advice + "%1");
+          "placeholder %1 inside the script of dash" + advice +
+              "%1, or read $NEW_LOGIN_NAME from the environment");
   }
   SUBCASE("a shell run through env") {
     CHECK(parse_error("/usr/bin/env -i LANG=C zsh -c 'echo <new_contact_name>'") ==
-          "placeholder <new_contact_name> inside the script of zsh" + advice + "<new_contact_name>");
+          "placeholder <new_contact_name> inside the script of zsh" + advice +
+              "<new_contact_name>, or read $NEW_CONTACT_NAME from the environment");
   }
   SUBCASE("values passed as positional arguments are accepted") {
     CHECK(render(R"(/bin/sh -c 'echo "$1" "$2"' sh <new_login_name> %1)", {"new_contact_name"}) ==
@@ -315,32 +319,180 @@ TEST_CASE("A placeholder inside a shell's -c script is refused") {
   }
 }
 
-TEST_CASE("A secret parameter needs a handler registered with --secrets") {
+// The review's table (security review 2026-12, F5): each of its lines ran the value as code.
+TEST_CASE("A placeholder that an interpreter reads as code is refused wherever the interpreter stands") {
+  const std::vector<std::string> commands{
+      "/bin/sh -c <new_login_name>",
+      "/usr/bin/env sh -c <new_login_name>",
+      "/usr/bin/busybox sh -c <new_login_name>",
+      "/usr/bin/timeout 30 /bin/sh -c <new_login_name>",
+      "/usr/bin/nice -n 5 /bin/bash -c <new_login_name>",
+      "/usr/bin/setsid /bin/sh -c <new_login_name>",
+      "/usr/bin/env -S 'sh -c' <new_login_name>",
+      "/usr/bin/python3 -c <new_login_name>",
+      "/usr/bin/perl -e <new_login_name>",
+      "/bin/rbash -c <new_login_name>",
+      "/usr/bin/flock /tmp/l -c <new_login_name>",
+      "/usr/bin/su nobody -s /bin/sh -c <new_login_name>",
+      "/usr/bin/sed -e <new_login_name>",
+      // and more of the same kind
+      "/usr/bin/timeout --signal KILL 30 /usr/bin/nice -n 5 /bin/sh -ec 'id <new_login_name>'",
+      "/usr/bin/ionice -c3 /usr/bin/stdbuf -oL /usr/bin/python3.11 -c 'print(\"<new_login_name>\")'",
+      "/bin/sh -c<new_login_name>",
+      "/usr/bin/python3 -c<new_login_name>",
+      "/usr/bin/perl -e'print \"<new_login_name>\"'",
+      "/usr/bin/perl5.36.0 -Mstrict -E <new_login_name>",
+      "/usr/bin/ruby -e <new_login_name>",
+      "/usr/bin/php -r <new_login_name>",
+      "/usr/bin/node --eval <new_login_name>",
+      "/usr/bin/node --eval=<new_login_name>",
+      "/usr/bin/lua5.4 -e <new_login_name>",
+      "/usr/bin/awk '{print \"<new_login_name>\"}'",
+      "/usr/bin/gawk -F: -v x=1 <new_login_name> /etc/passwd",
+      "/usr/bin/sed 's/x/<new_login_name>/' /tmp/f",
+      "/usr/bin/sed --expression=<new_login_name>",
+      "/usr/bin/env -S<new_login_name>",
+      "/usr/bin/env --split-string=<new_login_name>",
+      "/usr/bin/flock -w 5 /tmp/l --command <new_login_name>",
+      "/usr/sbin/runuser nobody -c <new_login_name>",
+      "/usr/bin/sudo -u nobody /bin/sh -c <new_login_name>",
+      "/usr/bin/xargs -0 /bin/sh -c <new_login_name>",
+      "/usr/bin/find /srv -name x -exec /bin/sh -c <new_login_name> ;",
+      "/usr/bin/watch -n 5 /bin/echo <new_login_name>",
+      "/usr/bin/ssh host /bin/echo <new_login_name>",
+      "/usr/bin/script -qc <new_login_name> /dev/null",
+      "/usr/sbin/chroot /srv /bin/bash -c <new_login_name>",
+      "/usr/bin/setpriv --reuid 65534 --clear-groups /bin/sh -c <new_login_name>",
+  };
+  for (const auto& command : commands) {
+    CAPTURE(command);
+    CHECK(!CommandTemplate::parse(make_handler(command), client_create()).ok());
+  }
+}
+
+TEST_CASE("A placeholder may not choose the program or script an interpreter or wrapper runs") {
+  CHECK(parse_error("/usr/bin/timeout 30 <new_login_name>") ==
+        "placeholder <new_login_name> in word 3 would choose the program that timeout runs; name the program "
+        "literally and pass values as its arguments");
+  CHECK(parse_error("/bin/sh <new_login_name>") ==
+        "placeholder <new_login_name> in word 2 would choose the script file that sh runs; name the script "
+        "file literally and pass values as its arguments");
+  CHECK(parse_error("/usr/bin/python3 -u /opt/<new_login_name>.py") ==
+        "placeholder <new_login_name> in word 3 would choose the script file that python3 runs; name the "
+        "script "
+        "file literally and pass values as its arguments");
+}
+
+TEST_CASE("A placeholder where an interpreter still reads options is refused") {
+  CHECK(
+      parse_error("/usr/bin/perl -e 'print @ARGV' <new_login_name>") ==
+      "placeholder <new_login_name> in word 4 stands where perl still reads options: a value starting with - "
+      "would be an option (such as one that runs code); put it after the script file or behind a literal --, "
+      "or read $NEW_LOGIN_NAME from the environment");
+  CHECK(parse_error("/bin/sh -s <new_login_name>").find("stands where sh still reads options") !=
+        std::string::npos);
+  CHECK(
+      parse_error("/usr/bin/python3 -W <new_login_name> /opt/x.py") ==
+      "placeholder <new_login_name> in word 3 is the argument of -W, which python3 reads before its code (an "
+      "option's argument may load code); read $NEW_LOGIN_NAME from the environment instead");
+  CHECK(parse_error("/usr/bin/perl -I <new_login_name> /opt/x.pl")
+            .find("would be run as code by perl (the argument of -I)") != std::string::npos);
+}
+
+TEST_CASE("The refusal names the word, the interpreter and what to do instead") {
+  CHECK(
+      parse_error("/usr/bin/timeout 30 /usr/bin/python3 -c <new_login_name>") ==
+      "placeholder <new_login_name> in word 5 would be run as code by python3 (the argument of -c); pass the "
+      "value as a separate argument after the code, or read $NEW_LOGIN_NAME from the environment");
+  CHECK(parse_error("/usr/bin/env -S 'sh -c' <new_login_name>") ==
+        "placeholder <new_login_name> in word 4 follows env -S, which splits a string into a command: the "
+        "value may become code; read $NEW_LOGIN_NAME from the environment in a script instead");
+  CHECK(
+      parse_error("/usr/bin/env FOO=<new_login_name> /opt/h") ==
+      "placeholder <new_login_name> in word 2 sets an environment variable through env, where a value may "
+      "become code (LD_PRELOAD, BASH_ENV, ...); the handler already gets $NEW_LOGIN_NAME in its environment");
+  CHECK(parse_error("/usr/bin/node --frobnicate x /opt/a.js <new_login_name>") ==
+        "placeholder <new_login_name> in word 5: eventmgr does not know the option '--frobnicate' of node, "
+        "so it "
+        "cannot tell whether the value would be code or an option; write the option as --name=VALUE if it "
+        "takes "
+        "one, or read $NEW_LOGIN_NAME from the environment");
+}
+
+TEST_CASE("Values passed as plain arguments behind known wrappers and interpreters are accepted") {
+  const std::vector<std::pair<std::string, Args>> accepted{
+      {"/usr/bin/timeout 30 /usr/local/bin/x.sh <new_login_name>",
+       {"/usr/bin/timeout", "30", "/usr/local/bin/x.sh", "jdoe"}},
+      {"/bin/sh /usr/local/bin/x.sh <new_login_name>", {"/bin/sh", "/usr/local/bin/x.sh", "jdoe"}},
+      {"/bin/sh -c 'script \"$1\"' sh <new_login_name>", {"/bin/sh", "-c", "script \"$1\"", "sh", "jdoe"}},
+      {"/bin/sh -c 'script \"$0\"' <new_login_name>", {"/bin/sh", "-c", "script \"$0\"", "jdoe"}},
+      {"/usr/bin/nice -n 5 /usr/bin/ionice -c3 /opt/h <new_login_name>",
+       {"/usr/bin/nice", "-n", "5", "/usr/bin/ionice", "-c3", "/opt/h", "jdoe"}},
+      {"/usr/bin/python3 -c 'import sys; print(sys.argv[1])' <new_login_name>",
+       {"/usr/bin/python3", "-c", "import sys; print(sys.argv[1])", "jdoe"}},
+      {"/usr/bin/python3 -u /opt/x.py <new_login_name>", {"/usr/bin/python3", "-u", "/opt/x.py", "jdoe"}},
+      {"/usr/bin/perl -e 'print @ARGV' -- <new_login_name>",
+       {"/usr/bin/perl", "-e", "print @ARGV", "--", "jdoe"}},
+      {"/usr/bin/perl -w /opt/x.pl <new_login_name>", {"/usr/bin/perl", "-w", "/opt/x.pl", "jdoe"}},
+      {"/usr/bin/awk '{print}' /srv/<new_login_name>/log", {"/usr/bin/awk", "{print}", "/srv/jdoe/log"}},
+      {"/usr/bin/awk -v name=<new_login_name> 'BEGIN { print name }'",
+       {"/usr/bin/awk", "-v", "name=jdoe", "BEGIN { print name }"}},
+      {"/usr/bin/perl -i.bak -pe s/a/b/ /srv/<new_login_name>",
+       {"/usr/bin/perl", "-i.bak", "-pe", "s/a/b/", "/srv/jdoe"}},
+      {"/usr/bin/sed -e s/a/b/ -- <new_login_name>", {"/usr/bin/sed", "-e", "s/a/b/", "--", "jdoe"}},
+      {"/usr/bin/flock /var/lock/<new_login_name>.lock /opt/h <new_login_name>",
+       {"/usr/bin/flock", "/var/lock/jdoe.lock", "/opt/h", "jdoe"}},
+      {"/usr/sbin/runuser -u <new_login_name> -- /opt/h <new_login_name>",
+       {"/usr/sbin/runuser", "-u", "jdoe", "--", "/opt/h", "jdoe"}},
+      {"/usr/bin/sudo -u www-data /opt/h <new_login_name>",
+       {"/usr/bin/sudo", "-u", "www-data", "/opt/h", "jdoe"}},
+      {"/usr/bin/env -i LANG=C /opt/h <new_login_name>", {"/usr/bin/env", "-i", "LANG=C", "/opt/h", "jdoe"}},
+      {"/usr/bin/find /srv -name <new_login_name> -exec /bin/rm -- {} ;",
+       {"/usr/bin/find", "/srv", "-name", "jdoe", "-exec", "/bin/rm", "--", "{}", ";"}},
+      // An unknown program is not followed: bash here is useradd's login shell, not a command.
+      {"/usr/sbin/useradd -m -s /bin/bash -c <new_contact_name> <new_login_name>",
+       {"/usr/sbin/useradd", "-m", "-s", "/bin/bash", "-c", "John Doe", "jdoe"}},
+  };
+  for (const auto& [command, argv] : accepted) {
+    CAPTURE(command);
+    CHECK(render(command) == argv);
+  }
+}
+
+TEST_CASE("A secret parameter is never put in argv, even with --secrets") {
   const std::string refusal =
-      "parameter <new_password> is secret; register the handler with --secrets to pass it";
+      "parameter <new_password> is secret and may not be in the command: every local user can read a "
+      "command line (ps); register the handler with --secrets and read $NEW_PASSWORD from the environment, "
+      "or use --stdin json";
   SUBCASE("as <name>") {
     CHECK(parse_error("/bin/h <new_password>") == refusal);
+    CHECK(parse_error("/bin/h <new_password>", {}, true) == refusal);
   }
   SUBCASE("inside a word") {
-    CHECK(parse_error("/bin/h --pw=<new_password>") == refusal);
+    CHECK(parse_error("/bin/h --pw=<new_password>", {}, true) == refusal);
   }
   SUBCASE("as %k") {
-    CHECK(parse_error("/bin/h %1", {"new_password"}) == refusal);
+    CHECK(parse_error("/bin/h %1", {"new_password"}, true) == refusal);
+    CHECK(
+        parse_error("/bin/h %1", {"<old_password>"}) ==
+        "parameter <old_password> is secret and may not be in the command: every local user can read a "
+        "command line (ps); register the handler with --secrets and read $OLD_PASSWORD from the environment, "
+        "or use --stdin json");
   }
-  SUBCASE("with --secrets the value is passed, and redacted for records") {
-    auto parsed = parse_ok("/bin/h <new_login_name> <new_password> --pw=%1", {"new_password"}, true);
-    CHECK(parsed.render(john_doe()) == Args{"/bin/h", "jdoe", "s3cret", "--pw=s3cret"});
-    CHECK(parsed.render_redacted(john_doe()) == Args{"/bin/h", "jdoe", "***", "--pw=***"});
-  }
-  SUBCASE("redaction leaves non-secret values alone") {
-    CHECK(parse_ok("/bin/h <new_login_name>").render_redacted(john_doe()) == Args{"/bin/h", "jdoe"});
+  SUBCASE("with --secrets the rest of the command is fine, and nothing secret is in argv") {
+    auto parsed = parse_ok("/bin/h <new_login_name>", {}, true);
+    CHECK(parsed.render(john_doe()) == Args{"/bin/h", "jdoe"});
+    CHECK(parsed.render_redacted(john_doe()) == Args{"/bin/h", "jdoe"});
   }
 }
 
 TEST_CASE("Every problem of a command is reported at once, one per line") {
   CHECK(parse_error("foo.sh <new_bogus> <new_password>") ==
         "unknown parameter <new_bogus> for event client_create; valid: " + valid_list(true) + "\n" +
-            "parameter <new_password> is secret; register the handler with --secrets to pass it\n" +
+            "parameter <new_password> is secret and may not be in the command: every local user can read a "
+            "command line (ps); register the handler with --secrets and read $NEW_PASSWORD from the "
+            "environment, "
+            "or use --stdin json\n" +
             "program path 'foo.sh' is not absolute; write the full path, e.g. /usr/local/bin/foo.sh");
 }
 
