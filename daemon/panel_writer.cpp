@@ -29,8 +29,10 @@ std::int64_t mtime_ms(const struct stat& st) {
 // opens it early), locks it when `lock`, gives it mode 0640 and group `group`, and renames it
 // to `path`. Returns its descriptor.
 Result<UniqueFd> replace_file(const fs::path& path, std::string_view text, gid_t group, bool lock) {
-  fs::path temp = path.parent_path() / ("." + path.filename().string() + ".tmp");
-  ::unlink(temp.c_str()); // left by a crash; only the daemon writes this directory
+  // One name for every file: only the daemon writes these directories, one file at a time, and a
+  // receipt's name (a pickup file's, up to NAME_MAX) leaves no room for more.
+  fs::path temp = path.parent_path() / ".writing.tmp";
+  ::unlink(temp.c_str()); // left by a crash
   UniqueFd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600));
   if (!fd) {
     return make_error("cannot create " + temp.string() + ": " + std::strerror(errno));
