@@ -5,6 +5,7 @@
 #include "common/state_lock.hpp"
 #include "events/database.hpp"
 #include "events/journal.hpp"
+#include "events/panel_files.hpp"
 #include "handlers/run_log.hpp"
 
 #include <boost/json.hpp>
@@ -69,7 +70,26 @@ int status(Context& context) {
   if (!std::filesystem::exists(config.database)) {
     database_problem = "no database yet (the daemon creates it at its first start)";
   } else if (auto db = events::open_database(config.database, events::OpenFor::read_only); !db) {
-    database_problem = db.error().message;
+    // Not the daemon's user (the panel): the journal is private; the daemon's status file has
+    // the figures, as of their last change, and says whether the daemon runs.
+    auto read = events::read_status_file(events::status_file_path(config.state_dir));
+    if (!read) {
+      database_problem = db.error().message + "; " + read.error().message;
+    } else {
+      const events::DaemonStatus& from_daemon = read->status;
+      running = running || read->live;
+      counters = from_daemon.counters;
+      backlog = from_daemon.backlog;
+      last_hour = handlers::RunCounts{from_daemon.runs_ok_last_hour, from_daemon.runs_failed_last_hour};
+      started_at = std::to_string(from_daemon.started_at);
+      pid = std::to_string(from_daemon.pid);
+      if (!from_daemon.last_error.empty()) {
+        last_error = from_daemon.last_error;
+      }
+      if (!pickup.error.empty()) { // the group may add pickup files, not list them
+        pickup = PickupBacklog{from_daemon.pickup_files, from_daemon.pickup_oldest, {}};
+      }
+    }
   } else {
     // Every figure comes from an index or a one-row table: cheap at any journal size.
     events::Journal journal(*db);

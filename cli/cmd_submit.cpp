@@ -4,7 +4,9 @@
 #include "cli/app.hpp"
 #include "cli/delivery.hpp"
 #include "common/clock.hpp"
+#include "common/text.hpp"
 #include "events/database.hpp"
+#include "events/panel_files.hpp"
 #include "events/record.hpp"
 
 #include <boost/json.hpp>
@@ -12,6 +14,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <fstream>
 #include <iostream>
 #include <iterator>
 #include <thread>
@@ -77,8 +80,42 @@ json::object build_record(const SubmitOptions& options) {
   return record;
 }
 
-// Waits until the daemon has taken `file` (it unlinks a file after journaling its records)
-// and reports the journal's event id when the database is readable.
+// What the receipt of pickup file `file` says of its one record; nullopt when there is none
+// (an older daemon, or one that could not write it).
+std::optional<events::ReceiptEntry> read_receipt(const Config& config, const std::filesystem::path& file) {
+  std::ifstream in(events::receipts_dir(config.state_dir) / file.filename(), std::ios::binary);
+  if (!in) {
+    return std::nullopt;
+  }
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto entries = events::parse_receipt(text);
+  if (!entries || entries->size() != 1) {
+    return std::nullopt;
+  }
+  return entries->front();
+}
+
+// The journal's word on record `id` when the receipt is missing: journaled as event N, or
+// rejected (not in the journal); nullopt when the journal cannot be read (it is the daemon's
+// user's alone).
+std::optional<events::ReceiptEntry> look_up_journal(const Config& config, const std::string& id) {
+  auto db = events::open_database(config.database, events::OpenFor::read_only);
+  if (!db) {
+    return std::nullopt;
+  }
+  events::ReceiptEntry entry{events::ReceiptEntry::Outcome::rejected, id, 0, "not in the journal"};
+  auto find = db->prepare("SELECT seq FROM events WHERE submit_id = ?1");
+  find.bind(1, id);
+  if (find.step()) {
+    entry.outcome = events::ReceiptEntry::Outcome::journaled;
+    entry.seq = find.column_int(0);
+  }
+  return entry;
+}
+
+// Waits until the daemon has taken `file` (it commits a file's records, writes the receipt the
+// file's name asks for, then unlinks it) and reports the outcome the receipt gives: journaled
+// as event N, a duplicate of event N, or rejected and why (exit 1).
 int wait_for_journal(Context& context, const std::filesystem::path& file, const std::string& id, int seconds) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
   while (::access(file.c_str(), F_OK) == 0) {
@@ -89,28 +126,31 @@ int wait_for_journal(Context& context, const std::filesystem::path& file, const 
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  std::optional<std::int64_t> seq;
-  auto db = events::open_database(context.config().database, events::OpenFor::read_only);
-  if (db) {
-    auto find = db->prepare("SELECT seq FROM events WHERE submit_id = ?1");
-    find.bind(1, id);
-    if (find.step()) {
-      seq = find.column_int(0);
-    }
-    if (!seq) {
-      std::cerr << "eventmgr: the daemon took record " << id
-                << " but did not journal it; eventmgr rejected shows why\n";
-      return k_exit_failure;
-    }
+  std::optional<events::ReceiptEntry> outcome = read_receipt(context.config(), file);
+  if (!outcome) {
+    outcome = look_up_journal(context.config(), id);
+  }
+  using Outcome = events::ReceiptEntry::Outcome;
+  if (outcome && outcome->outcome == Outcome::rejected) {
+    std::cerr << "eventmgr: the daemon rejected record " << id << ": " << escape_control(outcome->reason)
+              << " (eventmgr rejected shows it)\n";
+    return k_exit_failure;
   }
   if (context.json) {
-    json::object out{{"id", id}, {"via", "pickup"}, {"journaled", true}};
-    if (seq) {
-      out["event_id"] = *seq;
+    json::object out{{"id", id}, {"via", "pickup"}, {"journaled", outcome.has_value()}};
+    if (outcome) {
+      out["event_id"] = outcome->seq;
+      out["duplicate"] = outcome->outcome == Outcome::duplicate;
     }
     std::cout << json::serialize(out) << "\n";
+  } else if (!outcome) {
+    std::cout << id << " taken by the daemon\n";
+    std::cerr << "eventmgr: no receipt for record " << id
+              << " (is eventmgrd older than this eventmgr?); journaled or rejected, eventmgr status counts it\n";
+  } else if (outcome->outcome == Outcome::duplicate) {
+    std::cout << id << " was already journaled as event " << outcome->seq << " (duplicate id)\n";
   } else {
-    std::cout << id << (seq ? " journaled as event " + std::to_string(*seq) : std::string(" journaled")) << "\n";
+    std::cout << id << " journaled as event " << outcome->seq << "\n";
   }
   return k_exit_ok;
 }
@@ -192,7 +232,7 @@ int submit(Context& context, const SubmitOptions& options) {
     }
   }
   if (via == "pickup") {
-    auto file = send_through_pickup(config, line);
+    auto file = send_through_pickup(config, line, options.wait_seconds >= 0 ? Receipt::yes : Receipt::no);
     if (options.wait_seconds >= 0) {
       return wait_for_journal(context, file, id, options.wait_seconds);
     }

@@ -4,6 +4,7 @@
 #include "cli/app.hpp"
 #include "common/clock.hpp"
 #include "common/fd.hpp"
+#include "events/panel_files.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -50,10 +51,12 @@ bool send_through_pipe(const Config& config, const std::string& line) {
   return true;
 }
 
-std::filesystem::path send_through_pickup(const Config& config, const std::string& line) {
+std::filesystem::path send_through_pickup(const Config& config, const std::string& line, Receipt receipt) {
   std::string name = "submit-" + std::to_string(now_ms()) + "-" + random_hex(8);
   std::filesystem::path temp = config.pickup_dir / ("." + name + ".tmp");
-  std::filesystem::path final_path = config.pickup_dir / (name + ".json");
+  std::filesystem::path final_path =
+      config.pickup_dir /
+      (name + (receipt == Receipt::yes ? std::string(events::k_receipt_suffix) : ".json"));
   UniqueFd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640));
   if (!fd) {
     throw CommandError{k_exit_failure, "cannot create " + temp.string() + ": " + std::strerror(errno) +

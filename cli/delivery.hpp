@@ -16,9 +16,13 @@ namespace eventmgr::cli {
 // false when no daemon holds the pipe open for reading.
 bool send_through_pipe(const Config& config, const std::string& line);
 
-// Writes `line` to pickup/.NAME.tmp, flushes it to disk and renames it to NAME.json; returns
-// the final path. The daemon journals the file's records and unlinks it.
-std::filesystem::path send_through_pickup(const Config& config, const std::string& line);
+enum class Receipt { no, yes };
+
+// Writes `line` to pickup/.NAME.tmp, flushes it to disk and renames it to NAME.json (with
+// `Receipt::yes` NAME.receipt.json: the daemon leaves a receipt of that name in STATE/receipts);
+// returns the final path. The daemon journals the file's records and unlinks it.
+std::filesystem::path send_through_pickup(const Config& config, const std::string& line,
+                                          Receipt receipt = Receipt::no);
 
 // `bytes` random bytes as lower-case hex, for generated ids and file names.
 std::string random_hex(std::size_t bytes);

@@ -49,8 +49,8 @@ std::unique_ptr<HandlerDb> open_handlers(Context& context, Access access) {
       make_directory(config.database.parent_path(), "database directory");
     }
   }
-  auto db =
-      events::open_database(config.database, events::OpenFor::cli, config.pipe_group.empty() ? 0600 : 0640);
+  // 0600 whatever pipe_group is: the journal holds secrets (the group reads status.json).
+  auto db = events::open_database(config.database, events::OpenFor::cli, 0600);
   if (!db) {
     throw CommandError{k_exit_failure, db.error().message};
   }

@@ -3,10 +3,12 @@
 
 #include "common/clock.hpp"
 #include "common/state_lock.hpp"
+#include "common/text.hpp"
 #include "daemon/dispatcher.hpp"
 #include "daemon/last_error.hpp"
 #include "daemon/logging.hpp"
 #include "daemon/notify.hpp"
+#include "daemon/panel_writer.hpp"
 #include "daemon/pickup_intake.hpp"
 #include "daemon/pipe_intake.hpp"
 #include "daemon/recorder.hpp"
@@ -26,6 +28,7 @@
 #include <filesystem>
 #include <functional>
 #include <iostream>
+#include <tuple>
 
 namespace eventmgr::daemon {
 namespace {
@@ -93,20 +96,24 @@ int Daemon::run() {
   }
   std::shared_ptr<const events::Catalog> catalog =
     std::make_shared<const events::Catalog>(std::move(catalog_loaded.value()));
-  // 0640 and the pipe group when one is configured, so the panel's `submit --wait` and
-  // `status` can read the journal; 0600 otherwise.
-  unsigned db_mode = m_config.pipe_group.empty() ? 0600 : 0640;
-  auto intake_db = events::open_database(m_config.database, events::OpenFor::daemon, db_mode);
+  // The journal holds every value submitted (passwords too) and all handler output: 0600,
+  // whatever pipe_group is, also when an older version left it 0640 to the pipe group. The
+  // panel reads the status file and receipts instead (events/panel_files.hpp).
+  auto made_private = events::make_database_private(m_config.database);
+  if (!made_private) {
+    return fail(made_private.error().message);
+  }
+  for (const auto& line : *made_private) {
+    log->warn("{} (the journal holds secrets; the pipe group reads {} and the receipts instead)", line,
+              events::status_file_path(m_config.state_dir).string());
+  }
+  auto intake_db = events::open_database(m_config.database, events::OpenFor::daemon, 0600);
   if (!intake_db) {
     return fail(intake_db.error().message);
   }
   auto dispatch_db = events::open_database(m_config.database, events::OpenFor::daemon);
   if (!dispatch_db) {
     return fail(dispatch_db.error().message);
-  }
-  if (!m_config.pipe_group.empty() && ::chown(m_config.database.c_str(), static_cast<uid_t>(-1), *group) != 0) {
-    return fail("cannot give database " + m_config.database.string() + " to group " + m_config.pipe_group + ": " +
-                std::strerror(errno));
   }
   dispatch_db->exec("PRAGMA synchronous=NORMAL");
   events::Journal intake_journal(*intake_db);
@@ -126,11 +133,18 @@ int Daemon::run() {
   }
   std::vector<char> ballast(m_config.debug_ballast_mib << 20, 1);
 
+  // What the pipe group may read instead of the journal: the status file and the receipts.
+  StatusFileWriter status_file(events::status_file_path(m_config.state_dir), *group);
+  ReceiptWriter receipts(events::receipts_dir(m_config.state_dir), *group);
+  if (auto prepared = receipts.prepare(); !prepared) {
+    return fail(prepared.error().message);
+  }
+
   boost::asio::io_context io(1);
   handlers::Launcher launcher(io.get_executor());
   Recorder recorder(intake_journal, catalog, log);
   PipeIntake pipe_intake(io, std::move(fifo.value()), recorder, log);
-  PickupIntake pickup_intake(io, m_config.pickup_dir, recorder, log);
+  PickupIntake pickup_intake(io, m_config.pickup_dir, recorder, receipts, log);
   Dispatcher dispatcher(DispatchContext{dispatch_journal, handler_store, run_log, *ledger, replays, *dispatch_db, launcher, io.get_executor(),
                                         catalog, m_config, log});
   recorder.on_journaled([&dispatcher] { dispatcher.wake(); });
@@ -225,18 +239,49 @@ int Daemon::run() {
     });
   };
 
-  // Once a second: the log file is flushed (lines below warn are buffered), and the last
-  // error goes to the database for `eventmgr status`.
+  // The status file: replaced only when a figure changed. Its figures are a one-row table,
+  // the unfinished-events index, the pickup dir (empty but for a moment) and memory.
+  const std::int64_t started_at = now_ms();
+  std::string last_error_text;
+  bool status_file_failing = false;
+  auto publish_status = [&] {
+    events::DaemonStatus status;
+    status.pid = getpid();
+    status.started_at = started_at;
+    try {
+      status.counters = intake_journal.counters();
+      status.backlog = intake_journal.backlog();
+    } catch (const sqlite::Failure&) {
+      return; // the database is the trouble; the log has it
+    }
+    std::tie(status.pickup_files, status.pickup_oldest) = count_pickup_files(m_config.pickup_dir);
+    auto runs = dispatcher.runs_since(now_ms() - 3'600'000);
+    status.runs_ok_last_hour = runs.ok;
+    status.runs_failed_last_hour = runs.failed;
+    status.last_error = escape_control(last_error_text);
+    auto updated = status_file.update(status);
+    if (!updated && !status_file_failing) {
+      log->error("cannot update the status file: {}", updated.error().message);
+    }
+    status_file_failing = !updated;
+  };
+
+  // Once a second: the log file is flushed (lines below warn are buffered), the last error
+  // goes to the database for `eventmgr status`, the status file is brought up to date, and
+  // receipts older than ten minutes go.
   std::function<void()> publish_error = [&] {
     log->flush();
     std::string message;
     if (last_error->take_if_changed(message)) {
+      last_error_text = message;
       try {
         intake_journal.set_daemon_state("last_error", message);
       } catch (const sqlite::Failure&) {
         // The database is the trouble; the log has the message.
       }
     }
+    publish_status();
+    receipts.expire(now_ms());
     error_timer.expires_after(std::chrono::seconds(1));
     error_timer.async_wait([&](const boost::system::error_code& ec) {
       if (!ec && !stopping) {
@@ -248,7 +293,7 @@ int Daemon::run() {
   // 6. Recover, take what waits, then tell systemd we are ready.
   try {
     intake_journal.set_daemon_state("pid", std::to_string(getpid()));
-    intake_journal.set_daemon_state("started_at", std::to_string(now_ms()));
+    intake_journal.set_daemon_state("started_at", std::to_string(started_at));
     intake_journal.clear_daemon_state("last_error");
     dispatcher.start();
     pickup_intake.start();

@@ -58,6 +58,8 @@ public:
   // Starts no new event; calls `on_idle` once no event is running (at once if none is).
   void stop(std::function<void()> on_idle);
   std::size_t active() const { return m_active.size(); }
+  // Runs started since `since_ms` (at most an hour back) whose rows are written: ok, failed.
+  handlers::RunCounts runs_since(std::int64_t since_ms) const { return m_book.runs_since(since_ms); }
 
   struct ActiveEvent;
 

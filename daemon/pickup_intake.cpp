@@ -2,6 +2,7 @@
 #include "daemon/pickup_intake.hpp"
 
 #include "common/sqlite.hpp"
+#include "common/text.hpp"
 #include "events/record.hpp"
 
 #include <fcntl.h>
@@ -26,8 +27,9 @@ bool is_record_file(const fs::path& path) {
 } // namespace
 
 PickupIntake::PickupIntake(boost::asio::io_context& io, fs::path dir, Recorder& recorder,
-                           std::shared_ptr<spdlog::logger> log)
-  : m_dir(std::move(dir)), m_recorder(recorder), m_log(std::move(log)), m_inotify(io), m_retry(io) {}
+                           ReceiptWriter& receipts, std::shared_ptr<spdlog::logger> log)
+    : m_dir(std::move(dir)), m_recorder(recorder), m_receipts(receipts), m_log(std::move(log)), m_inotify(io),
+      m_retry(io) {}
 
 void PickupIntake::start() {
   int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
@@ -107,6 +109,11 @@ bool PickupIntake::take(const fs::path& file) {
     }
     return true;
   }
+  const std::string name = file.filename().string();
+  const bool receipt = events::wants_receipt(name);
+  if (receipt) {
+    m_recorder.keep_outcomes();
+  }
   struct stat st{};
   std::string via = "pickup";
   if (fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
@@ -141,11 +148,19 @@ bool PickupIntake::take(const fs::path& file) {
       rest = newline == std::string_view::npos ? std::string_view() : rest.substr(newline + 1);
     }
   }
+  std::vector<events::ReceiptEntry> outcomes;
   try {
-    m_recorder.commit();
+    outcomes = m_recorder.commit();
   } catch (const sqlite::Failure& failure) {
     m_log->error("cannot journal pickup file {}: {}; will retry", file.string(), failure.what());
     return false;
+  }
+  // Before the unlink: a submitter that sees its file gone finds the receipt.
+  if (receipt) {
+    if (auto written = m_receipts.write(name, outcomes); !written) {
+      m_log->error("cannot write the receipt of pickup file {}: {}", escape_for_message(name),
+                   escape_control(written.error().message));
+    }
   }
   if (::unlink(file.c_str()) != 0 && errno != ENOENT) {
     m_log->error("cannot remove journaled pickup file {}: {}", file.string(), std::strerror(errno));

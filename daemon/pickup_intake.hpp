@@ -2,6 +2,7 @@
 #pragma once
 
 #include "common/fd.hpp"
+#include "daemon/panel_writer.hpp"
 #include "daemon/recorder.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -17,11 +18,12 @@
 namespace eventmgr::daemon {
 
 // Journals record files from the pickup directory (SPEC 4.3): inotify for new files plus a
-// scan at start; all records of one file in one transaction, then the file is unlinked.
+// scan at start; all records of one file in one transaction, then the file is unlinked. A file
+// whose name asks for a receipt (events::wants_receipt) gets one in `receipts` before that.
 class PickupIntake {
 public:
   PickupIntake(boost::asio::io_context& io, std::filesystem::path dir, Recorder& recorder,
-               std::shared_ptr<spdlog::logger> log);
+               ReceiptWriter& receipts, std::shared_ptr<spdlog::logger> log);
   // Watches the directory and journals the files already there.
   void start();
   void stop();
@@ -35,6 +37,7 @@ private:
 
   std::filesystem::path m_dir;
   Recorder& m_recorder;
+  ReceiptWriter& m_receipts;
   std::shared_ptr<spdlog::logger> m_log;
   boost::asio::posix::stream_descriptor m_inotify;
   boost::asio::steady_timer m_retry;

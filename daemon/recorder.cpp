@@ -3,6 +3,8 @@
 
 #include "events/record.hpp"
 
+#include <utility>
+
 namespace eventmgr::daemon {
 
 Recorder::Recorder(events::Journal& journal, const std::shared_ptr<const events::Catalog>& catalog,
@@ -21,6 +23,10 @@ void Recorder::add(std::string_view line, std::string_view via) {
     m_log->warn("record {} via {}: {}", parsed->event.submit_id, via, warning);
   }
   m_pending_ids.push_back(parsed->event.submit_id);
+  if (m_keep_outcomes) {
+    m_event_outcomes.push_back(m_outcomes.size());
+    m_outcomes.push_back({events::ReceiptEntry::Outcome::journaled, parsed->event.submit_id, 0, {}});
+  }
   m_via = via;
   m_batch->add(std::move(parsed->event), via, parsed->verbatim ? line : std::string_view());
 }
@@ -28,11 +34,17 @@ void Recorder::add(std::string_view line, std::string_view via) {
 void Recorder::reject(std::string_view raw, std::string_view reason, std::string_view via) {
   m_log->warn("rejected record via {}: {}", via, reason);
   m_batch->reject(raw, reason, via, "");
+  if (m_keep_outcomes) {
+    m_outcomes.push_back({events::ReceiptEntry::Outcome::rejected, {}, 0, std::string(reason)});
+  }
 }
 
-void Recorder::commit() {
+std::vector<events::ReceiptEntry> Recorder::commit() {
+  std::vector<events::ReceiptEntry> outcomes = std::exchange(m_outcomes, {});
+  std::vector<std::size_t> event_outcomes = std::exchange(m_event_outcomes, {});
+  m_keep_outcomes = false;
   if (m_batch->empty()) {
-    return;
+    return outcomes;
   }
   std::vector<events::Journal::Accepted> results;
   try {
@@ -41,6 +53,13 @@ void Recorder::commit() {
     m_batch = std::make_unique<events::Journal::Batch>(m_journal);
     m_pending_ids.clear();
     throw;
+  }
+  for (std::size_t i = 0; i < event_outcomes.size() && i < results.size(); ++i) {
+    events::ReceiptEntry& outcome = outcomes[event_outcomes[i]];
+    outcome.seq = results[i].seq;
+    if (results[i].duplicate) {
+      outcome.outcome = events::ReceiptEntry::Outcome::duplicate;
+    }
   }
   // One info line per batch (a batch is often thousands of records); each event at debug.
   std::size_t added = 0;
@@ -74,6 +93,7 @@ void Recorder::commit() {
   if (to_dispatch > 0 && m_on_journaled) {
     m_on_journaled();
   }
+  return outcomes;
 }
 
 } // namespace eventmgr::daemon

@@ -28,6 +28,7 @@ RunBook::~RunBook() {
 }
 
 std::size_t RunBook::recover() {
+  m_tally.seed(m_db, now_ms());
   std::size_t interrupted = 0;
   if (const auto& left_over = m_ledger.left_over(); !left_over.empty()) {
     std::int64_t now = now_ms();
@@ -135,6 +136,8 @@ void RunBook::flush() {
     }
     for (const auto& [record, outcome] : m_finished_runs) {
       m_ledger.release(std::exchange(record->slot, -1));
+      m_tally.add(outcome.started_ms != 0 ? outcome.started_ms : record->start.started_at,
+                  outcome.status != handlers::RunStatus::ok);
       auto level = outcome.status == handlers::RunStatus::ok ? spdlog::level::info : spdlog::level::warn;
       m_log->log(level, "run {}: event {} ({}) handler {} as {}: {} in {}", record->id,
                  record->start.event_seq, record->event, record->start.handler_id, record->start.user,

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "daemon/run_tally.hpp"
 #include "events/journal.hpp"
 #include "handlers/launcher.hpp"
 #include "handlers/run_ledger.hpp"
@@ -63,6 +64,8 @@ public:
   // Writes what waits now; frees the ledger slots of what was written. A storage failure is
   // logged; the slots stay taken, so the next start shows those runs interrupted.
   void flush();
+  // Runs written since `since_ms` (at most an hour back) that ended ok and that failed.
+  handlers::RunCounts runs_since(std::int64_t since_ms) const { return m_tally.since(since_ms); }
 
 private:
   void schedule_flush();
@@ -79,6 +82,7 @@ private:
   bool m_flush_scheduled = false;
   bool m_ledger_full_logged = false;
   boost::asio::steady_timer m_flush_timer;
+  RunTally m_tally;
 };
 
 } // namespace eventmgr::daemon

@@ -1,10 +1,16 @@
 // SPDX-License-Identifier: MIT
 #include "events/database.hpp"
 
+#include "common/fd.hpp"
+
+#include <fcntl.h>
+#include <grp.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <array>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <string>
 #include <string_view>
@@ -102,7 +108,52 @@ Result<void> migrate(sqlite::Database& db, int version_seen) {
   return {};
 }
 
+std::string group_name(gid_t gid) {
+  std::vector<char> buffer(16384);
+  group entry{};
+  group* found = nullptr;
+  if (getgrgid_r(gid, &entry, buffer.data(), buffer.size(), &found) == 0 && found != nullptr) {
+    return entry.gr_name;
+  }
+  return std::to_string(gid);
+}
+
 } // namespace
+
+Result<std::vector<std::string>> make_database_private(const std::filesystem::path& path) {
+  std::vector<std::string> changed;
+  const gid_t mine = getegid();
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    const std::string name = path.string() + suffix;
+    // O_NOFOLLOW and the f* calls: the checks and the changes apply to one file, not a link.
+    UniqueFd fd(::open(name.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
+    if (!fd) {
+      if (errno == ENOENT) {
+        continue;
+      }
+      return make_error("cannot check database file " + name + ": " + std::strerror(errno));
+    }
+    struct stat st {};
+    if (::fstat(fd.get(), &st) != 0) {
+      return make_error("cannot check database file " + name + ": " + std::strerror(errno));
+    }
+    if (!S_ISREG(st.st_mode)) {
+      return make_error("cannot use database file " + name + ": not a regular file");
+    }
+    if ((st.st_mode & 07777) == 0600 && st.st_gid == mine) {
+      continue;
+    }
+    if (::fchown(fd.get(), static_cast<uid_t>(-1), mine) != 0 || ::fchmod(fd.get(), 0600) != 0) {
+      return make_error("cannot make database file " + name +
+                        " private (mode 0600): " + std::strerror(errno));
+    }
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    changed.push_back("made " + name + " private: it was mode " + mode + " group " + group_name(st.st_gid) +
+                      ", now 0600 group " + group_name(mine));
+  }
+  return changed;
+}
 
 Result<sqlite::Database> open_database(const std::filesystem::path& path, OpenFor purpose,
                                        unsigned file_mode) {

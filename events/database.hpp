@@ -5,6 +5,8 @@
 #include "common/sqlite.hpp"
 
 #include <filesystem>
+#include <string>
+#include <vector>
 
 namespace eventmgr::events {
 
@@ -22,5 +24,11 @@ enum class OpenFor { daemon, cli, read_only };
 // "database X has schema version N; this eventmgr knows up to M".
 Result<sqlite::Database> open_database(const std::filesystem::path& path, OpenFor purpose,
                                        unsigned file_mode = 0600);
+
+// Makes the database at `path` and its -wal and -shm files (those present) private again: mode
+// 0600 and the caller's group, as it creates them. An older eventmgr gave them to the pipe
+// group (0640). Returns one line per file it changed: "made X private: it was mode 0640 group
+// G, now 0600 group H"; the error names the file and the cause. Call it before opening.
+Result<std::vector<std::string>> make_database_private(const std::filesystem::path& path);
 
 } // namespace eventmgr::events

@@ -9,6 +9,7 @@
 #include <doctest/doctest.h>
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <fstream>
 
@@ -190,6 +191,39 @@ TEST_CASE("a new database file gets exactly the mode asked for") {
     auto db = open_database(path, OpenFor::daemon, 0660);
     REQUIRE(db.ok());
     CHECK(file_mode(path) == 0660);
+  }
+}
+
+TEST_CASE("database files an older version gave to a group are made private") {
+  TempDir dir;
+  const std::string path = dir.file("eventmgr.db");
+  {
+    auto db = open_database(path, OpenFor::daemon);
+    REQUIRE(db.ok());
+  }
+  std::ofstream(path + "-wal").close();
+  REQUIRE(::chmod(path.c_str(), 0640) == 0);
+  REQUIRE(::chmod((path + "-wal").c_str(), 0644) == 0);
+
+  auto changed = eventmgr::events::make_database_private(path);
+  REQUIRE(changed.ok());
+  REQUIRE(changed->size() == 2);
+  CHECK(changed->at(0).starts_with("made " + path + " private: it was mode 0640 group "));
+  CHECK(changed->at(1).starts_with("made " + path + "-wal private: it was mode 0644 group "));
+  CHECK(file_mode(path) == 0600);
+  CHECK(file_mode(path + "-wal") == 0600);
+
+  SUBCASE("private files are left alone") {
+    auto again = eventmgr::events::make_database_private(path);
+    REQUIRE(again.ok());
+    CHECK(again->empty());
+  }
+  SUBCASE("a symlink is refused, not followed") {
+    REQUIRE(::symlink(path.c_str(), (path + "-shm").c_str()) == 0);
+    auto linked = eventmgr::events::make_database_private(path);
+    REQUIRE_FALSE(linked.ok());
+    CHECK(linked.error().message ==
+          "cannot check database file " + path + "-shm: Too many levels of symbolic links");
   }
 }
 
