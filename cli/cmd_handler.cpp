@@ -9,6 +9,7 @@
 #include "events/database.hpp"
 #include "handlers/command_template.hpp"
 #include "handlers/handler_store.hpp"
+#include "handlers/shell_syntax.hpp"
 
 #include <boost/json.hpp>
 
@@ -56,6 +57,7 @@ struct HandlerOptions {
   bool disable = false;
   bool enable = false;    // update only
   bool no_params = false; // update only
+  bool literal = false;   // shell syntax in the command is meant as plain arguments
   std::vector<CLI::Option*> all;
   CLI::Option *o_event = nullptr, *o_command = nullptr, *o_priority = nullptr, *o_user = nullptr,
               *o_params = nullptr, *o_timeout = nullptr, *o_stdin = nullptr, *o_secrets = nullptr,
@@ -91,6 +93,9 @@ void add_handler_options(CLI::App* sub, HandlerOptions& o, Purpose purpose) {
       sub->add_option("--stdin", o.stdin_mode, "none (default: /dev/null) or json (the event as JSON)")
           ->type_name("none|json");
   o.o_description = sub->add_option("--description", o.description, "a note for people");
+  sub->add_flag("--literal", o.literal,
+                "accept words of the command that a shell would read as syntax (>>, |, &&, ;, $VAR, $(...)): "
+                "no shell runs the command, so the program gets them as plain arguments");
   if (purpose == Purpose::add) {
     o.o_event->required();
     o.o_command->required();
@@ -185,6 +190,21 @@ void check_or_refuse(Context& context, const Handler& handler, std::vector<Handl
   throw CommandError{k_exit_usage, "the handler is refused:\n  " + join(lines, "\n  ")};
 }
 
+// Refuses a command holding shell syntax (`>> /tmp/x.log`, `| mail`, `$HOME`) unless --literal:
+// no shell runs it, so the words would reach the program as plain arguments, silently.
+void refuse_shell_syntax(const HandlerOptions& o, const Handler& handler) {
+  if (o.literal || !o.given(o.o_command)) {
+    return;
+  }
+  auto problems = handlers::shell_syntax_problems(handler.command);
+  if (problems.size() == 1) {
+    throw CommandError{k_exit_usage, problems.front()};
+  }
+  if (!problems.empty()) {
+    throw CommandError{k_exit_usage, "the handler is refused:\n  " + join(problems, "\n  ")};
+  }
+}
+
 int add_handler(Context& context, const HandlerOptions& o) {
   Handler handler;
   handler.user = context.config().default_user;
@@ -192,6 +212,7 @@ int add_handler(Context& context, const HandlerOptions& o) {
   std::vector<HandlerProblem> problems;
   apply_options(o, handler, problems);
   check_or_refuse(context, handler, std::move(problems));
+  refuse_shell_syntax(o, handler);
   auto db = open_handlers(context, Access::write);
   const std::int64_t id = db->store().add(handler);
   if (context.json) {
@@ -216,6 +237,7 @@ int update_handler(Context& context, const HandlerOptions& o, std::int64_t id) {
   std::vector<HandlerProblem> problems;
   apply_options(o, handler, problems);
   check_or_refuse(context, handler, std::move(problems));
+  refuse_shell_syntax(o, handler);
   if (!db->store().update(handler)) {
     throw CommandError{k_exit_usage, no_handler_message(id)};
   }

@@ -162,6 +162,17 @@ not 2 em handler add --event client_create --command /bin/true --timeout 0
 not 2 em handler add --event client_create --command /bin/true --stdin xml
 not 2 em handler add --event client_create --command '/bin/echo %1'
 not 2 em handler add --event client_create
+# Shell syntax in a command reaches the program as plain words (no shell runs it): refused with
+# the word and what to do, unless --literal says that is meant.
+not 2 em handler add --event client_create --command '/bin/echo <new_login_name> >> /tmp/x.log'
+grep -q "word 3 '>>' is a redirection to a shell, but no shell runs the command" "$tmp/not.err" ||
+  fail "shell syntax: $(cat "$tmp/not.err")"
+grep -q "give --literal" "$tmp/not.err" || fail "shell syntax: no word on --literal: $(cat "$tmp/not.err")"
+literal_id=$(em handler add --event client_create --disabled --literal --command '/bin/echo <new_login_name> >> x') ||
+  fail "handler add --literal refused"
+not 2 em handler update "$literal_id" --command '/bin/echo $HOME'
+em handler update "$literal_id" --command '/bin/echo $HOME' --literal >/dev/null || fail "update --literal refused"
+em handler remove "$literal_id" >/dev/null
 printf 'allow_root: false\n' >"$tmp/no-root.yaml"
 not 2 "$EVENTMGR_BIN" --config "$tmp/no-root.yaml" --state-dir "$state" handler add --event client_create \
   --command /bin/true --user root

@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: MIT
+#include "handlers/shell_syntax.hpp"
+
+#include <array>
+
+namespace eventmgr::handlers {
+namespace {
+
+// How a shell would see one character of a word.
+enum class Quoting { none, single, double_quote, escaped };
+
+struct Word {
+  std::string text;
+  std::vector<Quoting> quoting; // one per byte of text
+};
+
+// The command's words with how each character was quoted (the grammar of command_template.hpp).
+std::vector<Word> split(std::string_view command) {
+  std::vector<Word> words;
+  Word current;
+  bool in_word = false;
+  Quoting state = Quoting::none;
+  auto add = [&current, &in_word](char c, Quoting quoting) {
+    current.text += c;
+    current.quoting.push_back(quoting);
+    in_word = true;
+  };
+  for (std::size_t i = 0; i < command.size(); ++i) {
+    const char c = command[i];
+    if (state == Quoting::single) {
+      if (c == '\'') {
+        state = Quoting::none;
+      } else {
+        add(c, Quoting::single);
+      }
+    } else if (state == Quoting::double_quote) {
+      if (c == '"') {
+        state = Quoting::none;
+      } else if (c == '\\' && i + 1 < command.size() && std::string_view("\"\\$`").find(command[i + 1]) != std::string_view::npos) {
+        add(command[++i], Quoting::escaped);
+      } else {
+        add(c, Quoting::double_quote);
+      }
+    } else if (c == ' ' || c == '\t') {
+      if (in_word) {
+        words.push_back(std::move(current));
+        current = Word{};
+        in_word = false;
+      }
+    } else if (c == '\'' || c == '"') {
+      state = c == '\'' ? Quoting::single : Quoting::double_quote;
+      in_word = true;
+    } else if (c == '\\' && i + 1 < command.size()) {
+      add(command[++i], Quoting::escaped);
+    } else {
+      add(c, Quoting::none);
+    }
+  }
+  if (in_word) {
+    words.push_back(std::move(current));
+  }
+  return words;
+}
+
+bool all_unquoted(const Word& word) {
+  for (Quoting quoting : word.quoting) {
+    if (quoting != Quoting::none) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool is_digits(std::string_view text) {
+  for (char c : text) {
+    if (c < '0' || c > '9') {
+      return false;
+    }
+  }
+  return true;
+}
+
+// `<name>` at the start of `text`: a placeholder, not an input redirection.
+bool starts_with_placeholder(std::string_view text) {
+  if (!text.starts_with("<")) {
+    return false;
+  }
+  std::size_t i = 1;
+  while (i < text.size() && ((text[i] >= 'a' && text[i] <= 'z') || (text[i] >= '0' && text[i] <= '9') || text[i] == '_')) {
+    ++i;
+  }
+  return i > 1 && i < text.size() && text[i] == '>';
+}
+
+// A redirection word: [N]> [N]>> [N]< <<  <<< [N]>&M [N]<&M &> &>> >| <>, with its target glued
+// on or not.
+bool is_redirection(std::string_view text) {
+  if (starts_with_placeholder(text)) {
+    return false;
+  }
+  std::size_t i = 0;
+  while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
+    ++i;
+  }
+  std::string_view rest = text.substr(i);
+  if (i == 0 && rest.starts_with("&>")) {
+    return true;
+  }
+  return rest.starts_with(">") || rest.starts_with("<");
+}
+
+// The shell syntax in `word`, or "" when it has none.
+std::string syntax_in(const Word& word) {
+  const std::string& text = word.text;
+  if (all_unquoted(word)) {
+    static constexpr std::array<std::string_view, 6> k_operators = {"|", "||", "&", "&&", ";", ";;"};
+    for (std::string_view op : k_operators) {
+      if (text == op) {
+        return "a control operator";
+      }
+    }
+    if (text == "|&") {
+      return "a control operator";
+    }
+    if (is_redirection(text) && !is_digits(text)) {
+      return "a redirection";
+    }
+    if (text.size() > 1 && (text.ends_with(";") || text.ends_with("&&") || text.ends_with("||") ||
+                            text.ends_with("|"))) {
+      return "a control operator";
+    }
+  }
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const Quoting quoting = word.quoting[i];
+    if (quoting != Quoting::none && quoting != Quoting::double_quote) {
+      continue;
+    }
+    if (text[i] == '`') {
+      return "a command substitution";
+    }
+    if (text[i] == '$' && i + 1 < text.size()) {
+      const char next = text[i + 1];
+      if (next == '(') {
+        return "a command substitution";
+      }
+      if (next == '{' || next == '_' || (next >= 'A' && next <= 'Z') || (next >= 'a' && next <= 'z') ||
+          (next >= '0' && next <= '9')) {
+        return "a variable expansion";
+      }
+    }
+  }
+  return "";
+}
+
+// `-c`, `-ec`, `-lc`, ...: the next word is a shell's (or another interpreter's) script.
+bool takes_script(const Word& word) {
+  const std::string& text = word.text;
+  if (text.size() < 2 || text[0] != '-' || text[1] == '-' || text.back() != 'c') {
+    return false;
+  }
+  for (std::size_t i = 1; i < text.size(); ++i) {
+    if (!((text[i] >= 'a' && text[i] <= 'z') || (text[i] >= 'A' && text[i] <= 'Z'))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+} // namespace
+
+std::vector<std::string> shell_syntax_problems(std::string_view command) {
+  std::vector<std::string> problems;
+  const std::vector<Word> words = split(command);
+  for (std::size_t i = 1; i < words.size(); ++i) {
+    if (takes_script(words[i - 1])) {
+      continue;
+    }
+    std::string what = syntax_in(words[i]);
+    if (what.empty()) {
+      continue;
+    }
+    problems.push_back("word " + std::to_string(i + 1) + " '" + words[i].text + "' is " + what +
+                       " to a shell, but no shell runs the command: the program gets it as a plain "
+                       "argument. Put the shell part in a script (or /bin/sh -c 'SCRIPT' sh ARGS...), or "
+                       "give --literal if the program expects this word");
+  }
+  return problems;
+}
+
+} // namespace eventmgr::handlers
