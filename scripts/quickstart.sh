@@ -56,11 +56,31 @@ if "$eventmgr" status >/dev/null 2>&1; then
   echo "eventmgrd is already running."
   exit 0
 fi
+
+# As root on a systemd host the daemon runs as a service: it starts at boot, restarts on
+# failure, and systemd holds the pipe open so records written while it restarts wait there.
+if [ "$(id -u)" -eq 0 ] && [ -d /run/systemd/system ]; then
+  install -m 0644 scripts/systemd/eventmgrd.service scripts/systemd/eventmgrd.socket /etc/systemd/system/
+  systemctl daemon-reload
+  systemctl enable --now eventmgrd.socket eventmgrd.service
+  echo "eventmgrd runs as the systemd service eventmgrd.service (logs: journalctl -u eventmgrd);"
+  echo "stop it with: systemctl stop eventmgrd.service eventmgrd.socket; remove it with scripts/uninstall.sh"
+  exit 0
+fi
+
 if [ "$(id -u)" -eq 0 ]; then
   state=${EVENTMGR_STATE_DIR:-/var/lib/eventmgr}
 else
   state=${EVENTMGR_STATE_DIR:-${XDG_STATE_HOME:-$HOME/.local/state}/eventmgr}
 fi
+mkdir -p "$state"
 log=$state/eventmgrd.out
-nohup "$bin/eventmgrd" >"$log" 2>&1 &
-echo "eventmgrd started (pid $!), logging to $log; stop it with: kill $!"
+# Appended to, never truncated: a second quickstart keeps the first daemon's lines.
+printf '%s quickstart: starting %s\n' "$(date '+%F %T')" "$bin/eventmgrd" >>"$log"
+nohup "$bin/eventmgrd" >>"$log" 2>&1 &
+pid=$!
+echo "eventmgrd started (pid $pid) in the background, logging to $log (appended to); stop it with: kill $pid"
+if [ "$(id -u)" -eq 0 ]; then
+  echo "Without systemd it does not start again after a reboot: start $bin/eventmgrd from your init system"
+  echo "(README.md, \"Running it as a service\")."
+fi
