@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
-// `eventmgr replay EVENT_ID [--handler ID]`: ask the daemon to run an event's handlers again.
+// `eventmgr replay EVENT [--handler ID]`: ask the daemon to run an event's handlers again; EVENT is
+// the journal's event id or the record's own id (what `eventmgr submit` printed).
 #include "cli/app.hpp"
+#include "cli/table.hpp"
 #include "events/database.hpp"
 #include "events/journal.hpp"
 #include "events/replay_queue.hpp"
@@ -8,13 +10,31 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <iostream>
 
 namespace eventmgr::cli {
 namespace {
 
-int replay(Context& context, std::int64_t event_seq, std::optional<std::int64_t> handler_id) {
+// The journal's event id for `which`: digits are an event id, anything else a record's id.
+std::int64_t find_event(sqlite::Database& db, const std::string& which) {
+  bool digits = !which.empty() && which.size() <= 18 &&
+                std::all_of(which.begin(), which.end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (digits && std::stoll(which) > 0) {
+    return std::stoll(which);
+  }
+  auto find = db.prepare("SELECT seq FROM events WHERE submit_id = ?1");
+  find.bind(1, which);
+  if (find.step()) {
+    return find.column_int(0);
+  }
+  throw CommandError{k_exit_usage, "no event with id or record id '" + printable(which) +
+                                     "' (pruned, not journaled yet, or never sent; eventmgr received lists them)"};
+}
+
+int replay(Context& context, const std::string& which, std::optional<std::int64_t> handler_id) {
   sqlite::Database db = context.database(events::OpenFor::cli);
+  std::int64_t event_seq = find_event(db, which);
   events::Journal journal(db);
   auto event = journal.get(event_seq);
   if (!event) {
@@ -52,12 +72,15 @@ int replay(Context& context, std::int64_t event_seq, std::optional<std::int64_t>
 
 void add_replay_command(CLI::App& app, Context& context) {
   auto* sub = app.add_subcommand("replay", "run an event's handlers again (recorded as new attempts)");
-  auto event_seq = std::make_shared<std::int64_t>(0);
+  auto which = std::make_shared<std::string>();
   auto handler_id = std::make_shared<std::int64_t>(0);
-  sub->add_option("event_id", *event_seq, "the event id (eventmgr log shows it)")->required()->check(CLI::PositiveNumber);
+  sub->add_option("event", *which,
+                  "the event id (the EVENT-ID column of eventmgr log and eventmgr received) or the record's id "
+                  "(what eventmgr submit printed)")
+      ->required();
   auto* handler_option = sub->add_option("--handler", *handler_id, "only this handler")->check(CLI::PositiveNumber);
-  set_action(sub, [&context, event_seq, handler_id, handler_option]() {
-    return replay(context, *event_seq,
+  set_action(sub, [&context, which, handler_id, handler_option]() {
+    return replay(context, *which,
                   handler_option->count() > 0 ? std::optional<std::int64_t>(*handler_id) : std::nullopt);
   });
 }

@@ -3,6 +3,7 @@
 // the pipe or the pickup directory (SPEC 4.4).
 #include "cli/app.hpp"
 #include "cli/delivery.hpp"
+#include "cli/table.hpp"
 #include "common/clock.hpp"
 #include "common/text.hpp"
 #include "events/database.hpp"
@@ -28,7 +29,7 @@ struct SubmitOptions {
   std::string event;
   std::vector<std::string> assignments; // new.KEY=VALUE / old.KEY=VALUE
   std::string id;
-  std::string json_record;              // --json RECORD or "-" for stdin
+  std::string json_record;              // --record RECORD or "-" for stdin
   std::string via;                      // pipe | pickup | "" (automatic)
   int wait_seconds = -1;                // --wait[=SECONDS]; -1: do not wait
 };
@@ -47,19 +48,28 @@ json::object build_record(const SubmitOptions& options) {
     boost::system::error_code ec;
     json::value value = json::parse(text, ec);
     if (ec || !value.is_object()) {
-      throw CommandError{k_exit_usage, "--json: not a JSON object" + (ec ? ": " + ec.message() : std::string())};
+      throw CommandError{k_exit_usage, "--record: not a JSON object" + (ec ? ": " + ec.message() : std::string())};
     }
     record = value.as_object();
   }
   if (!options.event.empty()) {
     record["event"] = options.event;
   }
+  std::vector<std::string> words = options.assignments;
+  words.push_back(options.event);
+  for (const auto& word : words) {
+    if (word == "-" || word.starts_with("{")) {
+      throw CommandError{k_exit_usage, "give the whole record with --record RECORD (or --record - for stdin); "
+                                       "--json is the output option of every command"};
+    }
+  }
   for (const auto& assignment : options.assignments) {
     std::size_t dot = assignment.find('.');
     std::size_t equals = assignment.find('=');
     std::string side = dot == std::string::npos ? "" : assignment.substr(0, dot);
     if (equals == std::string::npos || dot > equals || (side != "new" && side != "old")) {
-      throw CommandError{k_exit_usage, "'" + assignment + "': write new.KEY=VALUE or old.KEY=VALUE"};
+      throw CommandError{k_exit_usage, "'" + printable(assignment.substr(0, equals)) + (equals == std::string::npos ? "" : "=...") +
+                                         "': write new.KEY=VALUE or old.KEY=VALUE"};
     }
     std::string key = assignment.substr(dot + 1, equals - dot - 1);
     json::value& object = record[side];
@@ -148,7 +158,8 @@ int wait_for_journal(Context& context, const std::filesystem::path& file, const 
     std::cerr << "eventmgr: no receipt for record " << id
               << " (is eventmgrd older than this eventmgr?); journaled or rejected, eventmgr status counts it\n";
   } else if (outcome->outcome == Outcome::duplicate) {
-    std::cout << id << " was already journaled as event " << outcome->seq << " (duplicate id)\n";
+    std::cout << id << " was already journaled as event " << outcome->seq
+              << " (duplicate id): dropped, nothing runs again (eventmgr replay " << outcome->seq << " does)\n";
   } else {
     std::cout << id << " journaled as event " << outcome->seq << "\n";
   }
@@ -181,7 +192,7 @@ void warn_secrets_on_command_line(const SubmitOptions& options, const events::Ev
         std::cerr
             << "eventmgr: warning: secret parameter " << key
             << " is on the command line, which every local user can read (ps); send the record on stdin "
-               "instead: eventmgr submit --json - <record.json\n";
+               "instead: eventmgr submit --record - <record.json\n";
       }
     }
   }
@@ -189,7 +200,7 @@ void warn_secrets_on_command_line(const SubmitOptions& options, const events::Ev
 
 int submit(Context& context, const SubmitOptions& options) {
   if (options.event.empty() && options.json_record.empty()) {
-    throw CommandError{k_exit_usage, "name the event (eventmgr submit EVENT new.KEY=VALUE...) or give --json RECORD"};
+    throw CommandError{k_exit_usage, "name the event (eventmgr submit EVENT new.KEY=VALUE...) or give --record RECORD"};
   }
   json::object record = build_record(options);
   std::string line = json::serialize(record);
@@ -206,6 +217,14 @@ int submit(Context& context, const SubmitOptions& options) {
   line += '\n';
 
   const Config& config = context.config();
+  // A duplicate id is dropped by the daemon; where the journal is readable (root), say so now
+  // instead of reporting a submit that will never run.
+  if (auto known = look_up_journal(config, id); known && known->outcome == events::ReceiptEntry::Outcome::journaled) {
+    throw CommandError{k_exit_failure, "record id " + printable(id) + " is already journaled as event " +
+                                         std::to_string(known->seq) +
+                                         " and would be dropped as a duplicate; give another --id, or run its "
+                                         "handlers again with eventmgr replay " + std::to_string(known->seq)};
+  }
   bool fits = line.size() <= events::k_max_pipe_record;
   if (options.via == "pipe" && !fits) {
     throw CommandError{k_exit_usage, "record is " + std::to_string(line.size()) +
@@ -242,6 +261,11 @@ int submit(Context& context, const SubmitOptions& options) {
   } else {
     std::cout << id << "\n";
   }
+  // Handed over, not yet journaled: say so when nothing will take it soon, and what the id is.
+  if (!daemon_runs(config)) {
+    std::cerr << "eventmgr: eventmgrd is not running: the record waits in " << config.pickup_dir.string()
+              << " and nothing runs until the daemon starts\n";
+  }
   return k_exit_ok;
 }
 
@@ -253,25 +277,29 @@ void add_submit_command(CLI::App& app, Context& context) {
   sub->add_option("event", options->event, "the event, e.g. client_create");
   sub->add_option("values", options->assignments, "new.KEY=VALUE or old.KEY=VALUE, KEY a base parameter name");
   sub->add_option("--id", options->id, "idempotency key (default: generated and printed)");
-  sub->add_option("--json", options->json_record, "the whole record as JSON, or - to read it from stdin");
+  sub->add_option("--record", options->json_record, "the whole record as JSON, or - to read it from stdin")
+    ->type_name("RECORD|-");
   sub->add_option("--via", options->via, "pipe or pickup (default: the pipe when a daemon reads it)")
     ->check(CLI::IsMember({"pipe", "pickup"}));
+  // A flag whose value can only be given with '=': `--wait domain_create` must not read the
+  // event's name as the seconds.
   auto wait = std::make_shared<std::string>();
-  auto* wait_option = sub->add_option("--wait", *wait, "--wait[=SECONDS]: return once the daemon journaled it "
-                                                       "(default 10 s; exit 3 on time-out)")
-                        ->expected(0, 1);
+  auto* wait_option = sub->add_flag("--wait{10}", *wait,
+                                    "--wait[=SECONDS]: return once the daemon journaled it and say how "
+                                    "(default 10 s; exit 3 on time-out)");
   set_action(sub, [&context, options, wait, wait_option]() {
     if (wait_option->count() > 0) {
-      options->wait_seconds = 10;
-      if (!wait->empty()) {
-        try {
-          options->wait_seconds = std::stoi(*wait);
-        } catch (const std::exception&) {
+      try {
+        std::size_t used = 0;
+        options->wait_seconds = std::stoi(*wait, &used);
+        if (used != wait->size()) {
           options->wait_seconds = -1;
         }
-        if (options->wait_seconds < 0 || options->wait_seconds > 86400) {
-          throw CommandError{k_exit_usage, "--wait=" + *wait + ": give seconds, 0..86400"};
-        }
+      } catch (const std::exception&) {
+        options->wait_seconds = -1;
+      }
+      if (options->wait_seconds < 0 || options->wait_seconds > 86400) {
+        throw CommandError{k_exit_usage, "--wait=" + printable(*wait) + ": give seconds, 0..86400"};
       }
     }
     return submit(context, *options);

@@ -4,6 +4,7 @@
 #include "cli/app.hpp"
 #include "common/clock.hpp"
 #include "common/fd.hpp"
+#include "common/state_lock.hpp"
 #include "events/panel_files.hpp"
 
 #include <fcntl.h>
@@ -74,6 +75,14 @@ std::filesystem::path send_through_pickup(const Config& config, const std::strin
     throw CommandError{k_exit_failure, "cannot rename " + temp.string() + ": " + std::strerror(error)};
   }
   return final_path;
+}
+
+bool daemon_runs(const Config& config) {
+  if (daemon_running(config)) {
+    return true;
+  }
+  auto read = events::read_status_file(events::status_file_path(config.state_dir));
+  return read && read->live;
 }
 
 } // namespace eventmgr::cli

@@ -24,6 +24,10 @@ enum class Receipt { no, yes };
 std::filesystem::path send_through_pickup(const Config& config, const std::string& line,
                                           Receipt receipt = Receipt::no);
 
+// True when eventmgrd runs on the config's state dir: it holds the lock, or (for a user who may
+// not open the lock file, such as the panel) its status file is live.
+bool daemon_runs(const Config& config);
+
 // `bytes` random bytes as lower-case hex, for generated ids and file names.
 std::string random_hex(std::size_t bytes);
 

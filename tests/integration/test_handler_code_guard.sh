@@ -130,11 +130,11 @@ em log --handler "$good" | grep -q ' ok$' || fail "the --secrets handler did not
 # --- the CLI's own argv: submit warns when a secret is given on its command line -------------
 em submit client_update new.login_name=cli1 new.contact_name=C new.password=CliArgvSecret9 \
   >"$TMP/submit.out" 2>"$TMP/submit.err" || fail "submit failed: $(cat "$TMP/submit.err")"
-grep -qF 'eventmgr: warning: secret parameter new.password is on the command line, which every local user can read (ps); send the record on stdin instead: eventmgr submit --json - <record.json' \
+grep -qF 'eventmgr: warning: secret parameter new.password is on the command line, which every local user can read (ps); send the record on stdin instead: eventmgr submit --record - <record.json' \
   "$TMP/submit.err" || fail "submit does not warn about the password on its command line: $(cat "$TMP/submit.err")"
 printf '%s\n' '{"event":"client_update","new":{"login_name":"cli2","contact_name":"C","password":"StdinSecret"}}' |
-  em submit --json - >"$TMP/submit.out" 2>"$TMP/submit.err" || fail "submit --json - failed: $(cat "$TMP/submit.err")"
-[ ! -s "$TMP/submit.err" ] || fail "submit --json - warns: $(cat "$TMP/submit.err")"
+  em submit --record - >"$TMP/submit.out" 2>"$TMP/submit.err" || fail "submit --record - failed: $(cat "$TMP/submit.err")"
+[ ! -s "$TMP/submit.err" ] || fail "submit --record - warns: $(cat "$TMP/submit.err")"
 em submit client_update new.login_name=cli3 new.contact_name=C >"$TMP/submit.out" 2>"$TMP/submit.err"
 [ ! -s "$TMP/submit.err" ] || fail "submit without a secret warns: $(cat "$TMP/submit.err")"
 wait_for 'events_done 5' 30

@@ -70,7 +70,7 @@ grep -qF "$SECRET" "$OUT/handled" || fail "the handler did not get the password"
 # The same id again: a duplicate, reported as such.
 panel submit client_create new.login_name=alice new.contact_name=Alice --id f1-a --wait=30 \
   >"$TMP/dup.out" 2>&1 || fail "submit --wait of a duplicate failed: $(cat "$TMP/dup.out")"
-grep -q '^f1-a was already journaled as event [0-9]* (duplicate id)$' "$TMP/dup.out" ||
+grep -q '^f1-a was already journaled as event [0-9]* (duplicate id): dropped, nothing runs again' "$TMP/dup.out" ||
   fail "submit --wait did not report the duplicate: $(cat "$TMP/dup.out")"
 
 # A record the daemon rejects (the CLI checks the catalog first, so write the file the way
