@@ -8,11 +8,13 @@
 
 namespace eventmgr {
 
-// Text taken from input as it may appear inside a one-line message: control characters
-// escaped as \xNN, cut at a character boundary after 64 bytes with "...".
+// Text taken from input as it may appear inside a one-line message: escaped as by
+// escape_control, cut at a character boundary after 64 bytes with "...".
 std::string escape_for_message(std::string_view text);
 
-// `text` on one line: control characters (newlines included) escaped as \xNN, nothing cut.
+// `text` on one line, safe to print to a terminal or a log: C0 controls (newlines included)
+// and DEL as \xNN; C1 controls, bidi controls (U+061C, U+200E-F, U+202A-E, U+2066-9) and
+// U+2028-9 as \u{N}; each byte of invalid UTF-8 as \xNN; nothing cut, nothing else changed.
 std::string escape_control(std::string_view text);
 
 // The offset of the first byte that does not start a valid UTF-8 sequence (overlong forms,
