@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // `eventmgr prune`: the retention of SPEC 8, now (the daemon also runs it hourly).
 #include "cli/app.hpp"
+#include "cli/table.hpp"
 #include "common/clock.hpp"
 #include "events/database.hpp"
 #include "events/journal.hpp"
@@ -35,11 +36,11 @@ int prune(Context& context, const std::string& older_than) {
   // Only finished events go (with their runs): a pending event is never pruned, however old.
   events::PruneCounts counts = journal.prune(cutoff);
   if (context.json) {
-    std::cout << json::serialize(json::object{{"older_than", age_text},
-                                              {"cutoff", format_rfc3339(cutoff)},
-                                              {"events", counts.events},
-                                              {"runs", counts.runs},
-                                              {"rejected", counts.rejected}})
+    std::cout << json_text(json::object{{"older_than", age_text},
+                                        {"cutoff", format_rfc3339(cutoff)},
+                                        {"events", counts.events},
+                                        {"runs", counts.runs},
+                                        {"rejected", counts.rejected}})
               << "\n";
   } else {
     std::cout << "pruned " << counts.events << " events, " << counts.runs << " runs and " << counts.rejected

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // `eventmgr replay EVENT_ID [--handler ID]`: ask the daemon to run an event's handlers again.
 #include "cli/app.hpp"
+#include "cli/table.hpp"
 #include "events/database.hpp"
 #include "events/journal.hpp"
 #include "events/replay_queue.hpp"
@@ -39,11 +40,12 @@ int replay(Context& context, std::int64_t event_seq, std::optional<std::int64_t>
     if (handler_id) {
       out["handler_id"] = *handler_id;
     }
-    std::cout << boost::json::serialize(out) << "\n";
+    std::cout << json_text(out) << "\n";
   } else {
-    std::cout << "replay of event " << event_seq << " (" << event->event << ")"
-              << (handler_id ? ", handler " + std::to_string(*handler_id) : std::string(", all enabled handlers"))
-              << " queued; eventmgr log --event " << event->event << " shows the new attempt\n";
+    std::cout << "replay of event " << event_seq << " (" << printable(event->event) << ")"
+              << (handler_id ? ", handler " + std::to_string(*handler_id)
+                             : std::string(", all enabled handlers"))
+              << " queued; eventmgr log --event " << printable(event->event) << " shows the new attempt\n";
   }
   return k_exit_ok;
 }

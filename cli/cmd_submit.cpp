@@ -3,6 +3,7 @@
 // the pipe or the pickup directory (SPEC 4.4).
 #include "cli/app.hpp"
 #include "cli/delivery.hpp"
+#include "cli/table.hpp"
 #include "common/clock.hpp"
 #include "events/database.hpp"
 #include "events/record.hpp"
@@ -82,8 +83,9 @@ int wait_for_journal(Context& context, const std::filesystem::path& file, const 
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
   while (::access(file.c_str(), F_OK) == 0) {
     if (std::chrono::steady_clock::now() >= deadline) {
-      std::cerr << "eventmgr: record " << id << " was not journaled within " << seconds
-                << "s (is eventmgrd running?); it stays in " << file.string() << " and runs after the daemon starts\n";
+      std::cerr << "eventmgr: record " << printable(id) << " was not journaled within " << seconds
+                << "s (is eventmgrd running?); it stays in " << file.string()
+                << " and runs after the daemon starts\n";
       return k_exit_unreachable;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -97,7 +99,7 @@ int wait_for_journal(Context& context, const std::filesystem::path& file, const 
       seq = find.column_int(0);
     }
     if (!seq) {
-      std::cerr << "eventmgr: the daemon took record " << id
+      std::cerr << "eventmgr: the daemon took record " << printable(id)
                 << " but did not journal it; eventmgr rejected shows why\n";
       return k_exit_failure;
     }
@@ -107,9 +109,10 @@ int wait_for_journal(Context& context, const std::filesystem::path& file, const 
     if (seq) {
       out["event_id"] = *seq;
     }
-    std::cout << json::serialize(out) << "\n";
+    std::cout << json_text(out) << "\n";
   } else {
-    std::cout << id << (seq ? " journaled as event " + std::to_string(*seq) : std::string(" journaled")) << "\n";
+    std::cout << printable(id)
+              << (seq ? " journaled as event " + std::to_string(*seq) : std::string(" journaled")) << "\n";
   }
   return k_exit_ok;
 }
@@ -126,7 +129,7 @@ int submit(Context& context, const SubmitOptions& options) {
     throw CommandError{k_exit_usage, "invalid record: " + parsed.error().message};
   }
   for (const auto& warning : parsed->warnings) {
-    std::cerr << "eventmgr: warning: " << warning << "\n";
+    std::cerr << "eventmgr: warning: " << printable(warning) << "\n";
   }
   std::string id = parsed->event.submit_id;
   line += '\n';
@@ -164,9 +167,9 @@ int submit(Context& context, const SubmitOptions& options) {
     }
   }
   if (context.json) {
-    std::cout << json::serialize(json::object{{"id", id}, {"via", via}}) << "\n";
+    std::cout << json_text(json::object{{"id", id}, {"via", via}}) << "\n";
   } else {
-    std::cout << id << "\n";
+    std::cout << printable(id) << "\n";
   }
   return k_exit_ok;
 }

@@ -7,19 +7,11 @@
 
 namespace eventmgr {
 
-namespace {
-
-constexpr std::string_view k_hex = "0123456789abcdef";
-
-struct CodePoint {
-  std::uint32_t value;
-  std::size_t length; // bytes
-};
-
-// The code point whose encoding starts at `text[i]` (a byte >= 0x80), or nullopt when the
-// bytes there are not valid UTF-8 (overlong forms, surrogates, above U+10FFFF, cut short).
-std::optional<CodePoint> decode_at(std::string_view text, std::size_t i) {
+std::optional<CodePoint> decode_utf8(std::string_view text, std::size_t i) {
   const auto lead = static_cast<unsigned char>(text[i]);
+  if (lead < 0x80) {
+    return CodePoint{lead, 1};
+  }
   std::size_t length = 0;
   std::uint32_t value = 0;
   std::uint32_t minimum = 0;
@@ -54,13 +46,16 @@ std::optional<CodePoint> decode_at(std::string_view text, std::size_t i) {
   return CodePoint{value, length};
 }
 
-// Code points a terminal or a text viewer acts on instead of showing: the C1 controls (U+009B
-// is CSI on many terminals), the bidi embeddings, overrides, isolates and marks that reorder
-// what is shown (Trojan Source), and the line and paragraph separators.
-bool is_invisible_control(std::uint32_t value) {
-  return (value >= 0x80 && value <= 0x9f) || value == 0x061c || value == 0x200e || value == 0x200f ||
-         (value >= 0x2028 && value <= 0x202e) || (value >= 0x2066 && value <= 0x2069);
+bool is_terminal_control(std::uint32_t value) {
+  // U+009B is CSI on many terminals; the bidi embeddings, overrides, isolates and marks reorder
+  // what is shown (Trojan Source); U+2028-9 break lines in some viewers.
+  return value < 0x20 || (value >= 0x7f && value <= 0x9f) || value == 0x061c || value == 0x200e ||
+         value == 0x200f || (value >= 0x2028 && value <= 0x202e) || (value >= 0x2066 && value <= 0x2069);
 }
+
+namespace {
+
+constexpr std::string_view k_hex = "0123456789abcdef";
 
 void append_byte(std::string& out, unsigned char byte) {
   out += "\\x";
@@ -93,12 +88,12 @@ std::string escape_control(std::string_view text) {
     } else if (c < 0x80) {
       append_byte(out, c);
       ++i;
-    } else if (auto decoded = decode_at(text, i); !decoded) {
+    } else if (auto decoded = decode_utf8(text, i); !decoded) {
       // One byte at a time: the next one may start a valid sequence.
       append_byte(out, c);
       ++i;
     } else {
-      if (is_invisible_control(decoded->value)) {
+      if (is_terminal_control(decoded->value)) {
         append_code_point(out, decoded->value);
       } else {
         out.append(text.substr(i, decoded->length));
@@ -141,7 +136,7 @@ std::optional<std::size_t> find_invalid_utf8(std::string_view text) {
       ++i;
       continue;
     }
-    const auto decoded = decode_at(text, i);
+    const auto decoded = decode_utf8(text, i);
     if (!decoded) {
       return i;
     }
