@@ -82,10 +82,19 @@ std::string escape_control(std::string_view text) {
   out.reserve(text.size());
   std::size_t i = 0;
   while (i < text.size()) {
+    // Printable ASCII, the common case, is copied a run at a time.
+    std::size_t plain = i;
+    while (plain < text.size() && static_cast<unsigned char>(text[plain]) >= 0x20 &&
+           static_cast<unsigned char>(text[plain]) < 0x7f) {
+      ++plain;
+    }
+    out.append(text.substr(i, plain - i));
+    i = plain;
+    if (i == text.size()) {
+      break;
+    }
     const auto c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c < 0x7f) {
-      out += text[i++];
-    } else if (c < 0x80) {
+    if (c < 0x80) {
       append_byte(out, c);
       ++i;
     } else if (auto decoded = decode_utf8(text, i); !decoded) {

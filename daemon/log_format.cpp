@@ -5,6 +5,7 @@
 
 #include <spdlog/pattern_formatter.h>
 
+#include <algorithm>
 #include <string_view>
 
 namespace eventmgr::daemon {
@@ -16,6 +17,14 @@ public:
   void format(const spdlog::details::log_msg& msg, const std::tm& /*time*/,
               spdlog::memory_buf_t& dest) override {
     std::string_view rest(msg.payload.data(), msg.payload.size());
+    // Most messages are plain ASCII: copied as they are, without a string per line.
+    if (std::all_of(rest.begin(), rest.end(), [](char c) {
+          const auto u = static_cast<unsigned char>(c);
+          return u >= 0x20 && u < 0x7f;
+        })) {
+      dest.append(rest.data(), rest.data() + rest.size());
+      return;
+    }
     while (true) {
       const std::size_t end = rest.find('\n');
       const std::string shown = escape_control(rest.substr(0, end));
