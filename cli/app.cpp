@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "cli/app.hpp"
+#include "cli/table.hpp"
 
 #include "common/clock.hpp"
 
@@ -132,10 +133,11 @@ int run(int argc, char** argv) {
     }
     return action->second();
   } catch (const CommandError& e) {
-    std::cerr << "eventmgr: " << e.message << "\n";
+    // Messages may quote a value or a name from outside; several lines stay several lines.
+    std::cerr << "eventmgr: " << printable_lines(e.message) << "\n";
     return e.code;
   } catch (const std::exception& e) {
-    std::cerr << "eventmgr: " << e.what() << "\n";
+    std::cerr << "eventmgr: " << printable_lines(e.what()) << "\n";
     return k_exit_failure;
   }
 }

@@ -53,10 +53,10 @@ public:
 
   int finish() {
     if (m_json) {
-      std::cout << json::serialize(json::object{{"ok", m_problems.empty()},
-                                                {"problems", m_problems},
-                                                {"notes", m_notes},
-                                                {"checked", m_checked}})
+      std::cout << json_text(json::object{{"ok", m_problems.empty()},
+                                          {"problems", m_problems},
+                                          {"notes", m_notes},
+                                          {"checked", m_checked}})
                 << "\n";
     } else if (m_problems.empty()) {
       std::cout << "no problems\n";

@@ -24,7 +24,7 @@ int list_events(Context& context) {
                                     {"description", def.description},
                                     {"builtin", def.builtin}});
     }
-    std::cout << json::serialize(events) << "\n";
+    std::cout << json_text(events) << "\n";
     return k_exit_ok;
   }
   Table table({"EVENT", "KIND", "DESCRIPTION"});
@@ -55,12 +55,12 @@ int show_event(Context& context, const std::string& name) {
                      {"group", def->group},     {"key", def->key},
                      {"description", def->description}, {"builtin", def->builtin},
                      {"origin", def->origin},   {"params", std::move(params)}};
-    std::cout << json::serialize(out) << "\n";
+    std::cout << json_text(out) << "\n";
     return k_exit_ok;
   }
-  std::cout << def->name << ": " << def->description << "\n"
-            << "group: " << def->group << ", kind: " << events::to_string(def->kind) << ", key: " << def->key
-            << "\n\n";
+  std::cout << printable(def->name) << ": " << printable(def->description) << "\n"
+            << "group: " << printable(def->group) << ", kind: " << events::to_string(def->kind)
+            << ", key: " << printable(def->key) << "\n\n";
   Table table({"LABEL", "OLD", "NEW", "REQUIRED", "SECRET"});
   for (const auto& p : def->params) {
     table.add({p.label, "old_" + p.name, "new_" + p.name, p.required ? "yes" : "", p.secret ? "yes" : ""});

@@ -216,7 +216,7 @@ int add_handler(Context& context, const HandlerOptions& o) {
   auto db = open_handlers(context, Access::write);
   const std::int64_t id = db->store().add(handler);
   if (context.json) {
-    std::cout << json::serialize(json::object{{"id", id}}) << "\n";
+    std::cout << json_text(json::object{{"id", id}}) << "\n";
   } else {
     std::cout << id << "\n";
   }
@@ -242,7 +242,7 @@ int update_handler(Context& context, const HandlerOptions& o, std::int64_t id) {
     throw CommandError{k_exit_usage, no_handler_message(id)};
   }
   if (context.json) {
-    std::cout << json::serialize(handler_json(get_handler(db.get(), id))) << "\n";
+    std::cout << json_text(handler_json(get_handler(db.get(), id))) << "\n";
   } else {
     std::cout << "updated handler " << id << "\n";
   }
@@ -267,7 +267,7 @@ int list_handlers(Context& context, const std::string& event) {
     for (const Handler& handler : found) {
       out.push_back(handler_json(handler));
     }
-    std::cout << json::serialize(out) << "\n";
+    std::cout << json_text(out) << "\n";
     return k_exit_ok;
   }
   if (found.empty()) {
@@ -288,7 +288,7 @@ int show_handler(Context& context, std::int64_t id) {
   auto db = open_handlers(context, Access::read);
   const Handler handler = get_handler(db.get(), id);
   if (context.json) {
-    std::cout << json::serialize(handler_json(handler)) << "\n";
+    std::cout << json_text(handler_json(handler)) << "\n";
     return k_exit_ok;
   }
   std::cout << "id: " << handler.id << "\n"
@@ -335,7 +335,7 @@ int change_each(Context& context, const std::vector<std::int64_t>& ids, Change c
     }
   }
   if (context.json) {
-    std::cout << json::serialize(json::object{{done_word, std::move(done)}, {"unknown", unknown}}) << "\n";
+    std::cout << json_text(json::object{{done_word, std::move(done)}, {"unknown", unknown}}) << "\n";
   }
   return unknown.empty() ? k_exit_ok : k_exit_usage;
 }
@@ -355,7 +355,7 @@ int export_handlers(Context& context, const std::string& file) {
     throw CommandError{k_exit_failure, "cannot write " + file + ": " + std::strerror(errno)};
   }
   if (context.json) {
-    std::cout << json::serialize(json::object{{"exported", all.size()}, {"file", file}}) << "\n";
+    std::cout << json_text(json::object{{"exported", all.size()}, {"file", file}}) << "\n";
   } else {
     std::cout << "exported " << all.size() << (all.size() == 1 ? " handler" : " handlers") << " to " << file
               << "\n";
@@ -416,7 +416,7 @@ int import_handlers(Context& context, const std::string& file, bool replace) {
     for (const std::int64_t id : ids) {
       id_array.push_back(id);
     }
-    std::cout << json::serialize(json::object{
+    std::cout << json_text(json::object{
                    {"imported", ids.size()}, {"replaced", replace}, {"ids", id_array}, {"already_present", unchanged}})
               << "\n";
   } else {

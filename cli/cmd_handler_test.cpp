@@ -222,7 +222,7 @@ int test_handler(Context& context, const TestOptions& o) {
           {"stderr", outcome->err},
           {"stderr_truncated", outcome->err_truncated}};
     }
-    std::cout << json::serialize(out) << "\n";
+    std::cout << json_text(out) << "\n";
   } else {
     std::cout << "handler " << handler.id << ": " << handler.event << ", user " << printable(handler.user)
               << (handler.enabled ? "" : " (disabled)") << "\n";

@@ -89,7 +89,7 @@ std::vector<std::string> run_cells(const RunRow& row) {
   return {format_local_time(row.started_at),
           std::to_string(row.id),
           std::to_string(row.event_seq),
-          row.event,
+          printable(row.event),
           std::to_string(row.handler_id),
           printable(row.user),
           duration ? format_duration(*duration) : "-",
@@ -118,7 +118,7 @@ public:
 
   void print(const RunRow& row) {
     if (m_json) {
-      std::cout << json::serialize(run_json(row, false)) << "\n";
+      std::cout << json_text(run_json(row, false)) << "\n";
     } else {
       print_cells(run_cells(row));
     }
@@ -296,7 +296,7 @@ int list_runs(Context& context, const LogOptions& options) {
     for (const auto& row : rows) {
       out.push_back(run_json(row, false));
     }
-    std::cout << json::serialize(out) << "\n";
+    std::cout << json_text(out) << "\n";
     return k_exit_ok;
   }
   if (rows.empty()) {
@@ -315,19 +315,18 @@ int list_runs(Context& context, const LogOptions& options) {
   return k_exit_ok;
 }
 
-// `text` in double quotes with ", \ and control characters escaped: an argument's boundaries
-// stay visible, whatever it holds (spaces, nothing at all).
-std::string quoted(const std::string& text) {
+// `text` in double quotes with " and \ escaped by a backslash, then made printable: an
+// argument's boundaries stay visible, whatever it holds (spaces, nothing at all). Not named
+// `quoted`: argument-dependent lookup would pick std::quoted for a non-const std::string.
+std::string quoted_word(const std::string& text) {
   std::string out = "\"";
   for (char c : text) {
     if (c == '"' || c == '\\') {
       out += '\\';
-      out += c;
-    } else {
-      out += printable(std::string(1, c));
     }
+    out += c;
   }
-  return out + "\"";
+  return printable(out + "\"");
 }
 
 void print_output(const char* name, const std::string& text, bool truncated) {
@@ -341,7 +340,7 @@ void print_output(const char* name, const std::string& text, bool truncated) {
   while (start < text.size()) {
     std::size_t end = text.find('\n', start);
     std::string line = text.substr(start, end == std::string::npos ? std::string::npos : end - start);
-    std::cout << "  | " << printable(to_valid_utf8(line)) << "\n";
+    std::cout << "  | " << printable(line) << "\n";
     if (end == std::string::npos) {
       std::cout << "  [no newline at end]\n";
       break;
@@ -361,7 +360,7 @@ int show_run(Context& context, std::int64_t run_id) {
     throw CommandError{k_exit_failure, "no run " + std::to_string(run_id) + " (pruned, or never existed)"};
   }
   if (context.json) {
-    std::cout << json::serialize(run_json(*row, true)) << "\n";
+    std::cout << json_text(run_json(*row, true)) << "\n";
     return k_exit_ok;
   }
   auto duration = duration_ms(*row);
@@ -380,7 +379,7 @@ int show_run(Context& context, std::int64_t run_id) {
   fields.print(std::cout);
   std::cout << "argv (" << row->argv.size() << (row->argv.size() == 1 ? " word" : " words") << ", secrets as ***):\n";
   for (std::size_t i = 0; i < row->argv.size(); ++i) {
-    std::cout << "  [" << i << "] " << quoted(to_valid_utf8(row->argv[i])) << "\n";
+    std::cout << "  [" << i << "] " << quoted_word(row->argv[i]) << "\n";
   }
   print_output("stdout", row->out, row->out_truncated);
   print_output("stderr", row->err, row->err_truncated);

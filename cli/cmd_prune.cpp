@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // `eventmgr prune`: the retention of SPEC 8, now (the daemon also runs it hourly).
 #include "cli/app.hpp"
+#include "cli/table.hpp"
 #include "common/clock.hpp"
 #include "events/database.hpp"
 #include "events/journal.hpp"
@@ -35,7 +36,7 @@ int prune(Context& context, const std::string& older_than, bool dry_run) {
   // Only finished events go (with their runs): a pending event is never pruned, however old.
   events::PruneCounts counts = journal.prune(cutoff, dry_run ? events::PruneMode::dry_run : events::PruneMode::apply);
   if (context.json) {
-    std::cout << json::serialize(json::object{{"older_than", age_text},
+    std::cout << json_text(json::object{{"older_than", age_text},
                                               {"cutoff", format_rfc3339(cutoff)},
                                               {"events", counts.events},
                                               {"runs", counts.runs},

@@ -136,7 +136,7 @@ int list_received(Context& context, const ReceivedOptions& options) {
                                 {"interrupted", row.runs_interrupted},
                                 {"running", row.runs_running}}}});
     }
-    std::cout << json::serialize(out) << "\n";
+    std::cout << json_text(out) << "\n";
     return k_exit_ok;
   }
   if (rows.empty()) {

@@ -3,6 +3,7 @@
 // catalog or the panel is fixed (the record goes through validation again, SPEC 5).
 #include "cli/app.hpp"
 #include "cli/delivery.hpp"
+#include "cli/redact.hpp"
 #include "cli/table.hpp"
 #include "cli/utf8.hpp"
 #include "common/clock.hpp"
@@ -13,8 +14,6 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
-#include <cctype>
-#include <set>
 #include <iostream>
 
 namespace eventmgr::cli {
@@ -30,84 +29,10 @@ struct RejectedOptions {
   std::size_t limit = 50;
 };
 
-// Whether a record's key names a secret: a secret parameter of any catalog event, or a name
-// that says so (the record was refused, so its event or its keys may be wrong).
-bool secret_key(std::string_view key, const std::set<std::string, std::less<>>& secret_names) {
-  std::string lower;
-  for (char c : key) {
-    lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
-  std::string_view base = lower;
-  if (base.starts_with("new_") || base.starts_with("old_")) {
-    base.remove_prefix(4);
-  }
-  return secret_names.contains(lower) || secret_names.contains(base) || lower.find("password") != std::string::npos ||
-         lower.find("passwd") != std::string::npos || lower.find("secret") != std::string::npos;
-}
-
-void redact_value(json::value& value, const std::set<std::string, std::less<>>& secret_names) {
-  if (value.is_object()) {
-    for (auto& [key, inner] : value.as_object()) {
-      if (secret_key(key, secret_names)) {
-        inner = "***";
-      } else {
-        redact_value(inner, secret_names);
-      }
-    }
-  } else if (value.is_array()) {
-    for (auto& inner : value.as_array()) {
-      redact_value(inner, secret_names);
-    }
-  }
-}
-
-// The end of the JSON-like string whose opening quote is at `open`: the closing quote, or
-// the end of `text` when it is cut.
-std::size_t string_end(const std::string& text, std::size_t open) {
-  std::size_t end = open + 1;
-  while (end < text.size() && text[end] != '"') {
-    end += text[end] == '\\' ? 2 : 1;
-  }
-  return std::min(end, text.size());
-}
-
-// Replaces, in text that is not valid JSON, the string after each `"KEY":` whose KEY is secret.
-std::string redact_text(const std::string& raw, const std::set<std::string, std::less<>>& secret_names) {
-  std::string out;
-  std::size_t i = 0;
-  while (i < raw.size()) {
-    if (raw[i] != '"') {
-      out += raw[i++];
-      continue;
-    }
-    std::size_t close = string_end(raw, i);
-    std::string_view key(raw.data() + i + 1, close - i - 1);
-    out.append(raw, i, close - i + 1);
-    i = close + 1;
-    std::size_t colon = raw.find_first_not_of(" \t\r\n", i);
-    if (!secret_key(key, secret_names) || colon == std::string::npos || raw[colon] != ':') {
-      continue;
-    }
-    std::size_t open = raw.find_first_not_of(" \t\r\n", colon + 1);
-    if (open == std::string::npos || raw[open] != '"') {
-      continue;
-    }
-    out.append(raw, i, open + 1 - i);
-    out += "***";
-    std::size_t end = string_end(raw, open);
-    if (end < raw.size()) {
-      out += '"';
-      ++end;
-    }
-    i = end;
-  }
-  return out;
-}
-
 // A rejected record as it may be shown: secret values replaced by "***" (SPEC 10). The stored
 // raw text keeps them, for `resubmit`.
 std::string shown_raw(Context& context, const std::string& raw) {
-  std::set<std::string, std::less<>> secret_names;
+  SecretNames secret_names;
   try {
     for (const auto& def : context.catalog().events()) {
       for (const auto& param : def.params) {
@@ -119,13 +44,7 @@ std::string shown_raw(Context& context, const std::string& raw) {
   } catch (const CommandError&) {
     // A broken catalog still leaves the names that say "password".
   }
-  boost::system::error_code ec;
-  json::value value = json::parse(raw, ec);
-  if (!ec && value.is_object()) {
-    redact_value(value, secret_names);
-    return json::serialize(value);
-  }
-  return redact_text(raw, secret_names);
+  return redact_record(raw, secret_names);
 }
 
 json::object record_json(const events::RejectedRecord& record, bool whole_raw) {
@@ -158,7 +77,7 @@ int list_rejected(Context& context, const RejectedOptions& options) {
     for (const auto& record : records) {
       out.push_back(record_json(record, false));
     }
-    std::cout << json::serialize(out) << "\n";
+    std::cout << json_text(out) << "\n";
     return k_exit_ok;
   }
   if (records.empty()) {
@@ -169,8 +88,8 @@ int list_rejected(Context& context, const RejectedOptions& options) {
   for (const auto& record : records) {
     std::string via = record.via + (record.resubmitted_at ? " (resubmitted)" : "");
     table.add({std::to_string(record.id), format_local_time(record.received_at), via,
-               cut_text(printable(to_valid_utf8(record.reason)), k_preview_width),
-               cut_text(printable(to_valid_utf8(record.raw)), k_preview_width)});
+               cut_text(printable(record.reason), k_preview_width),
+               cut_text(printable(record.raw), k_preview_width)});
   }
   table.print(std::cout);
   return k_exit_ok;
@@ -191,20 +110,20 @@ int show_rejected(Context& context, std::int64_t id) {
   std::size_t stored_size = record.raw.size();
   record.raw = shown_raw(context, record.raw);
   if (context.json) {
-    std::cout << json::serialize(record_json(record, true)) << "\n";
+    std::cout << json_text(record_json(record, true)) << "\n";
     return k_exit_ok;
   }
   Table fields({"rejected", std::to_string(record.id)});
   fields.add({"received", format_local_time(record.received_at)});
   fields.add({"via", record.via});
-  fields.add({"source", record.source.empty() ? "-" : printable(to_valid_utf8(record.source))});
-  fields.add({"reason", printable(to_valid_utf8(record.reason))});
+  fields.add({"source", record.source.empty() ? "-" : printable(record.source)});
+  fields.add({"reason", printable(record.reason)});
   fields.add({"resubmitted", record.resubmitted_at ? format_local_time(*record.resubmitted_at) : "no"});
   fields.print(std::cout);
   std::cout << "record (" << stored_size << " bytes"
             << (stored_size >= events::k_max_rejected_raw ? ", cut to the stored limit" : "")
             << ", secret values shown as ***):\n"
-            << "  " << printable(to_valid_utf8(record.raw)) << "\n";
+            << "  " << printable(record.raw) << "\n";
   return k_exit_ok;
 }
 
@@ -218,7 +137,7 @@ int resubmit(Context& context, std::int64_t id) {
                                        " is still invalid: " + parsed.error().message};
   }
   for (const auto& warning : parsed->warnings) {
-    std::cerr << "eventmgr: warning: " << warning << "\n";
+    std::cerr << "eventmgr: warning: " << printable(warning) << "\n";
   }
   std::string line = record.raw;
   std::string submit_id = parsed->event.submit_id;
@@ -231,18 +150,19 @@ int resubmit(Context& context, std::int64_t id) {
   }
   if (record.resubmitted_at) {
     std::cerr << "eventmgr: note: record " << id << " was resubmitted before, at "
-              << format_local_time(*record.resubmitted_at) << "; the daemon ignores it again as a duplicate of id "
-              << submit_id << " if that one was journaled\n";
+              << format_local_time(*record.resubmitted_at)
+              << "; the daemon ignores it again as a duplicate of id " << printable(submit_id)
+              << " if that one was journaled\n";
   }
   auto file = send_through_pickup(context.config(), line + "\n");
   journal.mark_resubmitted(id, now_ms());
   if (context.json) {
-    std::cout << json::serialize(json::object{
-                   {"id", record.id}, {"submit_id", submit_id}, {"via", "pickup"}, {"file", file.string()}})
+    std::cout << json_text(json::object{
+                     {"id", record.id}, {"submit_id", submit_id}, {"via", "pickup"}, {"file", file.string()}})
               << "\n";
   } else {
-    std::cout << "rejected record " << id << " resubmitted as " << submit_id << " through the pickup dir ("
-              << file.string() << ")\n";
+    std::cout << "rejected record " << id << " resubmitted as " << printable(submit_id)
+              << " through the pickup dir (" << printable(file.string()) << ")\n";
   }
   return k_exit_ok;
 }

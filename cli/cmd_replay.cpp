@@ -59,11 +59,12 @@ int replay(Context& context, const std::string& which, std::optional<std::int64_
     if (handler_id) {
       out["handler_id"] = *handler_id;
     }
-    std::cout << boost::json::serialize(out) << "\n";
+    std::cout << json_text(out) << "\n";
   } else {
-    std::cout << "replay of event " << event_seq << " (" << event->event << ")"
-              << (handler_id ? ", handler " + std::to_string(*handler_id) : std::string(", all enabled handlers"))
-              << " queued; eventmgr log --event " << event->event << " shows the new attempt\n";
+    std::cout << "replay of event " << event_seq << " (" << printable(event->event) << ")"
+              << (handler_id ? ", handler " + std::to_string(*handler_id)
+                             : std::string(", all enabled handlers"))
+              << " queued; eventmgr log --event " << printable(event->event) << " shows the new attempt\n";
   }
   return k_exit_ok;
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // `eventmgr status`: is the daemon up, what waits, what ran in the last hour, the last error.
 #include "cli/app.hpp"
+#include "cli/table.hpp"
 #include "common/clock.hpp"
 #include "common/state_lock.hpp"
 #include "events/database.hpp"
@@ -127,7 +128,7 @@ int status(Context& context) {
     } else {
       out["database_problem"] = database_problem;
     }
-    std::cout << json::serialize(out) << "\n";
+    std::cout << json_text(out) << "\n";
     return running ? k_exit_ok : k_exit_unreachable;
   }
 
@@ -147,7 +148,8 @@ int status(Context& context) {
     std::cout << "records:   " << counters->accepted << " accepted, " << counters->rejected << " rejected, "
               << counters->duplicate << " duplicate\n";
     std::cout << "last hour: " << last_hour->ok << " runs ok, " << last_hour->failed << " failed\n";
-    std::cout << "last error: " << (last_error ? *last_error : "none") << "\n";
+    // The daemon stores it escaped; escaped again here for a database written by an older one.
+    std::cout << "last error: " << (last_error ? printable(*last_error) : "none") << "\n";
   } else {
     std::cout << "database:  " << database_problem << "\n";
   }

@@ -130,8 +130,9 @@ int wait_for_journal(Context& context, const std::filesystem::path& file, const 
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
   while (::access(file.c_str(), F_OK) == 0) {
     if (std::chrono::steady_clock::now() >= deadline) {
-      std::cerr << "eventmgr: record " << id << " was not journaled within " << seconds
-                << "s (is eventmgrd running?); it stays in " << file.string() << " and runs after the daemon starts\n";
+      std::cerr << "eventmgr: record " << printable(id) << " was not journaled within " << seconds
+                << "s (is eventmgrd running?); it stays in " << file.string()
+                << " and runs after the daemon starts\n";
       return k_exit_unreachable;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -142,7 +143,7 @@ int wait_for_journal(Context& context, const std::filesystem::path& file, const 
   }
   using Outcome = events::ReceiptEntry::Outcome;
   if (outcome && outcome->outcome == Outcome::rejected) {
-    std::cerr << "eventmgr: the daemon rejected record " << id << ": " << escape_control(outcome->reason)
+    std::cerr << "eventmgr: the daemon rejected record " << printable(id) << ": " << escape_control(outcome->reason)
               << " (eventmgr rejected shows it)\n";
     return k_exit_failure;
   }
@@ -152,16 +153,16 @@ int wait_for_journal(Context& context, const std::filesystem::path& file, const 
       out["event_id"] = outcome->seq;
       out["duplicate"] = outcome->outcome == Outcome::duplicate;
     }
-    std::cout << json::serialize(out) << "\n";
+    std::cout << json_text(out) << "\n";
   } else if (!outcome) {
-    std::cout << id << " taken by the daemon\n";
-    std::cerr << "eventmgr: no receipt for record " << id
+    std::cout << printable(id) << " taken by the daemon\n";
+    std::cerr << "eventmgr: no receipt for record " << printable(id)
               << " (is eventmgrd older than this eventmgr?); journaled or rejected, eventmgr status counts it\n";
   } else if (outcome->outcome == Outcome::duplicate) {
-    std::cout << id << " was already journaled as event " << outcome->seq
+    std::cout << printable(id) << " was already journaled as event " << outcome->seq
               << " (duplicate id): dropped, nothing runs again (eventmgr replay " << outcome->seq << " does)\n";
   } else {
-    std::cout << id << " journaled as event " << outcome->seq << "\n";
+    std::cout << printable(id) << " journaled as event " << outcome->seq << "\n";
   }
   return k_exit_ok;
 }
@@ -210,7 +211,7 @@ int submit(Context& context, const SubmitOptions& options) {
     throw CommandError{k_exit_usage, "invalid record: " + parsed.error().message};
   }
   for (const auto& warning : parsed->warnings) {
-    std::cerr << "eventmgr: warning: " << warning << "\n";
+    std::cerr << "eventmgr: warning: " << printable(warning) << "\n";
   }
   warn_secrets_on_command_line(options, parsed->event, context.catalog());
   std::string id = parsed->event.submit_id;
@@ -257,9 +258,9 @@ int submit(Context& context, const SubmitOptions& options) {
     }
   }
   if (context.json) {
-    std::cout << json::serialize(json::object{{"id", id}, {"via", via}}) << "\n";
+    std::cout << json_text(json::object{{"id", id}, {"via", via}}) << "\n";
   } else {
-    std::cout << id << "\n";
+    std::cout << printable(id) << "\n";
   }
   // Handed over, not yet journaled: say so when nothing will take it soon, and what the id is.
   if (!daemon_runs(config)) {

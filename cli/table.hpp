@@ -2,15 +2,17 @@
 #pragma once
 
 #include <boost/json/array.hpp>
+#include <boost/json/value.hpp>
 
 #include <ostream>
-#include <string_view>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace eventmgr::cli {
 
-// Human output: rows printed in aligned columns, the last column unpadded.
+// Human output: rows printed in aligned columns, the last column unpadded, each cell shown
+// through printable (a cell printable already made stays as it is).
 class Table {
 public:
   explicit Table(std::vector<std::string> header) { m_rows.push_back(std::move(header)); }
@@ -31,7 +33,16 @@ std::string join(const std::vector<std::string>& items, std::string_view separat
 // `items` as a JSON array of strings.
 boost::json::array json_strings(const std::vector<std::string>& items);
 
-// Makes a value printable on one line: control characters are shown as \n, \t, \xNN.
-std::string printable(const std::string& text);
+// Makes a value printable on one line, safe for a terminal: escape_control (common/text.hpp),
+// that is \xNN for C0 controls, DEL and invalid UTF-8 bytes, \u{N} for C1 and bidi controls.
+std::string printable(std::string_view text);
+
+// `text` (a message of several lines) with each line made printable; its newlines stay.
+std::string printable_lines(std::string_view text);
+
+// `value` serialized as JSON for output: as boost::json::serialize, but DEL, the C1 and bidi
+// controls and U+2028-9 written as \uXXXX and each invalid UTF-8 byte as \ufffd, so the
+// document is valid UTF-8 and shows nothing a terminal acts on; it decodes to the same values.
+std::string json_text(const boost::json::value& value);
 
 } // namespace eventmgr::cli

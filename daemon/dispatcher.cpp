@@ -2,8 +2,9 @@
 #include "daemon/dispatcher.hpp"
 
 #include "common/clock.hpp"
-#include "common/string_list.hpp"
 #include "common/sqlite.hpp"
+#include "common/string_list.hpp"
+#include "common/text.hpp"
 #include "events/event_json.hpp"
 #include "handlers/run_plan.hpp"
 
@@ -83,8 +84,9 @@ void Dispatcher::take_replays() {
       m_context.log->warn("replay {}: event {} no longer exists", request.id, request.event_seq);
       continue;
     }
-    m_context.log->info("replay {}: event {} ({}){}", request.id, entry->seq, entry->event,
-                        request.handler_id ? " handler " + std::to_string(*request.handler_id) : std::string());
+    m_context.log->info("replay {}: event {} ({}){}", request.id, entry->seq, escape_control(entry->event),
+                        request.handler_id ? " handler " + std::to_string(*request.handler_id)
+                                           : std::string());
     m_window.push_back(pending_of(std::move(*entry), true, request.handler_id));
   }
   if (!requests.empty()) {
@@ -272,8 +274,9 @@ void Dispatcher::start_event(Pending entry, std::size_t lane) {
   m_active.insert(active);
   try {
     if (!active->entry.parsed) {
-      m_context.log->error("event {} ({}) cannot be dispatched: {}", active->entry.seq, active->entry.event,
-                           active->entry.parsed.error().message);
+      m_context.log->error("event {} ({}) cannot be dispatched: {}", active->entry.seq,
+                           escape_control(active->entry.event),
+                           escape_control(active->entry.parsed.error().message));
       finish_event(active);
       return;
     }

@@ -2,6 +2,7 @@
 #include "daemon/last_error.hpp"
 
 #include "common/clock.hpp"
+#include "common/text.hpp"
 
 namespace eventmgr::daemon {
 
@@ -10,7 +11,10 @@ void LastErrorSink::sink_it_(const spdlog::details::log_msg& msg) {
     return;
   }
   auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(msg.time.time_since_epoch()).count();
-  m_last = format_local_time(millis) + " " + std::string(msg.payload.data(), msg.payload.size());
+  // Escaped here, whatever the call site did: `status` shows it on one line, and a message may
+  // carry a file name or a value from outside.
+  m_last = format_local_time(millis) + " " +
+           escape_control(std::string_view(msg.payload.data(), msg.payload.size()));
   m_changed = true;
 }
 

@@ -12,7 +12,8 @@ namespace eventmgr::daemon {
 // The daemon copies it into the database from its event loop (never from inside logging).
 class LastErrorSink : public spdlog::sinks::base_sink<std::mutex> {
 public:
-  // The last error line with its time, and whether it changed since the previous call.
+  // The last error line with its time, controls escaped (escape_control), and whether it
+  // changed since the previous call.
   bool take_if_changed(std::string& out);
 
 protected:

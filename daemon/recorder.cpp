@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "daemon/recorder.hpp"
 
+#include "common/text.hpp"
 #include "events/record.hpp"
 
 #include <utility>
@@ -20,7 +21,8 @@ void Recorder::add(std::string_view line, std::string_view via) {
     return;
   }
   for (const auto& warning : parsed->warnings) {
-    m_log->warn("record {} via {}: {}", parsed->event.submit_id, via, warning);
+    m_log->warn("record {} via {}: {}", escape_control(parsed->event.submit_id), via,
+                escape_control(warning));
   }
   m_pending_ids.push_back(parsed->event.submit_id);
   if (m_keep_outcomes) {
@@ -32,7 +34,7 @@ void Recorder::add(std::string_view line, std::string_view via) {
 }
 
 void Recorder::reject(std::string_view raw, std::string_view reason, std::string_view via) {
-  m_log->warn("rejected record via {}: {}", via, reason);
+  m_log->warn("rejected record via {}: {}", via, escape_control(reason));
   m_batch->reject(raw, reason, via, "");
   if (m_keep_outcomes) {
     m_outcomes.push_back({events::ReceiptEntry::Outcome::rejected, {}, 0, std::string(reason)});
@@ -70,7 +72,8 @@ std::vector<events::ReceiptEntry> Recorder::commit() {
   for (std::size_t i = 0; i < results.size(); ++i) {
     const std::string& id = m_pending_ids[i];
     if (results[i].duplicate) {
-      m_log->info("duplicate record id {} ignored (journaled as event {})", id, results[i].seq);
+      m_log->info("duplicate record id {} ignored (journaled as event {})", escape_control(id),
+                  results[i].seq);
       continue;
     }
     ++added;
@@ -80,12 +83,14 @@ std::vector<events::ReceiptEntry> Recorder::commit() {
       first_id = id;
     }
     last_seq = results[i].seq;
-    m_log->debug("accepted event {}{}{}{}", results[i].seq, id.empty() ? "" : " id ", id,
-                 results[i].pending ? "" : " (no enabled handler: done)");
+    if (m_log->should_log(spdlog::level::debug)) { // no escaping per record unless it is logged
+      m_log->debug("accepted event {}{}{}{}", results[i].seq, id.empty() ? "" : " id ", escape_control(id),
+                   results[i].pending ? "" : " (no enabled handler: done)");
+    }
   }
   if (added == 1) {
-    m_log->info("journaled event {}{}{} via {}{}", first_seq, first_id.empty() ? "" : " id ", first_id, m_via,
-                to_dispatch == 0 ? " (no enabled handler: done)" : "");
+    m_log->info("journaled event {}{}{} via {}{}", first_seq, first_id.empty() ? "" : " id ",
+                escape_control(first_id), m_via, to_dispatch == 0 ? " (no enabled handler: done)" : "");
   } else if (added > 1) {
     m_log->info("journaled {} events {}-{} via {} ({} to dispatch)", added, first_seq, last_seq, m_via, to_dispatch);
   }

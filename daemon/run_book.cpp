@@ -3,6 +3,7 @@
 
 #include "common/clock.hpp"
 #include "common/sqlite.hpp"
+#include "common/text.hpp"
 
 #include <chrono>
 
@@ -141,7 +142,7 @@ void RunBook::flush() {
       auto level = outcome.status == handlers::RunStatus::ok ? spdlog::level::info : spdlog::level::warn;
       m_log->log(level, "run {}: event {} ({}) handler {} as {}: {} in {}", record->id,
                  record->start.event_seq, record->event, record->start.handler_id, record->start.user,
-                 handlers::describe_result(outcome),
+                 escape_control(handlers::describe_result(outcome)),
                  format_duration(outcome.finished_ms - outcome.started_ms));
     }
   } catch (const sqlite::Failure& failure) {

@@ -35,7 +35,7 @@ $out"
 if printf '%s' "$out" | LC_ALL=C grep -q $'\x1b'; then
   fail "a raw ESC reached the output"
 fi
-echo "$out" | grep -F 'evil\x1b[2J\nforged' >/dev/null || fail "the escaped value is not shown:
+echo "$out" | grep -F 'evil\x1b[2J\x0aforged' >/dev/null || fail "the escaped value is not shown:
 $out"
 [ "$(echo "$out" | wc -l)" = 4 ] || fail "expected a header and 3 rows:
 $out"
