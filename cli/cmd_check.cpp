@@ -223,8 +223,7 @@ void check_pipe_and_pickup(Report& report, FileChecks& files, const Config& conf
                                         : std::string("cannot check: ") + std::strerror(errno));
     } else if ((st.st_mode & 07777) != 0620) {
       report.note(pipe, "mode " + mode_text(st.st_mode) +
-                            ": the panel's group cannot write to it; eventmgrd makes "
-                            "it 0620: chmod 0620 " +
+                            ", narrower than 0620: the panel's group cannot write to " + "it: chmod 0620 " +
                             config.pipe.string());
     } else {
       report.ok(pipe, "FIFO, mode 0620");
@@ -237,8 +236,7 @@ void check_pipe_and_pickup(Report& report, FileChecks& files, const Config& conf
                                           : std::string("cannot check: ") + std::strerror(errno));
     } else if ((st.st_mode & 07777) != 01730) {
       report.note(pickup, "mode " + mode_text(st.st_mode) +
-                              ": the panel's group cannot add files; eventmgrd "
-                              "makes it 1730: chmod 1730 " +
+                              ", narrower than 1730: the panel's group cannot add " + "files: chmod 1730 " +
                               config.pickup_dir.string());
     } else {
       report.ok(pickup, "directory, mode 1730");

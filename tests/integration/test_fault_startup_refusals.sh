@@ -4,6 +4,11 @@
 # and a message naming the file and the problem, when the pipe path exists and is not a FIFO,
 # the config, the database, the run ledger or the catalog dir is world-writable, a catalog file does not
 # parse (file:line), or the config has an unknown key (file:line).
+# Issue 12 (F14, F15): before it creates or writes anything, eventmgrd refuses a state dir others
+# can write, a lock that is a symbolic link (the file it points to stays untouched), a FIFO
+# another user owns or with a mode beyond 0620 (systemd's too), a pickup dir with a mode beyond
+# 1730, and a catalog file that is a symbolic link or that others own or can write (also on
+# SIGHUP); `eventmgr check` fails on each with the same reason.
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
