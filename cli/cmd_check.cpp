@@ -76,7 +76,7 @@ private:
 
 // The daemon's rule for the config file: writable by no one but its own user and root.
 void check_private(Report& report, const std::string& what, const fs::path& path) {
-  struct stat st {};
+  struct stat st{};
   if (::stat(path.c_str(), &st) != 0) {
     if (errno != ENOENT) {
       report.fail(what + " " + path.string(), std::string("cannot check: ") + std::strerror(errno));
@@ -92,8 +92,7 @@ void check_private(Report& report, const std::string& what, const fs::path& path
 // reported once under the part it names.
 class FileChecks {
 public:
-  FileChecks(Report& report, std::vector<FileProblem> problems)
-      : m_report(report), m_problems(std::move(problems)) {}
+  FileChecks(Report& report, std::vector<FileProblem> problems) : m_report(report), m_problems(std::move(problems)) {}
 
   // Reports the problems of part `what`; false when there were any.
   bool sound(const std::string& what) {
@@ -121,8 +120,7 @@ bool may_execute(const struct stat& st, const UserInfo& user) {
   if (st.st_uid == user.uid) {
     return (st.st_mode & S_IXUSR) != 0;
   }
-  if (st.st_gid == user.gid ||
-      std::find(user.groups.begin(), user.groups.end(), st.st_gid) != user.groups.end()) {
+  if (st.st_gid == user.gid || std::find(user.groups.begin(), user.groups.end(), st.st_gid) != user.groups.end()) {
     return (st.st_mode & S_IXGRP) != 0;
   }
   return (st.st_mode & S_IXOTH) != 0;
@@ -133,7 +131,7 @@ bool may_execute(const struct stat& st, const UserInfo& user) {
 // Returns every problem.
 std::vector<std::string> program_problems(const std::string& program, const UserInfo& user) {
   std::vector<std::string> problems;
-  struct stat st {};
+  struct stat st{};
   if (::stat(program.c_str(), &st) != 0) {
     problems.push_back("program " + program + ": " + std::strerror(errno));
     return problems;
@@ -150,12 +148,11 @@ std::vector<std::string> program_problems(const std::string& program, const User
     }
   }
   for (const auto& directory : directories) {
-    struct stat dir {};
+    struct stat dir{};
     if (::stat(directory.c_str(), &dir) == 0 && S_ISDIR(dir.st_mode) && !may_execute(dir, user)) {
       problems.push_back("directory " + directory.string() + " (mode " + mode_text(dir.st_mode) + ", uid " +
                          std::to_string(dir.st_uid) + ", gid " + std::to_string(dir.st_gid) +
-                         ") is not searchable by user " + user.name + ", so program " + program +
-                         " cannot run");
+                         ") is not searchable by user " + user.name + ", so program " + program + " cannot run");
     }
   }
   if (!S_ISREG(st.st_mode)) {
@@ -173,11 +170,11 @@ std::vector<std::string> program_problems(const std::string& program, const User
 void check_catalog(Report& report, Context& context) {
   try {
     const auto& catalog = context.catalog();
-    std::size_t extra = static_cast<std::size_t>(std::count_if(
-        catalog.events().begin(), catalog.events().end(), [](const auto& def) { return !def.builtin; }));
+    std::size_t extra = static_cast<std::size_t>(
+      std::count_if(catalog.events().begin(), catalog.events().end(), [](const auto& def) { return !def.builtin; }));
     report.checked()["catalog_events"] = catalog.events().size();
     report.ok("catalog", std::to_string(catalog.events().size()) + " events (" + std::to_string(extra) +
-                             " from catalog files)");
+                           " from catalog files)");
   } catch (const CommandError& error) {
     // One problem per line: "FILE:LINE: message".
     std::string text = error.message;
@@ -199,7 +196,7 @@ void check_catalog(Report& report, Context& context) {
 void check_state(Report& report, FileChecks& files, const Config& config) {
   report.checked()["state_dir"] = config.state_dir.string();
   files.sound("directory");
-  struct stat st {};
+  struct stat st{};
   const std::string state = "state dir " + config.state_dir.string();
   if (files.sound("state dir")) {
     if (::lstat(config.state_dir.c_str(), &st) != 0) {
@@ -215,7 +212,7 @@ void check_state(Report& report, FileChecks& files, const Config& config) {
 void check_pipe_and_pickup(Report& report, FileChecks& files, const Config& config) {
   report.checked()["pipe"] = config.pipe.string();
   report.checked()["pickup_dir"] = config.pickup_dir.string();
-  struct stat st {};
+  struct stat st{};
   const std::string pipe = "pipe " + config.pipe.string();
   if (files.sound("pipe")) {
     if (::lstat(config.pipe.c_str(), &st) != 0) {
@@ -223,8 +220,8 @@ void check_pipe_and_pickup(Report& report, FileChecks& files, const Config& conf
                                         : std::string("cannot check: ") + std::strerror(errno));
     } else if ((st.st_mode & 07777) != 0620) {
       report.note(pipe, "mode " + mode_text(st.st_mode) +
-                            ", narrower than 0620: the panel's group cannot write to " + "it: chmod 0620 " +
-                            config.pipe.string());
+                          ", narrower than 0620: the panel's group cannot write to it: chmod 0620 " +
+                          config.pipe.string());
     } else {
       report.ok(pipe, "FIFO, mode 0620");
     }
@@ -236,8 +233,8 @@ void check_pipe_and_pickup(Report& report, FileChecks& files, const Config& conf
                                           : std::string("cannot check: ") + std::strerror(errno));
     } else if ((st.st_mode & 07777) != 01730) {
       report.note(pickup, "mode " + mode_text(st.st_mode) +
-                              ", narrower than 1730: the panel's group cannot add " + "files: chmod 1730 " +
-                              config.pickup_dir.string());
+                            ", narrower than 1730: the panel's group cannot add files: chmod 1730 " +
+                            config.pickup_dir.string());
     } else {
       report.ok(pickup, "directory, mode 1730");
     }
@@ -250,7 +247,7 @@ void check_log_file(Report& report, FileChecks& files, const Config& config) {
   }
   report.checked()["log_file"] = config.log_file.string();
   const std::string log = "log file " + config.log_file.string();
-  struct stat st {};
+  struct stat st{};
   if (!files.sound("log file")) {
     return;
   }
@@ -258,8 +255,7 @@ void check_log_file(Report& report, FileChecks& files, const Config& config) {
     report.note(log, errno == ENOENT ? "absent; eventmgrd creates it at start (mode 0640)"
                                      : std::string("cannot check: ") + std::strerror(errno));
   } else if ((st.st_mode & 0137) != 0) {
-    report.note(log, "mode " + mode_text(st.st_mode) +
-                         ": others may read it; eventmgrd narrows it to 0640 at start");
+    report.note(log, "mode " + mode_text(st.st_mode) + ": others may read it; eventmgrd narrows it to 0640 at start");
   } else {
     report.ok(log, "regular file, mode " + mode_text(st.st_mode));
   }
@@ -302,11 +298,11 @@ void check_handlers(Report& report, Context& context, const Config& config, sqli
     }
     if (user && me && me->uid != 0 && user->uid != me->uid) {
       report.note(what, "runs as " + handler.user + ", but this check runs as " + me->name +
-                            ": only a daemon running as root can switch to another user");
+                          ": only a daemon running as root can switch to another user");
     }
     if (report.problems() == before) {
       report.ok(what, handler.event + " as " + handler.user + ": " + program.value_or(handler.command) +
-                          (handler.enabled ? "" : " (disabled)"));
+                        (handler.enabled ? "" : " (disabled)"));
     }
   }
 }

@@ -29,7 +29,7 @@ Result<UniqueFd> lock_state_dir(const Config& config) {
   UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, k_lock_mode));
   if (!fd) {
     if (errno == ELOOP) {
-      struct stat link {};
+      struct stat link{};
       if (::lstat(path.c_str(), &link) == 0) {
         return make_error("refusing lock file " + escape_control(path.string()) + ": " +
                           lock_file_problem(link, path).value_or("a symbolic link"));
@@ -37,7 +37,7 @@ Result<UniqueFd> lock_state_dir(const Config& config) {
     }
     return make_error("cannot open lock file " + escape_control(path.string()) + ": " + std::strerror(errno));
   }
-  struct stat st {};
+  struct stat st{};
   if (::fstat(fd.get(), &st) != 0) {
     return make_error("cannot check lock file " + escape_control(path.string()) + ": " +
                       std::strerror(errno));

@@ -261,7 +261,7 @@ std::vector<FileProblem> file_problems(const Config& config, gid_t pipe_group, c
   std::vector<FileProblem> problems;
   // Checks `path` with stat (or lstat) and `rule`; a path that does not exist is no problem.
   auto check = [&](const std::string& what, const fs::path& path, bool follow, auto rule) {
-    struct stat st {};
+    struct stat st{};
     if ((follow ? ::stat(path.c_str(), &st) : ::lstat(path.c_str(), &st)) != 0) {
       if (errno != ENOENT) {
         problems.push_back({what, path, std::string("cannot check: ") + std::strerror(errno)});
@@ -314,7 +314,7 @@ std::vector<FileProblem> file_problems(const Config& config, gid_t pipe_group, c
 Result<void> create_parent_dirs(const fs::path& path, mode_t mode) {
   std::vector<fs::path> missing;
   for (fs::path dir = path.parent_path(); !dir.empty(); dir = dir.parent_path()) {
-    struct stat st {};
+    struct stat st{};
     if (::stat(dir.c_str(), &st) == 0 || dir == dir.root_path()) {
       break;
     }

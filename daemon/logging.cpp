@@ -64,14 +64,14 @@ Result<OpenedLog> open_log_file(const std::filesystem::path& path) {
     fd.reset(::open(path.c_str(), k_flags));
   }
   if (!fd) {
-    struct stat link {};
+    struct stat link{};
     if (errno == ELOOP && ::lstat(path.c_str(), &link) == 0) {
       return make_error("refusing log file " + name + ": " +
                         log_file_problem(link, path).value_or("a symbolic link"));
     }
     return make_error("cannot open log file " + name + ": " + std::strerror(errno));
   }
-  struct stat st {};
+  struct stat st{};
   if (::fstat(fd.get(), &st) != 0) {
     return make_error("cannot check log file " + name + ": " + std::strerror(errno));
   }

@@ -20,7 +20,7 @@ namespace fs = std::filesystem;
 namespace {
 
 Result<void> make_dir(const fs::path& path, mode_t mode, gid_t group, const char* what) {
-  struct stat st {};
+  struct stat st{};
   if (::lstat(path.c_str(), &st) == 0) {
     if (!S_ISDIR(st.st_mode)) {
       return make_error(std::string("cannot use ") + what + " " + escape_control(path.string()) +
@@ -72,7 +72,7 @@ Result<UniqueFd> open_fifo(const Config& config, gid_t group) {
   const char* listen_fds = std::getenv("LISTEN_FDS");
   if (listen_pid != nullptr && listen_fds != nullptr &&
       std::atol(listen_pid) == static_cast<long>(getpid()) && std::atoi(listen_fds) >= 1) {
-    struct stat st {};
+    struct stat st{};
     if (fstat(3, &st) == 0 && S_ISFIFO(st.st_mode)) {
       // The unit made it (SocketMode=, SocketUser=, SocketGroup=): the same rules as ours.
       std::error_code ec;
@@ -91,7 +91,7 @@ Result<UniqueFd> open_fifo(const Config& config, gid_t group) {
   }
   const fs::path& path = config.pipe;
   const std::string name = escape_control(path.string());
-  struct stat st {};
+  struct stat st{};
   if (::lstat(path.c_str(), &st) != 0) {
     if (::mkfifo(path.c_str(), 0620) != 0) {
       return make_error("cannot create pipe " + name + ": " + std::strerror(errno));

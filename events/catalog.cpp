@@ -223,14 +223,14 @@ void CatalogBuilder::load_event(const YAML::Node& node, std::size_t number) {
     if (is_valid_name(def.name)) {
       what = "event '" + def.name + "'";
     } else {
-      report(name->Mark(), "invalid event name '" + escape_for_message(def.name) +
-                               "': use lowercase letters, digits and '_'");
+      report(name->Mark(),
+             "invalid event name '" + escape_for_message(def.name) + "': use lowercase letters, digits and '_'");
     }
   }
 
   for (const auto& [key, mark] : fields.unknown) {
-    report(mark, "unknown field '" + escape_for_message(key) + "' in " + what +
-                     "; valid: " + std::string(k_event_fields));
+    report(mark,
+           "unknown field '" + escape_for_message(key) + "' in " + what + "; valid: " + std::string(k_event_fields));
   }
   for (const auto& [key, mark] : fields.duplicate) {
     report(mark, "duplicate field '" + key + "' in " + what);
@@ -385,7 +385,7 @@ std::optional<std::string> read_catalog_file(int dir_fd, const std::string& name
     }
     return std::nullopt;
   }
-  struct stat st {};
+  struct stat st{};
   if (::fstat(fd.get(), &st) != 0) {
     problem = std::string("cannot read catalog file: ") + std::strerror(errno);
     return std::nullopt;
@@ -467,7 +467,7 @@ std::optional<EventKind> parse_event_kind(std::string_view text) {
 }
 
 Catalog::Catalog(std::vector<EventDef> events, std::map<std::string, std::size_t, std::less<>> index)
-    : m_events(std::move(events)), m_index(std::move(index)) {
+  : m_events(std::move(events)), m_index(std::move(index)) {
   for (auto& def : m_events) {
     def.sorted_param_names.clear();
     for (const auto& param : def.params) {
@@ -522,7 +522,7 @@ Result<Catalog> Catalog::load(const std::vector<std::filesystem::path>& extra_di
       }
       continue;
     }
-    struct stat st {};
+    struct stat st{};
     if (::fstat(dir_fd.get(), &st) != 0) {
       builder.add_problem(dir.string() + ": cannot read catalog dir: " + std::strerror(errno));
       continue;

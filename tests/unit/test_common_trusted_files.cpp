@@ -17,7 +17,7 @@ namespace {
 // What stat(2) says of a file of type `type` and `mode`, owned by the caller (or by `uid`).
 struct stat file(mode_t type, mode_t mode, uid_t uid = ::geteuid(), gid_t gid = ::getegid(),
                  nlink_t links = 1) {
-  struct stat st {};
+  struct stat st{};
   st.st_mode = type | mode;
   st.st_uid = uid;
   st.st_gid = gid;
@@ -168,7 +168,7 @@ TEST_CASE("create_parent_dirs gives each missing dir its mode whatever the umask
   const auto made = create_parent_dirs(dir.path() / "a" / "b" / "leaf", 0755);
   ::umask(old);
   REQUIRE(made.ok());
-  struct stat st {};
+  struct stat st{};
   REQUIRE(::stat((dir.path() / "a").c_str(), &st) == 0);
   CHECK((st.st_mode & 07777) == 0755);
   REQUIRE(::stat((dir.path() / "a" / "b").c_str(), &st) == 0);
