@@ -4,6 +4,7 @@
 #include "cli/app.hpp"
 #include "cli/handler_io.hpp"
 #include "cli/table.hpp"
+#include "common/trusted_files.hpp"
 #include "common/users.hpp"
 #include "events/database.hpp"
 #include "handlers/command_template.hpp"
@@ -27,12 +28,6 @@ namespace {
 
 namespace fs = std::filesystem;
 namespace json = boost::json;
-
-std::string mode_text(mode_t mode) {
-  char buf[8];
-  std::snprintf(buf, sizeof buf, "%04o", static_cast<unsigned>(mode & 07777));
-  return buf;
-}
 
 // What check found. Human output goes out as it is found: `ok`, `FAIL` and `note` lines.
 class Report {
@@ -79,32 +74,42 @@ private:
   json::object m_checked;
 };
 
-// The daemon's rule (SPEC 10): a file it trusts is writable by no one but its own user and
-// root. Returns the problem, or "" when sound or absent.
-std::string private_problem(const fs::path& path) {
+// The daemon's rule for the config file: writable by no one but its own user and root.
+void check_private(Report& report, const std::string& what, const fs::path& path) {
   struct stat st{};
   if (::stat(path.c_str(), &st) != 0) {
-    return errno == ENOENT ? "" : std::string("cannot check: ") + std::strerror(errno);
+    if (errno != ENOENT) {
+      report.fail(what + " " + path.string(), std::string("cannot check: ") + std::strerror(errno));
+    }
+    return;
   }
-  bool other_owner = st.st_uid != geteuid() && st.st_uid != 0;
-  bool world_writable = (st.st_mode & S_IWOTH) != 0;
-  bool group_writable = (st.st_mode & S_IWGRP) != 0 && st.st_gid != getegid() && st.st_gid != 0;
-  if (other_owner) {
-    return "owned by uid " + std::to_string(st.st_uid) + "; eventmgrd refuses it: chown it to root or to the " +
-           "daemon's user";
+  if (auto problem = private_problem(st, path)) {
+    report.fail(what + " " + path.string(), *problem);
   }
-  if (world_writable || group_writable) {
-    return "writable by other users (mode " + mode_text(st.st_mode) + "); eventmgrd refuses it: chmod go-w " +
-           path.string();
-  }
-  return "";
 }
 
-void check_private(Report& report, const std::string& what, const fs::path& path) {
-  if (auto problem = private_problem(path); !problem.empty()) {
-    report.fail(what + " " + path.string(), problem);
+// The problems eventmgrd refuses to start on (the same list, common/trusted_files.hpp), each
+// reported once under the part it names.
+class FileChecks {
+public:
+  FileChecks(Report& report, std::vector<FileProblem> problems) : m_report(report), m_problems(std::move(problems)) {}
+
+  // Reports the problems of part `what`; false when there were any.
+  bool sound(const std::string& what) {
+    bool sound = true;
+    for (const auto& problem : m_problems) {
+      if (problem.what == what) {
+        m_report.fail(what + " " + problem.path.string(), problem.reason);
+        sound = false;
+      }
+    }
+    return sound;
   }
-}
+
+private:
+  Report& m_report;
+  std::vector<FileProblem> m_problems;
+};
 
 // Whether `user` may search (directories) or execute (files) what `st` describes.
 bool may_execute(const struct stat& st, const UserInfo& user) {
@@ -160,19 +165,9 @@ std::vector<std::string> program_problems(const std::string& program, const User
   return problems;
 }
 
-void check_catalog(Report& report, Context& context, const Config& config) {
-  for (const auto& dir : config.catalog_dirs) {
-    std::error_code ec;
-    if (!fs::is_directory(dir, ec)) {
-      continue;
-    }
-    check_private(report, "catalog dir", dir);
-    for (const auto& entry : fs::directory_iterator(dir, ec)) {
-      if (entry.path().extension() == ".yaml") {
-        check_private(report, "catalog file", entry.path());
-      }
-    }
-  }
+// The catalog dirs and files are checked as they are read (events::Catalog::load), so their
+// problems come as catalog problems, as eventmgrd reports them.
+void check_catalog(Report& report, Context& context) {
   try {
     const auto& catalog = context.catalog();
     std::size_t extra = static_cast<std::size_t>(
@@ -198,33 +193,71 @@ void check_catalog(Report& report, Context& context, const Config& config) {
   }
 }
 
-void check_pipe_and_pickup(Report& report, const Config& config) {
+void check_state(Report& report, FileChecks& files, const Config& config) {
+  report.checked()["state_dir"] = config.state_dir.string();
+  files.sound("directory");
+  struct stat st{};
+  const std::string state = "state dir " + config.state_dir.string();
+  if (files.sound("state dir")) {
+    if (::lstat(config.state_dir.c_str(), &st) != 0) {
+      report.note(state, errno == ENOENT ? "absent; eventmgrd creates it at start (mode 0750)"
+                                         : std::string("cannot check: ") + std::strerror(errno));
+    } else {
+      report.ok(state, "directory, mode " + mode_text(st.st_mode));
+    }
+  }
+  files.sound("lock file");
+}
+
+void check_pipe_and_pickup(Report& report, FileChecks& files, const Config& config) {
   report.checked()["pipe"] = config.pipe.string();
   report.checked()["pickup_dir"] = config.pickup_dir.string();
   struct stat st{};
-  std::string pipe = "pipe " + config.pipe.string();
-  if (::lstat(config.pipe.c_str(), &st) != 0) {
-    report.note(pipe, errno == ENOENT ? "absent; eventmgrd creates it at start (mode 0620)"
-                                      : std::string("cannot check: ") + std::strerror(errno));
-  } else if (!S_ISFIFO(st.st_mode)) {
-    report.fail(pipe, "not a FIFO; eventmgrd refuses to start: remove it or set another `pipe` path");
-  } else if ((st.st_mode & 07777) != 0620) {
-    report.fail(pipe, "mode " + mode_text(st.st_mode) + ", expected 0620 (the panel's group may write, not read): "
-                        "chmod 0620 " + config.pipe.string());
-  } else {
-    report.ok(pipe, "FIFO, mode 0620");
-  }
-  std::string pickup = "pickup dir " + config.pickup_dir.string();
-  if (::lstat(config.pickup_dir.c_str(), &st) != 0) {
-    report.note(pickup, errno == ENOENT ? "absent; eventmgrd creates it at start (mode 1730)"
+  const std::string pipe = "pipe " + config.pipe.string();
+  if (files.sound("pipe")) {
+    if (::lstat(config.pipe.c_str(), &st) != 0) {
+      report.note(pipe, errno == ENOENT ? "absent; eventmgrd creates it at start (mode 0620)"
                                         : std::string("cannot check: ") + std::strerror(errno));
-  } else if (!S_ISDIR(st.st_mode)) {
-    report.fail(pickup, "not a directory");
-  } else if ((st.st_mode & 07777) != 01730) {
-    report.fail(pickup, "mode " + mode_text(st.st_mode) + ", expected 1730 (the panel's group may add files, not "
-                          "list or remove them): chmod 1730 " + config.pickup_dir.string());
+    } else if ((st.st_mode & 07777) != 0620) {
+      report.note(pipe, "mode " + mode_text(st.st_mode) +
+                          ", narrower than 0620: the panel's group cannot write to it: chmod 0620 " +
+                          config.pipe.string());
+    } else {
+      report.ok(pipe, "FIFO, mode 0620");
+    }
+  }
+  const std::string pickup = "pickup dir " + config.pickup_dir.string();
+  if (files.sound("pickup dir")) {
+    if (::lstat(config.pickup_dir.c_str(), &st) != 0) {
+      report.note(pickup, errno == ENOENT ? "absent; eventmgrd creates it at start (mode 1730)"
+                                          : std::string("cannot check: ") + std::strerror(errno));
+    } else if ((st.st_mode & 07777) != 01730) {
+      report.note(pickup, "mode " + mode_text(st.st_mode) +
+                            ", narrower than 1730: the panel's group cannot add files: chmod 1730 " +
+                            config.pickup_dir.string());
+    } else {
+      report.ok(pickup, "directory, mode 1730");
+    }
+  }
+}
+
+void check_log_file(Report& report, FileChecks& files, const Config& config) {
+  if (config.log_file.empty()) {
+    return;
+  }
+  report.checked()["log_file"] = config.log_file.string();
+  const std::string log = "log file " + config.log_file.string();
+  struct stat st{};
+  if (!files.sound("log file")) {
+    return;
+  }
+  if (::lstat(config.log_file.c_str(), &st) != 0) {
+    report.note(log, errno == ENOENT ? "absent; eventmgrd creates it at start (mode 0640)"
+                                     : std::string("cannot check: ") + std::strerror(errno));
+  } else if ((st.st_mode & 0137) != 0) {
+    report.note(log, "mode " + mode_text(st.st_mode) + ": others may read it; eventmgrd narrows it to 0640 at start");
   } else {
-    report.ok(pickup, "directory, mode 1730");
+    report.ok(log, "regular file, mode " + mode_text(st.st_mode));
   }
 }
 
@@ -286,50 +319,54 @@ int check(Context& context) {
     check_private(report, "config", file);
     return report.finish();
   }
+  auto group = resolve_pipe_group(*config);
+  if (!group) {
+    report.fail("config " + config->config_file.string(), group.error().message);
+    return report.finish();
+  }
+  FileChecks files(report, file_problems(*config, *group, handlers::RunLedger::path_for(config->database)));
   if (config->config_file.empty()) {
     report.checked()["config"] = nullptr;
     report.ok("config", "none; the embedded default with state dir " + config->state_dir.string());
   } else {
     report.checked()["config"] = config->config_file.string();
-    std::size_t before = report.problems();
-    check_private(report, "config", config->config_file);
-    if (report.problems() == before) {
+    if (files.sound("config")) {
       report.ok("config " + config->config_file.string(), "loads; writable only by its owner");
     }
   }
 
-  // 2. The catalog: built-in plus catalog files, every problem.
-  check_catalog(report, context, *config);
+  // 2. The state dir, its lock and the dirs above it: what eventmgrd checks before it starts.
+  check_state(report, files, *config);
 
-  // 3. The database: private, and at the schema version of this binary.
+  // 3. The catalog: built-in plus catalog files, every problem.
+  check_catalog(report, context);
+
+  // 4. The database: private, and at the schema version of this binary.
   report.checked()["database"] = config->database.string();
   std::string database = "database " + config->database.string();
   std::error_code ec;
   std::optional<sqlite::Database> db;
+  const bool private_files = files.sound("database") && files.sound("run ledger");
   if (!fs::exists(config->database, ec)) {
     report.note(database, "absent; eventmgrd creates it at start");
   } else {
-    std::size_t before = report.problems();
-    check_private(report, "database", config->database);
-    if (const fs::path ledger = handlers::RunLedger::path_for(config->database); fs::exists(ledger, ec)) {
-      check_private(report, "run ledger", ledger);
-    }
     auto opened = events::open_database(config->database, events::OpenFor::read_only);
     if (!opened) {
       report.fail(database, opened.error().message);
     } else {
       db = std::move(opened.value());
       report.checked()["schema_version"] = events::k_schema_version;
-      if (report.problems() == before) {
+      if (private_files) {
         report.ok(database, "schema version " + std::to_string(events::k_schema_version));
       }
     }
   }
 
-  // 4. What the panel writes to.
-  check_pipe_and_pickup(report, *config);
+  // 5. What the panel writes to, and the log.
+  check_pipe_and_pickup(report, files, *config);
+  check_log_file(report, files, *config);
 
-  // 5. Every handler.
+  // 6. Every handler.
   if (db) {
     check_handlers(report, context, *config, *db);
   }

@@ -8,7 +8,9 @@
 namespace eventmgr {
 
 // Holds STATE/eventmgrd.lock (flock) for the daemon's life: one daemon per state dir. The
-// file holds the daemon's pid. Waits up to 5 s for a daemon that is just ending.
+// file (mode 0640) holds the daemon's pid. Never follows a symbolic link; refuses a lock file
+// that `lock_file_problem` refuses before writing to it. Waits up to 5 s for a daemon that is
+// just ending.
 Result<UniqueFd> lock_state_dir(const Config& config);
 
 // True when a process holds the state dir's lock, i.e. the daemon runs.

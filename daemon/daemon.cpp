@@ -4,6 +4,7 @@
 #include "common/clock.hpp"
 #include "common/state_lock.hpp"
 #include "common/text.hpp"
+#include "common/trusted_files.hpp"
 #include "daemon/dispatcher.hpp"
 #include "daemon/last_error.hpp"
 #include "daemon/logging.hpp"
@@ -36,55 +37,36 @@ namespace {
 constexpr auto k_prune_interval = std::chrono::hours(1);
 constexpr std::size_t k_ledger_slots = 256;
 
-// Everything that must hold before the daemon touches its state: one problem per line.
-Result<void> check_permissions(const Config& config) {
-  std::string problems;
-  auto add = [&](const Result<void>& checked) {
-    if (!checked) {
-      problems += checked.error().message + "\n";
-    }
-  };
-  if (!config.config_file.empty()) {
-    add(check_private(config.config_file, "config"));
-  }
-  add(check_private(config.database, "database"));
-  add(check_private(handlers::RunLedger::path_for(config.database), "run ledger"));
-  for (const auto& dir : config.catalog_dirs) {
-    add(check_private(dir, "catalog dir"));
-  }
-  if (!problems.empty()) {
-    problems.pop_back();
-    return make_error(problems);
-  }
-  return {};
-}
-
 } // namespace
 
 Daemon::Daemon(Config config, ConfigSources sources) : m_config(std::move(config)), m_sources(std::move(sources)) {}
 
 int Daemon::run() {
   auto last_error = std::make_shared<LastErrorSink>();
-  auto log = make_logger(m_config, last_error);
+  auto log = make_logger(m_config, last_error); // stderr until the log file is checked and open
   auto fail = [&](const std::string& message) {
     log->critical("{}", message);
     return 1;
   };
 
-  // 1. Directories, the single-daemon lock, and the permission checks of SPEC 10.
+  // 1. Before anything is created or written: the owner and mode of every file and dir that
+  // exists (refusals go to stderr only). Then the missing dirs, the log file and the lock.
   auto group = resolve_pipe_group(m_config);
   if (!group) {
     return fail(group.error().message);
   }
+  if (auto checked = check_files(m_config, *group); !checked) {
+    return fail(checked.error().message);
+  }
   if (auto made = prepare_directories(m_config, *group); !made) {
     return fail(made.error().message);
+  }
+  if (auto logging = reconfigure_logger(*log, m_config); !logging) {
+    return fail(logging.error().message);
   }
   auto lock = lock_state_dir(m_config);
   if (!lock) {
     return fail(lock.error().message);
-  }
-  if (auto checked = check_permissions(m_config); !checked) {
-    return fail(checked.error().message);
   }
 
   // 2. The catalog and the database (migrated forward). Intake commits on its own connection

@@ -12,11 +12,14 @@ namespace eventmgr::daemon {
 
 class LastErrorSink;
 
-// The daemon's logger: stderr, plus `log_file` when set, at `log_level`, plus `last_error`.
+// The daemon's logger: stderr and `last_error`, at `log_level`. The log file is added by
+// `reconfigure_logger`, once start-up has checked the dirs.
 std::shared_ptr<spdlog::logger> make_logger(const Config& config, std::shared_ptr<LastErrorSink> last_error);
 
-// Replaces the logger's sinks and level from `config` (SIGHUP: reopens a rotated log file).
-// Components keep their pointer to the same logger.
+// Replaces the logger's sinks and level from `config` (at start, and on SIGHUP to reopen a rotated
+// log file). The log file is opened without following a symbolic link and created with mode 0640
+// whatever the umask; one that `log_file_problem` refuses is an error, and one others may read or
+// write is narrowed to 0640 with a warning. Components keep their pointer to the same logger.
 Result<void> reconfigure_logger(spdlog::logger& logger, const Config& config);
 
 } // namespace eventmgr::daemon

@@ -8,22 +8,20 @@
 #include <sys/types.h>
 
 #include <filesystem>
-#include <optional>
 
 namespace eventmgr::daemon {
 
-// Resolves `pipe_group` (empty: the daemon's own group).
-Result<gid_t> resolve_pipe_group(const Config& config);
+// Everything that must hold before the daemon creates or opens anything in its state dir, one
+// "refusing WHAT PATH: found; fix" line per problem (common/trusted_files.hpp has the rules).
+Result<void> check_files(const Config& config, gid_t group);
 
-// Creates the state dir (0750) and the pickup dir (1730), both of group `group`, when absent.
+// Creates the state dir (0750) and the pickup dir (1730), both of group `group`, when absent,
+// and the missing dirs above them (0755), each with its mode whatever the umask.
 Result<void> prepare_directories(const Config& config, gid_t group);
 
-// Refuses `path` (a config file, database or catalog dir) when users other than the daemon's
-// own and root can write it: "refusing config /etc/x.yaml: writable by other users (mode 0666)".
-Result<void> check_private(const std::filesystem::path& path, const char* what);
-
 // The FIFO: from systemd (LISTEN_FDS, ListenFIFO=) when given, else `config.pipe`, created
-// with mode 0620 and `group` when absent; a path that exists and is not a FIFO is an error.
+// with mode 0620 and `group` when absent; a path that exists and is not a FIFO is an error, and
+// so is a FIFO that `fifo_problem` refuses (for systemd's: a unit to fix).
 // Opened O_RDWR|O_NONBLOCK|O_CLOEXEC so the daemon never sees end-of-file.
 Result<UniqueFd> open_fifo(const Config& config, gid_t group);
 

@@ -1,15 +1,21 @@
 // SPDX-License-Identifier: MIT
 #include "events/catalog.hpp"
 
+#include "common/fd.hpp"
 #include "common/text.hpp"
+#include "common/trusted_files.hpp"
 
 #include <yaml-cpp/yaml.h>
 
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 #include <tuple>
 #include <utility>
 
@@ -361,19 +367,78 @@ void CatalogBuilder::merge(EventDef def, const YAML::Mark& mark) {
 }
 
 // Reads a whole catalog file; nullopt (with `error` set) when it cannot be read.
-std::optional<std::string> read_file(const fs::path& path, std::string& error) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+// Reads catalog file `name` of the open catalog dir `dir_fd`, never through a symbolic link: a
+// regular file that `private_problem` accepts, as the config file. Else sets `problem`.
+std::optional<std::string> read_catalog_file(int dir_fd, const std::string& name, const fs::path& path,
+                                             std::string& problem) {
+  UniqueFd fd(::openat(dir_fd, name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+  if (!fd) {
+    problem = std::string("cannot read catalog file: ") + std::strerror(errno);
+    std::vector<char> target(PATH_MAX);
+    const ssize_t length =
+        errno == ELOOP ? ::readlinkat(dir_fd, name.c_str(), target.data(), target.size()) : -1;
+    if (length >= 0) {
+      problem =
+          "refusing catalog file: a symbolic link (to " +
+          escape_control(std::string_view(target.data(), static_cast<std::size_t>(length))) +
+          "); catalog files are read as regular files only: replace it with a copy of the file it points to";
+    }
+    return std::nullopt;
+  }
+  struct stat st{};
+  if (::fstat(fd.get(), &st) != 0) {
+    problem = std::string("cannot read catalog file: ") + std::strerror(errno);
+    return std::nullopt;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    problem = "refusing catalog file: not a regular file";
+    return std::nullopt;
+  }
+  if (auto refused = private_problem(st, path)) {
+    problem = "refusing catalog file: " + *refused;
+    return std::nullopt;
+  }
+  std::string text;
+  char buffer[65536];
+  for (;;) {
+    ssize_t got = ::read(fd.get(), buffer, sizeof buffer);
+    if (got < 0 && errno == EINTR) {
+      continue;
+    }
+    if (got < 0) {
+      problem = std::string("cannot read catalog file: ") + std::strerror(errno);
+      return std::nullopt;
+    }
+    if (got == 0) {
+      return text;
+    }
+    text.append(buffer, static_cast<std::size_t>(got));
+  }
+}
+
+// The `*.yaml` names in the open dir `dir_fd`, sorted; hidden files are editors' and package
+// managers' leftovers, not catalogs. Sets `error` when the dir cannot be listed.
+std::vector<std::string> catalog_file_names(int dir_fd, std::string& error) {
+  std::vector<std::string> names;
+  DIR* listing = ::fdopendir(::fcntl(dir_fd, F_DUPFD_CLOEXEC, 0));
+  if (listing == nullptr) {
     error = std::strerror(errno);
-    return std::nullopt;
+    return names;
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) {
-    error = "read error";
-    return std::nullopt;
+  errno = 0;
+  while (const dirent* entry = ::readdir(listing)) {
+    const std::string name = entry->d_name;
+    if (name.size() > 5 && name.ends_with(".yaml") && !name.starts_with(".")) {
+      names.push_back(name);
+    }
+    errno = 0;
   }
-  return std::move(text).str();
+  if (errno != 0) {
+    error = std::strerror(errno);
+  }
+  ::closedir(listing);
+  std::sort(names.begin(), names.end());
+  return names;
 }
 
 } // namespace
@@ -448,38 +513,36 @@ Result<Catalog> Catalog::load(const std::vector<std::filesystem::path>& extra_di
   CatalogBuilder builder;
   builder.add_file(schema::k_events, std::string(k_builtin_file), true);
   for (const auto& dir : extra_dirs) {
-    std::error_code ec;
-    const auto status = fs::status(dir, ec);
-    if (status.type() == fs::file_type::not_found) {
-      continue;
-    }
-    if (ec) {
-      builder.add_problem(dir.string() + ": cannot read catalog dir: " + ec.message());
-      continue;
-    }
-    if (status.type() != fs::file_type::directory) {
-      builder.add_problem(dir.string() + ": cannot read catalog dir: not a directory");
-      continue;
-    }
-    std::vector<fs::path> files;
-    for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
-      const auto file_name = it->path().filename().string();
-      // Hidden files are editors' and package managers' leftovers, not catalogs.
-      if (it->path().extension() == ".yaml" && !file_name.starts_with(".")) {
-        files.push_back(it->path());
+    // The dir and its files are read through one descriptor, so what was checked is what is read.
+    UniqueFd dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!dir_fd) {
+      if (errno != ENOENT) {
+        builder.add_problem(dir.string() + ": cannot read catalog dir: " +
+                            (errno == ENOTDIR ? std::string("not a directory") : std::strerror(errno)));
       }
-    }
-    if (ec) {
-      builder.add_problem(dir.string() + ": cannot read catalog dir: " + ec.message());
       continue;
     }
-    std::sort(files.begin(), files.end());
-    for (const auto& file : files) {
-      std::string error;
-      if (const auto text = read_file(file, error)) {
+    struct stat st{};
+    if (::fstat(dir_fd.get(), &st) != 0) {
+      builder.add_problem(dir.string() + ": cannot read catalog dir: " + std::strerror(errno));
+      continue;
+    }
+    if (auto problem = private_problem(st, dir)) {
+      builder.add_problem(dir.string() + ": refusing catalog dir: " + *problem);
+      continue;
+    }
+    std::string error;
+    const auto names = catalog_file_names(dir_fd.get(), error);
+    if (!error.empty()) {
+      builder.add_problem(dir.string() + ": cannot read catalog dir: " + error);
+      continue;
+    }
+    for (const auto& name : names) {
+      const fs::path file = dir / name;
+      if (const auto text = read_catalog_file(dir_fd.get(), name, file, error)) {
         builder.add_file(*text, file.string(), false);
       } else {
-        builder.add_problem(file.string() + ": cannot read catalog file: " + error);
+        builder.add_problem(file.string() + ": " + error);
       }
     }
   }

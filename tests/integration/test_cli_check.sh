@@ -3,7 +3,8 @@
 # Issue 5: `eventmgr check` passes (exit 0) on a sound setup, and fails (exit 1) with one line
 # per problem naming the handler or the file: a missing program, a program or directory its
 # user cannot reach, a world-writable config, a broken catalog file, a root handler while
-# allow_root is false.
+# allow_root is false; and (issue 12) a state dir or catalog file others can write, which
+# eventmgrd refuses for the same reason.
 source "$(dirname "$0")/lib.sh"
 require_cmd python3
 
@@ -120,6 +121,28 @@ grep -q "^FAIL  run ledger $STATE/eventmgr.db-ledger: writable by other users" "
   fail "check accepts a run ledger others can write:
 $(cat "$TMP/not.out")"
 chmod 600 "$STATE/eventmgr.db-ledger"
+
+# --- a state dir others can write (eventmgrd refuses to start on it) ---------------------------
+chmod 777 "$STATE"
+not 1 em check
+grep -q "^FAIL  state dir $STATE: writable by other users (mode 0777), .*: check what it holds, then chmod go-w $STATE$" \
+  "$TMP/not.out" || fail "check accepts a state dir others can write:
+$(cat "$TMP/not.out")"
+chmod 750 "$STATE"
+
+# --- a catalog file others can write (eventmgrd refuses it, as check says) --------------------
+printf 'events: []\n' >"$STATE/events.d/open.yaml"
+chmod 666 "$STATE/events.d/open.yaml"
+not 1 em check
+grep -q "^FAIL  catalog: $STATE/events.d/open.yaml: refusing catalog file: writable by other users (mode 0666)" \
+  "$TMP/not.out" || fail "check accepts a catalog file others can write:
+$(cat "$TMP/not.out")"
+rc=0
+timeout 10 "$EVENTMGRD_BIN" --state-dir "$STATE" </dev/null >"$TMP/daemon-open.out" 2>&1 || rc=$?
+[ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] || fail "eventmgrd started on a catalog file others can write (status $rc)"
+grep -qF "$STATE/events.d/open.yaml: refusing catalog file: writable by other users (mode 0666)" "$TMP/daemon-open.out" ||
+  fail "eventmgrd does not give check's reason: $(cat "$TMP/daemon-open.out")"
+rm "$STATE/events.d/open.yaml"
 
 # Everything repaired: sound again.
 em check >"$TMP/check.out" 2>&1 || fail "check after the repairs failed:

@@ -5,6 +5,9 @@
 
 #include <doctest/doctest.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <fstream>
 #include <set>
@@ -473,6 +476,53 @@ TEST_CASE("suggestions find the event a user probably meant") {
     CHECK(catalog.suggest("zzzzqqqq").empty());
     CHECK(catalog.suggest("").empty());
     CHECK(catalog.suggest(std::string(5000, 'x')).empty());
+  }
+}
+
+TEST_CASE("catalog files and dirs others can write are refused, as the config is") {
+  eventmgr::testing::TempDir dir;
+  write_file(dir.file("ok.yaml"), "events:\n" + event_yaml("ext_ok_done"));
+  SUBCASE("a file every user can write") {
+    write_file(dir.file("open.yaml"), "events:\n" + event_yaml("ext_open_done"));
+    REQUIRE(::chmod(dir.file("open.yaml").c_str(), 0666) == 0);
+    CHECK(error_of(Catalog::load({dir.path()})) ==
+          dir.file("open.yaml") +
+              ": refusing catalog file: writable by other users (mode "
+              "0666): chmod go-w " +
+              dir.file("open.yaml"));
+  }
+  SUBCASE("a symbolic link, even to a sound file") {
+    write_file(dir.file("elsewhere"), "events:\n" + event_yaml("ext_link_done"));
+    REQUIRE(::symlink(dir.file("elsewhere").c_str(), dir.file("link.yaml").c_str()) == 0);
+    CHECK(error_of(Catalog::load({dir.path()})) ==
+          dir.file("link.yaml") + ": refusing catalog file: a symbolic link (to " + dir.file("elsewhere") +
+              "); catalog files are read as regular files only: replace it with a copy of the file it points "
+              "to");
+  }
+  SUBCASE("a FIFO is not read (and does not block)") {
+    REQUIRE(::mkfifo(dir.file("fifo.yaml").c_str(), 0644) == 0);
+    CHECK(error_of(Catalog::load({dir.path()})) ==
+          dir.file("fifo.yaml") + ": refusing catalog file: not a regular file");
+  }
+  SUBCASE("a dir every user can write") {
+    REQUIRE(::chmod(dir.path().c_str(), 0777) == 0);
+    CHECK(error_of(Catalog::load({dir.path()})) ==
+          dir.path().string() +
+              ": refusing catalog dir: writable by other users (mode "
+              "0777): chmod go-w " +
+              dir.path().string());
+  }
+  SUBCASE("a file another user owns (as root only)") {
+    if (::geteuid() != 0) {
+      return;
+    }
+    write_file(dir.file("theirs.yaml"), "events:\n" + event_yaml("ext_theirs_done"));
+    REQUIRE(::chmod(dir.file("theirs.yaml").c_str(), 0644) == 0);
+    REQUIRE(::chown(dir.file("theirs.yaml").c_str(), 54321, 54321) == 0);
+    const std::string error = error_of(Catalog::load({dir.path()}));
+    CHECK(error.starts_with(dir.file("theirs.yaml") + ": refusing catalog file: owned by uid 54321"));
+    CHECK(error.ends_with(", mode 0644; only root or the daemon's user may own it: chown root " +
+                          dir.file("theirs.yaml")));
   }
 }
 
