@@ -36,7 +36,8 @@ PickupBacklog pickup_backlog(const std::filesystem::path& dir) {
       continue;
     }
     struct stat st{};
-    if (::stat(entry.path().c_str(), &st) != 0) {
+    // The daemon reads regular files only and removes any other entry at its next scan.
+    if (::lstat(entry.path().c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
       continue;
     }
     std::int64_t mtime = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1'000'000;

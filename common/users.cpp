@@ -63,11 +63,14 @@ Result<UserInfo> lookup_user(const std::string& name) {
   });
 }
 
-Result<UserInfo> current_user() {
-  uid_t uid = geteuid();
+Result<UserInfo> lookup_user(uid_t uid) {
   return lookup("uid " + std::to_string(uid), [&](passwd* pw, char* buf, std::size_t size, passwd** found) {
     return getpwuid_r(uid, pw, buf, size, found);
   });
+}
+
+Result<UserInfo> current_user() {
+  return lookup_user(geteuid());
 }
 
 } // namespace eventmgr

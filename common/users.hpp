@@ -22,6 +22,8 @@ struct UserInfo {
 
 // Looks `name` up with getpwnam_r/getgrouplist; error "unknown system user NAME".
 Result<UserInfo> lookup_user(const std::string& name);
+// Looks the user with id `uid` up; error "unknown system user uid N".
+Result<UserInfo> lookup_user(uid_t uid);
 // The user the current process runs as.
 Result<UserInfo> current_user();
 

@@ -126,7 +126,7 @@ int Daemon::run() {
   handlers::Launcher launcher(io.get_executor());
   Recorder recorder(intake_journal, catalog, log);
   PipeIntake pipe_intake(io, std::move(fifo.value()), recorder, log);
-  PickupIntake pickup_intake(io, m_config.pickup_dir, recorder, receipts, log);
+  PickupIntake pickup_intake(io, m_config.pickup_dir, recorder, receipts, *group, log);
   Dispatcher dispatcher(DispatchContext{dispatch_journal, handler_store, run_log, *ledger, replays, *dispatch_db, launcher, io.get_executor(),
                                         catalog, m_config, log});
   recorder.on_journaled([&dispatcher] { dispatcher.wake(); });

@@ -19,6 +19,10 @@ namespace eventmgr::daemon {
 namespace {
 
 constexpr std::size_t k_window = 1024;
+// The payloads of the events loaded and not finished (waiting in the window or queued on a
+// lane) stay under this many bytes, beyond one event per lane: a pickup record may be 1 MiB,
+// and 1024 of them would hold a gigabyte.
+constexpr std::size_t k_max_loaded_bytes = 16 * 1024 * 1024;
 // Events queued on one lane: the one running and the next three, whose first handlers then
 // start as soon as the previous run ends, on the lane's thread, while the lane reports the
 // outcomes in batches.
@@ -88,6 +92,7 @@ void Dispatcher::take_replays() {
                         request.handler_id ? " handler " + std::to_string(*request.handler_id)
                                            : std::string());
     m_window.push_back(pending_of(std::move(*entry), true, request.handler_id));
+    m_window_bytes += m_window.back().bytes;
   }
   if (!requests.empty()) {
     pump();
@@ -97,7 +102,7 @@ void Dispatcher::take_replays() {
 void Dispatcher::wake() {
   m_more_in_journal = true;
   m_recheck_handlers = true;
-  if (m_window.size() < k_window / 2) {
+  if (window_low()) {
     refill();
   }
   pump();
@@ -116,23 +121,39 @@ void Dispatcher::stop(std::function<void()> on_idle) {
   }
 }
 
+bool Dispatcher::window_low() const {
+  return m_window.size() < k_window / 2 && m_window_bytes + m_active_bytes < k_max_loaded_bytes / 2;
+}
+
 void Dispatcher::refill() {
-  if (!m_more_in_journal || m_window.size() >= k_window) {
+  std::size_t loaded = m_window_bytes + m_active_bytes;
+  if (!m_more_in_journal || m_window.size() >= k_window ||
+      (!m_window.empty() && loaded >= k_max_loaded_bytes)) {
     return;
   }
   std::size_t want = k_window - m_window.size();
-  auto entries = m_context.journal.unfinished(m_loaded_up_to, want);
-  m_more_in_journal = entries.size() == want;
+  // An empty window takes one event whatever its size, so that dispatch goes on.
+  std::size_t budget = loaded < k_max_loaded_bytes ? k_max_loaded_bytes - loaded : 1;
+  auto entries = m_context.journal.unfinished(m_loaded_up_to, want, budget);
+  std::size_t bytes = 0;
   for (auto& entry : entries) {
     m_loaded_up_to = std::max(m_loaded_up_to, entry.seq);
     m_window.push_back(pending_of(std::move(entry), false, std::nullopt));
+    bytes += m_window.back().bytes;
   }
+  m_window_bytes += bytes;
+  m_more_in_journal = entries.size() == want || bytes >= budget;
 }
 
 Dispatcher::Pending Dispatcher::pending_of(events::JournalEntry entry, bool replay,
                                            std::optional<std::int64_t> only_handler) const {
-  Pending pending{entry.seq, std::move(entry.event), events::from_json(entry.payload, *m_context.catalog, events::Fill::given), {}, replay,
-                  only_handler};
+  Pending pending{.seq = entry.seq,
+                  .event = std::move(entry.event),
+                  .parsed = events::from_json(entry.payload, *m_context.catalog, events::Fill::given),
+                  .keys = {},
+                  .bytes = entry.payload.size(),
+                  .replay = replay,
+                  .only_handler = only_handler};
   const events::EventDef* def = m_context.catalog->find(pending.event);
   if (def != nullptr && pending.parsed) {
     for (const auto* values : {&pending.parsed->old_values, &pending.parsed->new_values}) {
@@ -245,6 +266,10 @@ void Dispatcher::pump() {
   for (auto it = m_window.begin(); it != m_window.end() && lane_room();) {
     bool behind = std::any_of(it->keys.begin(), it->keys.end(), [&](const std::string& key) { return passed.count(key) > 0; });
     std::optional<std::size_t> lane = behind ? std::nullopt : lane_for(*it);
+    // Behind another event on a lane it waits in the window unless the byte budget has room.
+    if (lane && m_lane_load[*lane] > 0 && m_active_bytes + it->bytes > k_max_loaded_bytes) {
+      lane.reset();
+    }
     if (!lane) {
       passed.insert(it->keys.begin(), it->keys.end());
       ++it;
@@ -252,9 +277,10 @@ void Dispatcher::pump() {
     }
     Pending entry = std::move(*it);
     it = m_window.erase(it);
+    m_window_bytes -= entry.bytes;
     start_event(std::move(entry), *lane);
   }
-  if (m_window.size() < k_window / 2 && m_more_in_journal) {
+  if (window_low() && m_more_in_journal) {
     std::size_t before = m_window.size();
     refill();
     if (m_window.size() > before && lane_room()) {
@@ -268,6 +294,7 @@ void Dispatcher::start_event(Pending entry, std::size_t lane) {
   active->entry = std::move(entry);
   active->lane = lane;
   ++m_lane_load[lane];
+  m_active_bytes += active->entry.bytes;
   for (const auto& key : active->entry.keys) {
     m_active_keys.emplace(key, lane);
   }
@@ -396,6 +423,7 @@ void Dispatcher::release(const std::shared_ptr<ActiveEvent>& active) {
     }
   }
   --m_lane_load[active->lane];
+  m_active_bytes -= active->entry.bytes;
   m_active.erase(active);
   if (m_active.empty() && !m_stopping) {
     // Idle once the pump found nothing to start: write what waits now, not after the delay.

@@ -69,10 +69,13 @@ private:
     std::string event;
     Result<events::Event> parsed = make_error("not read"); // the journaled payload, read once
     std::vector<std::string> keys;
+    std::size_t bytes = 0;                   // the payload's size, for the byte budget
     bool replay = false;                     // run again as new attempts
     std::optional<std::int64_t> only_handler; // a replay of one handler
   };
   void refill();
+  // The window is below half its events and half its byte budget: time to refill.
+  bool window_low() const;
   // Polls PRAGMA data_version: replay requests of the CLI are queued when it changed.
   void watch_database();
   void take_replays();
@@ -102,6 +105,8 @@ private:
   DispatchContext m_context;
   RunBook m_book;
   std::deque<Pending> m_window;  // loaded unfinished events not yet started, by seq
+  std::size_t m_window_bytes = 0;  // their payloads' bytes
+  std::size_t m_active_bytes = 0;  // the payloads' bytes of the events in m_active
   std::int64_t m_loaded_up_to = 0; // highest seq loaded into the window
   // Events up to this seq were journaled before this start and may have runs already (a
   // crash interrupted them); later ones have none unless replayed, which saves two queries

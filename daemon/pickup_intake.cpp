@@ -3,14 +3,18 @@
 
 #include "common/sqlite.hpp"
 #include "common/text.hpp"
+#include "common/users.hpp"
 #include "events/record.hpp"
 
 #include <fcntl.h>
+#include <grp.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <vector>
 
@@ -24,11 +28,56 @@ bool is_record_file(const fs::path& path) {
   return !name.empty() && name[0] != '.' && path.extension() == ".json";
 }
 
+// An entry's name as a message or a rejected record shows it: the writer chose it.
+std::string shown(const fs::path& file) {
+  return escape_for_message(file.filename().string());
+}
+
+std::string type_of(mode_t mode) {
+  switch (mode & S_IFMT) {
+  case S_IFDIR:
+    return "a directory";
+  case S_IFLNK:
+    return "a symbolic link";
+  case S_IFSOCK:
+    return "a socket";
+  case S_IFIFO:
+    return "a FIFO";
+  case S_IFCHR:
+  case S_IFBLK:
+    return "a device";
+  default:
+    return "of type " + std::to_string(mode & S_IFMT);
+  }
+}
+
+std::string group_name(gid_t gid) {
+  std::vector<char> buffer(16384);
+  group gr{};
+  group* found = nullptr;
+  if (getgrgid_r(gid, &gr, buffer.data(), buffer.size(), &found) == 0 && found != nullptr) {
+    return escape_for_message(gr.gr_name);
+  }
+  return "gid " + std::to_string(gid);
+}
+
+// Tells an entry kept after its rejection from a new one that reuses its inode number.
+std::tuple<dev_t, ino_t, mode_t, std::int64_t> identity(const struct stat& st) {
+  return {st.st_dev, st.st_ino, static_cast<mode_t>(st.st_mode & S_IFMT),
+          std::int64_t{st.st_ctim.tv_sec} * 1'000'000'000 + st.st_ctim.tv_nsec};
+}
+
+// Failures of open() that may pass: the file is tried again at the next scan.
+bool passing(int error) {
+  return error == EMFILE || error == ENFILE || error == ENOMEM || error == EINTR || error == EWOULDBLOCK;
+}
+
 } // namespace
 
 PickupIntake::PickupIntake(boost::asio::io_context& io, fs::path dir, Recorder& recorder,
-                           ReceiptWriter& receipts, std::shared_ptr<spdlog::logger> log)
-    : m_dir(std::move(dir)), m_recorder(recorder), m_receipts(receipts), m_log(std::move(log)), m_inotify(io),
+                           ReceiptWriter& receipts, gid_t writers, std::shared_ptr<spdlog::logger> log)
+    : m_dir(std::move(dir)), m_recorder(recorder), m_receipts(receipts), m_writers(writers), m_log(std::move(log)),
+      m_inotify(io),
       m_retry(io) {}
 
 void PickupIntake::start() {
@@ -102,30 +151,56 @@ std::size_t PickupIntake::scan() {
 }
 
 bool PickupIntake::take(const fs::path& file) {
+  // O_NOFOLLOW: a symbolic link is not followed (ELOOP); O_NONBLOCK: a FIFO does not block.
   UniqueFd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
+  struct stat st {};
   if (!fd) {
-    if (errno != ENOENT) {
-      m_log->error("cannot open pickup file {}: {}", file.string(), std::strerror(errno));
+    int error = errno;
+    if (error == ENOENT) {
+      return true;
     }
+    if (::lstat(file.c_str(), &st) != 0 || passing(error)) {
+      if (errno != ENOENT) {
+        m_log->error("cannot open pickup file {}/{}: {}", m_dir.string(), shown(file), std::strerror(error));
+      }
+      return true;
+    }
+    if (S_ISREG(st.st_mode)) {
+      return refuse(file, st, "pickup file " + shown(file) + " cannot be read: " + std::strerror(error));
+    }
+    return refuse(file, st,
+                  "pickup entry " + shown(file) + " is " + type_of(st.st_mode) + ", not a regular file");
+  }
+  if (fstat(fd.get(), &st) != 0) {
+    m_log->error("cannot read pickup file {}/{}: {}", m_dir.string(), shown(file), std::strerror(errno));
     return true;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    return refuse(file, st,
+                  "pickup entry " + shown(file) + " is " + type_of(st.st_mode) + ", not a regular file");
+  }
+  // A second link may be a hard link to a file its writer cannot read (fs.protected_hardlinks=0).
+  if (st.st_nlink != 1) {
+    return refuse(file, st,
+                  "pickup file " + shown(file) + " has " + std::to_string(st.st_nlink) +
+                      " links; only a file with one link is read");
+  }
+  if (std::string problem = owner_problem(st.st_uid); !problem.empty()) {
+    return refuse(file, st, "pickup file " + shown(file) + " " + problem);
   }
   const std::string name = file.filename().string();
   const bool receipt = events::wants_receipt(name);
   if (receipt) {
     m_recorder.keep_outcomes();
   }
-  struct stat st{};
   std::string via = "pickup";
-  if (fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
-    m_recorder.reject(file.filename().string(), "pickup entry " + file.filename().string() + " is not a regular file",
-                      via);
-  } else if (static_cast<std::size_t>(st.st_size) > events::k_max_pickup_file) {
+  if (static_cast<std::size_t>(st.st_size) > events::k_max_pickup_file) {
     std::string head(events::k_max_value, '\0');
     ssize_t n = ::read(fd.get(), head.data(), head.size());
     head.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
     m_recorder.reject(head,
-                      "pickup file " + file.filename().string() + " is " + std::to_string(st.st_size) +
-                        " bytes; the limit is 1048576",
+                      "pickup file " + shown(file) + " is " + std::to_string(st.st_size) +
+                          " bytes; the limit is 1048576",
                       via);
   } else {
     std::string content(static_cast<std::size_t>(st.st_size), '\0');
@@ -152,7 +227,8 @@ bool PickupIntake::take(const fs::path& file) {
   try {
     outcomes = m_recorder.commit();
   } catch (const sqlite::Failure& failure) {
-    m_log->error("cannot journal pickup file {}: {}; will retry", file.string(), failure.what());
+    m_log->error("cannot journal pickup file {}/{}: {}; will retry", m_dir.string(), shown(file),
+                 failure.what());
     return false;
   }
   // Before the unlink: a submitter that sees its file gone finds the receipt.
@@ -163,9 +239,73 @@ bool PickupIntake::take(const fs::path& file) {
     }
   }
   if (::unlink(file.c_str()) != 0 && errno != ENOENT) {
-    m_log->error("cannot remove journaled pickup file {}: {}", file.string(), std::strerror(errno));
+    m_log->error("cannot remove journaled pickup file {}/{}: {}", m_dir.string(), shown(file),
+                 std::strerror(errno));
   }
   return true;
+}
+
+bool PickupIntake::refuse(const fs::path& file, const struct stat& st, const std::string& reason) {
+  if (m_kept.count(identity(st)) > 0) {
+    return true;
+  }
+  // The name only: the content of a file the writer may not have been able to read stays unread.
+  m_recorder.reject(shown(file), reason, "pickup");
+  try {
+    m_recorder.commit();
+  } catch (const sqlite::Failure& failure) {
+    m_log->error("cannot journal the rejection of pickup entry {}/{}: {}; will retry", m_dir.string(),
+                 shown(file), failure.what());
+    return false;
+  }
+  // A submitter waiting for a receipt learns why, as for a rejected record.
+  if (const std::string name = file.filename().string(); S_ISREG(st.st_mode) && events::wants_receipt(name)) {
+    std::vector<events::ReceiptEntry> outcome{{events::ReceiptEntry::Outcome::rejected, "", 0, reason}};
+    if (auto written = m_receipts.write(name, outcome); !written) {
+      m_log->error("cannot write the receipt of pickup file {}: {}", escape_for_message(name),
+                   escape_control(written.error().message));
+    }
+  }
+  remove_refused(file, st);
+  return true;
+}
+
+void PickupIntake::remove_refused(const fs::path& file, const struct stat& st) {
+  // unlink and rmdir never follow the entry: a symbolic link goes, its target stays.
+  if (S_ISDIR(st.st_mode) ? ::rmdir(file.c_str()) == 0 : ::unlink(file.c_str()) == 0) {
+    return;
+  }
+  int error = errno;
+  if (error == ENOENT) {
+    return;
+  }
+  if (S_ISDIR(st.st_mode) && (error == ENOTEMPTY || error == EEXIST)) {
+    // What the directory holds is not the daemon's to delete: it is set aside under a dot
+    // name, which scans skip, in the same directory (no path the writers could redirect).
+    std::string aside = ".rejected-" + std::to_string(st.st_ino);
+    if (::renameat2(AT_FDCWD, file.c_str(), AT_FDCWD, (m_dir / aside).c_str(), RENAME_NOREPLACE) == 0) {
+      m_log->warn("pickup directory {} is not empty: renamed to {}/{}", shown(file), m_dir.string(), aside);
+      return;
+    }
+    error = errno;
+  }
+  m_log->error("cannot remove refused pickup entry {}/{}: {}; it stays, ignored", m_dir.string(), shown(file),
+               std::strerror(error));
+  m_kept.insert(identity(st));
+}
+
+std::string PickupIntake::owner_problem(uid_t uid) const {
+  if (uid == 0 || uid == geteuid()) {
+    return {};
+  }
+  // Looked up for each file: group changes apply at once, and a pickup file costs an fsync anyway.
+  auto user = lookup_user(uid);
+  if (user && (user->gid == m_writers ||
+               std::find(user->groups.begin(), user->groups.end(), m_writers) != user->groups.end())) {
+    return {};
+  }
+  return "is owned by uid " + std::to_string(uid) +
+         ", who is neither root, the daemon's user nor a member of group " + group_name(m_writers);
 }
 
 } // namespace eventmgr::daemon

@@ -197,12 +197,15 @@ void Journal::reject(std::string_view raw, std::string_view reason, std::string_
   batch.commit();
 }
 
-std::vector<JournalEntry> Journal::unfinished(std::int64_t after_seq, std::size_t limit) {
+std::vector<JournalEntry> Journal::unfinished(std::int64_t after_seq, std::size_t limit,
+                                              std::size_t max_bytes) {
   std::vector<JournalEntry> entries;
+  std::size_t bytes = 0;
   sqlite::ResetOnExit reset(m_unfinished);
   m_unfinished.bind(1, after_seq).bind(2, to_int64(limit));
-  while (m_unfinished.step()) {
+  while (bytes < max_bytes && m_unfinished.step()) {
     entries.push_back(read_entry(m_unfinished));
+    bytes += entries.back().payload.size();
   }
   return entries;
 }

@@ -129,8 +129,10 @@ public:
   void reject(std::string_view raw, std::string_view reason, std::string_view via,
               std::string_view source);
 
-  // Dispatch: up to `limit` pending or running events with seq > `after_seq`, by seq.
-  std::vector<JournalEntry> unfinished(std::int64_t after_seq, std::size_t limit);
+  // Dispatch: up to `limit` pending or running events with seq > `after_seq`, by seq, ending
+  // with the first whose payload brings the payloads' total to `max_bytes` (so at least one).
+  std::vector<JournalEntry> unfinished(std::int64_t after_seq, std::size_t limit,
+                                       std::size_t max_bytes = SIZE_MAX);
   // The highest seq ever given (0 for an empty journal); later events get higher ones.
   // Throws sqlite::Failure when the counter is missing (a damaged database).
   std::int64_t last_seq();

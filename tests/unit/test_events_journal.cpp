@@ -133,6 +133,28 @@ TEST_CASE_FIXTURE(Fixture, "rejected records are stored with their reason, raw t
   CHECK_FALSE(journal.get_rejected(listed[0].id + 100));
 }
 
+TEST_CASE_FIXTURE(Fixture, "unfinished events stop at the first whose payload reaches the byte budget") {
+  std::vector<Event> events;
+  for (int i = 0; i < 4; ++i) {
+    events.push_back(make_event("client_create", "id-" + std::to_string(i), std::string(1000, 'a' + i)));
+  }
+  auto results = journal.append(events, "pipe");
+  REQUIRE(results.size() == 4);
+  std::size_t one = journal.unfinished(0, 1).at(0).payload.size();
+  REQUIRE(one > 1000);
+
+  CHECK(journal.unfinished(0, 100, 2 * one).size() == 2);
+  CHECK(journal.unfinished(0, 100, 2 * one + 1).size() == 3);
+  SUBCASE("at least one event, however small the budget") {
+    auto first = journal.unfinished(0, 100, 1);
+    REQUIRE(first.size() == 1);
+    CHECK(first[0].seq == results[0].seq);
+  }
+  SUBCASE("the event limit still applies") {
+    CHECK(journal.unfinished(0, 2, 100 * one).size() == 2);
+  }
+}
+
 TEST_CASE_FIXTURE(Fixture, "unfinished events come back by seq until marked done") {
   std::vector<Event> events;
   for (int i = 0; i < 5; ++i) {
