@@ -2,6 +2,7 @@
 // `eventmgr check`: is the setup right? Config, catalog, schema, permissions, and every handler
 // (SPEC 9). Every problem is reported, each on its own line naming the file or handler.
 #include "cli/app.hpp"
+#include "cli/delivery.hpp"
 #include "cli/handler_io.hpp"
 #include "cli/table.hpp"
 #include "common/trusted_files.hpp"
@@ -44,6 +45,8 @@ public:
     line("note", what, message);
   }
   std::size_t problems() const { return m_problems.size(); }
+  // Whether the last line says that the setup is sound but no daemon runs on it.
+  void set_daemon_stopped(bool stopped) { m_daemon_stopped = stopped; }
   json::object& checked() { return m_checked; }
 
   int finish() {
@@ -54,7 +57,9 @@ public:
                                           {"checked", m_checked}})
                 << "\n";
     } else if (m_problems.empty()) {
-      std::cout << "no problems\n";
+      std::cout << (m_daemon_stopped ? "no problems in the setup; eventmgrd is not running, so nothing is handled "
+                                       "until it starts\n"
+                                     : "no problems\n");
     } else {
       std::cout << m_problems.size() << (m_problems.size() == 1 ? " problem" : " problems") << "\n";
     }
@@ -62,13 +67,23 @@ public:
   }
 
 private:
+  // One line per line of `text` (a config with three errors gives three FAIL lines), each
+  // escaped.
   void line(const char* tag, const std::string& what, const std::string& text) const {
-    if (!m_json) {
-      std::cout << tag << "  " << printable(what) << ": " << printable(text) << "\n";
+    if (m_json) {
+      return;
     }
+    std::size_t start = 0;
+    do {
+      std::size_t end = text.find('\n', start);
+      std::string part = text.substr(start, end == std::string::npos ? std::string::npos : end - start);
+      std::cout << tag << "  " << printable(what) << ": " << printable(part) << "\n";
+      start = end == std::string::npos ? text.size() + 1 : end + 1;
+    } while (start <= text.size());
   }
 
   bool m_json;
+  bool m_daemon_stopped = false;
   json::array m_problems;
   json::array m_notes;
   json::object m_checked;
@@ -369,6 +384,17 @@ int check(Context& context) {
   // 6. Every handler.
   if (db) {
     check_handlers(report, context, *config, *db);
+  }
+
+  // 7. The daemon: a sound setup that nothing runs on handles nothing.
+  const bool running = daemon_runs(*config);
+  report.checked()["daemon_running"] = running;
+  if (running) {
+    report.ok("daemon", "running");
+  } else {
+    report.note("daemon", "not running: records wait in the pipe or the pickup dir and no handler runs until "
+                          "eventmgrd starts (README, \"Running it as a service\")");
+    report.set_daemon_stopped(true);
   }
   return report.finish();
 }

@@ -192,7 +192,9 @@ Result<Config> parse_config(const std::string& text, const fs::path& file_name, 
     if (reader == readers.end()) {
       std::string valid;
       for (const auto& [name, unused] : readers) {
-        valid += (valid.empty() ? "" : ", ") + name;
+        if (!name.starts_with("debug_")) { // benchmark-only settings are not offered
+          valid += (valid.empty() ? "" : ", ") + name;
+        }
       }
       problems.add(entry.first, "unknown setting '" + escape_for_message(key) + "'; valid: " + valid);
       continue;

@@ -22,7 +22,28 @@ $(cat "$TMP/check.out")"
 grep -q "^ok  *handler $h_fine: client_create as $HUSER: $BIN/fine$" "$TMP/check.out" ||
   fail "check does not report handler $h_fine as ok:
 $(cat "$TMP/check.out")"
+# The daemon is stopped: the setup is sound, and check says that nothing is handled.
+[ "$(tail -n 1 "$TMP/check.out")" = "no problems in the setup; eventmgrd is not running, so nothing is handled until it starts" ] ||
+  fail "check summary while the daemon is stopped: $(tail -n 1 "$TMP/check.out")"
+grep -q "^note  daemon: not running" "$TMP/check.out" || fail "check does not note the stopped daemon"
+start_daemon
+em check >"$TMP/check.out" 2>&1 || fail "check with the daemon running failed: $(cat "$TMP/check.out")"
 [ "$(tail -n 1 "$TMP/check.out")" = "no problems" ] || fail "check summary: $(tail -n 1 "$TMP/check.out")"
+grep -q "^ok    daemon: running$" "$TMP/check.out" || fail "check does not report the running daemon:
+$(cat "$TMP/check.out")"
+stop_daemon
+
+# A config with several errors: one FAIL line each (no literal \n), and the benchmark-only
+# setting is not offered as a valid key.
+printf 'workers: lots\nno_such_key: 1\n' >"$TMP/bad-config.yaml"
+chmod 644 "$TMP/bad-config.yaml"
+not 1 em --config "$TMP/bad-config.yaml" check
+[ "$(grep -c '^FAIL  config ' "$TMP/not.out")" = 2 ] || fail "config errors are not one line each:
+$(cat "$TMP/not.out")"
+! grep -q 'x0a\|\\n' "$TMP/not.out" || fail "config errors joined with a literal newline escape:
+$(cat "$TMP/not.out")"
+! grep -q debug_ballast "$TMP/not.out" || fail "the benchmark-only setting is offered:
+$(cat "$TMP/not.out")"
 em check --json | python3 -c '
 import json, sys
 report = json.load(sys.stdin)
