@@ -141,6 +141,7 @@ bool PickupIntake::take(const fs::path& file) {
       rest = newline == std::string_view::npos ? std::string_view() : rest.substr(newline + 1);
     }
   }
+  m_recorder.end_burst(via); // at most k_burst_rows rejected rows per file, then one summary
   try {
     m_recorder.commit();
   } catch (const sqlite::Failure& failure) {
