@@ -177,7 +177,7 @@ std::size_t PipeIntake::process(std::string_view data, bool quiet) {
           m_overlong.emplace();
         }
         if (quiet) {
-          finish_overlong(rest);
+          finish_overlong(rest, k_quiet_reason);
           return data.size();
         }
         // Consume all but the last bytes: a record whose newline the copy cut off may sit
@@ -197,7 +197,7 @@ std::size_t PipeIntake::process(std::string_view data, bool quiet) {
       if (!m_overlong) {
         m_overlong.emplace();
       }
-      finish_overlong(line);
+      finish_overlong(line, k_glued_reason);
     } else if (!line.empty()) {
       take_line(line, k_glued_reason);
     }
@@ -225,15 +225,18 @@ void PipeIntake::take_line(std::string_view line, std::string_view fragment_reas
   }
 }
 
-void PipeIntake::finish_overlong(std::string_view last) {
+void PipeIntake::finish_overlong(std::string_view last, std::string_view fragment_reason) {
   Framing framing = split_line(last);
   m_overlong->add(framing.prefix);
-  if (m_overlong->bytes > 0) {
+  if (m_overlong->bytes > k_max_record_text) {
     m_recorder.reject(m_overlong->head,
                       "record longer than 4096 bytes (" + std::to_string(m_overlong->bytes) + " bytes, the first " +
                         std::to_string(m_overlong->head.size()) +
                         " kept); send big records through the pickup directory",
                       k_via);
+  } else if (!blank(m_overlong->head)) {
+    // Records glued without newlines made the line long, not the fragment in front of them.
+    m_recorder.reject(m_overlong->head, fragment_reason, k_via);
   }
   m_overlong.reset();
   for (std::string_view record : framing.records) {

@@ -49,8 +49,8 @@ private:
   // Journals one line (without its newline) of at most 4096 bytes, or the bytes left by quiet.
   void take_line(std::string_view line, std::string_view fragment_reason);
   // Ends the over-long line with `last` (its remaining bytes): the records ending it are
-  // taken, the rest is one rejected row.
-  void finish_overlong(std::string_view last);
+  // taken, the rest is one rejected row (for `fragment_reason` when it is short after all).
+  void finish_overlong(std::string_view last, std::string_view fragment_reason);
   void consume(std::size_t count);
   // Ends the rejections' burst once the pipe brought none for a while (the summary's row).
   void watch_burst();

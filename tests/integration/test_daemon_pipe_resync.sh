@@ -76,6 +76,19 @@ wait_for '[ "$(rejected_count)" -gt '"$before"' ]' 30
 [ "$(db "SELECT CAST(raw AS TEXT) FROM rejected WHERE id > $before")" = '{"event":"client_create","id":"frag","new":{"login_na' ] ||
   fail "the glued fragment is not rejected alone: $(db "SELECT CAST(raw AS TEXT) FROM rejected WHERE id > $before")"
 
+# 4b. A long fragment (3000 bytes) and a long record (1500 bytes) on one line of over 4096
+#     bytes: the record is journaled, the fragment is rejected alone as incomplete.
+before=$(rejected_count)
+long=$(head -c 1400 /dev/zero | tr '\0' y)
+fragment="{\"event\":\"client_create\",\"new\":{\"contact_name\":\"$(head -c 2952 /dev/zero | tr '\0' z)"
+to_pipe "$fragment{\"event\":\"client_delete\",\"id\":\"long-rec\",\"old\":{\"login_name\":\"v\",\"contact_name\":\"$long\"}}"
+wait_for 'journaled long-rec' 30
+wait_for '[ "$(rejected_count)" -gt '"$before"' ]' 30
+[ "$(db "SELECT length(raw) FROM rejected WHERE id > $before")" -eq 3000 ] ||
+  fail "the long fragment is not rejected alone: $(db "SELECT length(raw), reason FROM rejected WHERE id > $before")"
+db "SELECT reason FROM rejected WHERE id > $before" | grep -q 'incomplete record' ||
+  fail "the long fragment's reason: $(db "SELECT reason FROM rejected WHERE id > $before")"
+
 # 5. A record without its trailing newline, alone: journaled after the quiet time.
 raw_write "$(record no-newline)"
 wait_for 'journaled no-newline' 30
@@ -89,6 +102,6 @@ wait_for 'journaled last' 30
 [ "$(rejected_count)" -eq "$before" ] || fail "a glued pair of records was rejected: $(db "SELECT reason FROM rejected WHERE id > $before")"
 
 # Nothing vanished: every record sent is journaled exactly once.
-[ "$(db "SELECT count(*) FROM events")" -eq 9 ] || fail "expected 9 events, got: $(db "SELECT submit_id FROM events")"
+[ "$(db "SELECT count(*) FROM events")" -eq 10 ] || fail "expected 10 events, got: $(db "SELECT submit_id FROM events")"
 daemon_alive || fail "the daemon died"
 stop_daemon
