@@ -29,10 +29,10 @@ constexpr auto k_burst_quiet = std::chrono::seconds(1);
 constexpr std::size_t k_max_record_text = events::k_max_pipe_record - 1;
 constexpr std::string_view k_via = "pipe";
 constexpr std::string_view k_glued_reason =
-  "incomplete record: not a JSON record of its own, cut off by the record after it on the same line, which "
-  "was taken separately (a writer stopped mid-record or left out its newline)";
+    "incomplete record: not a JSON record of its own, cut off by the record after it on the same line, which "
+    "was taken separately (a writer stopped mid-record or left out its newline)";
 constexpr std::string_view k_quiet_reason =
-  "incomplete record: no newline and no further bytes for 200 ms (a writer stopped mid-record)";
+    "incomplete record: no newline and no further bytes for 200 ms (a writer stopped mid-record)";
 
 bool blank(std::string_view text) {
   return text.find_first_not_of(" \t\r") == std::string_view::npos;
@@ -49,7 +49,8 @@ void PipeIntake::Overlong::add(std::string_view part) {
 
 PipeIntake::PipeIntake(boost::asio::io_context& io, UniqueFd fifo_fd, Recorder& recorder,
                        std::shared_ptr<spdlog::logger> log)
-  : m_fifo(io, fifo_fd.release()), m_recorder(recorder), m_log(std::move(log)), m_retry(io), m_burst_timer(io) {
+    : m_fifo(io, fifo_fd.release()), m_recorder(recorder), m_log(std::move(log)), m_retry(io),
+      m_burst_timer(io) {
   int fds[2];
   if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) {
     throw std::runtime_error(std::string("cannot create the intake's private pipe: ") + std::strerror(errno));
@@ -78,9 +79,9 @@ void PipeIntake::stop() {
   // still in the FIFO are read at the next start.
   if (m_overlong) {
     m_recorder.reject(m_overlong->head,
-                      "record longer than 4096 bytes (" + std::to_string(m_overlong->bytes) + " bytes read, the first " +
-                        std::to_string(m_overlong->head.size()) +
-                        " kept, before the daemon stopped); send big records through the pickup directory",
+                      "record longer than 4096 bytes (" + std::to_string(m_overlong->bytes) +
+                          " bytes read, the first " + std::to_string(m_overlong->head.size()) +
+                          " kept, before the daemon stopped); send big records through the pickup directory",
                       k_via);
     m_overlong.reset();
   }
@@ -96,15 +97,16 @@ void PipeIntake::wait() {
   if (m_stopped) {
     return;
   }
-  m_fifo.async_wait(boost::asio::posix::stream_descriptor::wait_read, [this](const boost::system::error_code& ec) {
-    if (ec) {
-      if (ec != boost::asio::error::operation_aborted) {
-        m_log->error("waiting on the pipe failed: {}", ec.message());
-      }
-      return;
-    }
-    on_readable();
-  });
+  m_fifo.async_wait(boost::asio::posix::stream_descriptor::wait_read,
+                    [this](const boost::system::error_code& ec) {
+                      if (ec) {
+                        if (ec != boost::asio::error::operation_aborted) {
+                          m_log->error("waiting on the pipe failed: {}", ec.message());
+                        }
+                        return;
+                      }
+                      on_readable();
+                    });
 }
 
 void PipeIntake::on_readable() {
@@ -230,9 +232,9 @@ void PipeIntake::finish_overlong(std::string_view last, std::string_view fragmen
   m_overlong->add(framing.prefix);
   if (m_overlong->bytes > k_max_record_text) {
     m_recorder.reject(m_overlong->head,
-                      "record longer than 4096 bytes (" + std::to_string(m_overlong->bytes) + " bytes, the first " +
-                        std::to_string(m_overlong->head.size()) +
-                        " kept); send big records through the pickup directory",
+                      "record longer than 4096 bytes (" + std::to_string(m_overlong->bytes) +
+                          " bytes, the first " + std::to_string(m_overlong->head.size()) +
+                          " kept); send big records through the pickup directory",
                       k_via);
   } else if (!blank(m_overlong->head)) {
     // Records glued without newlines made the line long, not the fragment in front of them.

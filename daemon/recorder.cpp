@@ -14,8 +14,8 @@ constexpr std::int64_t k_summary_every_ms = 10'000;
 
 Recorder::Recorder(events::Journal& journal, const std::shared_ptr<const events::Catalog>& catalog,
                    std::shared_ptr<spdlog::logger> log)
-  : m_journal(journal), m_catalog(catalog), m_log(std::move(log)),
-    m_batch(std::make_unique<events::Journal::Batch>(journal)) {}
+    : m_journal(journal), m_catalog(catalog), m_log(std::move(log)),
+      m_batch(std::make_unique<events::Journal::Batch>(journal)) {}
 
 void Recorder::add(std::string_view line, std::string_view via) {
   if (auto reason = try_add(line, via)) {
@@ -55,9 +55,10 @@ void Recorder::reject(std::string_view raw, std::string_view reason, std::string
   if (burst.folded == 0) {
     burst.folded_since = burst.last_at;
     burst.first_reason = reason;
-    m_log->warn("more than {} records rejected via {} in one burst: the next ones are kept together in one summary "
-                "record",
-                k_burst_rows, via);
+    m_log->warn(
+        "more than {} records rejected via {} in one burst: the next ones are kept together in one summary "
+        "record",
+        k_burst_rows, via);
   }
   ++burst.folded;
   burst.folded_bytes += raw.size();
@@ -109,14 +110,16 @@ void Recorder::commit() {
     for (auto it = m_bursts.begin(); it != m_bursts.end();) {
       Burst& burst = it->second;
       if (burst.folded > 0 && (burst.ended || now - burst.folded_since >= k_summary_every_ms)) {
-        const std::string reason =
-          std::to_string(burst.folded) + " more records rejected via " + it->first + " in one burst (" +
-          std::to_string(burst.folded_bytes) + " bytes, from " + format_rfc3339(burst.folded_since) +
-          "), kept as this one record: the first of them, one per line, up to 64 KiB; the first one's reason: " +
-          burst.first_reason;
+        const std::string reason = std::to_string(burst.folded) + " more records rejected via " + it->first +
+                                   " in one burst (" + std::to_string(burst.folded_bytes) + " bytes, from " +
+                                   format_rfc3339(burst.folded_since) +
+                                   "), kept as this one record: the first of them, one per line, up to 64 "
+                                   "KiB; the first one's reason: " +
+                                   burst.first_reason;
         m_batch->reject(burst.folded_raw, reason, it->first, "", burst.folded);
-        summaries.push_back("rejected " + std::to_string(burst.folded) + " more records via " + it->first + " (" +
-                            std::to_string(burst.folded_bytes) + " bytes): kept as one summary record");
+        summaries.push_back("rejected " + std::to_string(burst.folded) + " more records via " + it->first +
+                            " (" + std::to_string(burst.folded_bytes) +
+                            " bytes): kept as one summary record");
         burst.folded = 0;
         burst.folded_bytes = 0;
         burst.folded_raw.clear();
@@ -166,7 +169,8 @@ void Recorder::commit() {
     m_log->info("journaled event {}{}{} via {}{}", first_seq, first_id.empty() ? "" : " id ", first_id, m_via,
                 to_dispatch == 0 ? " (no enabled handler: done)" : "");
   } else if (added > 1) {
-    m_log->info("journaled {} events {}-{} via {} ({} to dispatch)", added, first_seq, last_seq, m_via, to_dispatch);
+    m_log->info("journaled {} events {}-{} via {} ({} to dispatch)", added, first_seq, last_seq, m_via,
+                to_dispatch);
   }
   m_pending_ids.clear();
   if (to_dispatch > 0 && m_on_journaled) {

@@ -52,12 +52,12 @@ public:
 private:
   // The rejections of one intake since its burst began.
   struct Burst {
-    std::size_t rows = 0;            // stored one row each
-    std::int64_t last_at = 0;        // the last rejection, unix ms
-    std::int64_t folded = 0;         // folded into the summary
+    std::size_t rows = 0;     // stored one row each
+    std::int64_t last_at = 0; // the last rejection, unix ms
+    std::int64_t folded = 0;  // folded into the summary
     std::size_t folded_bytes = 0;
-    std::int64_t folded_since = 0;   // the first folded one, unix ms
-    std::string folded_raw;          // the folded records, one per line, cut at 64 KiB
+    std::int64_t folded_since = 0; // the first folded one, unix ms
+    std::string folded_raw;        // the folded records, one per line, cut at 64 KiB
     std::string first_reason;
     bool ended = false;
   };
@@ -67,8 +67,8 @@ private:
   const std::shared_ptr<const events::Catalog>& m_catalog;
   std::shared_ptr<spdlog::logger> m_log;
   std::unique_ptr<events::Journal::Batch> m_batch;
-  std::vector<std::string> m_pending_ids; // submit ids of queued events, for the log lines
-  std::string m_via;                      // how the queued events came (one intake per batch)
+  std::vector<std::string> m_pending_ids;             // submit ids of queued events, for the log lines
+  std::string m_via;                                  // how the queued events came (one intake per batch)
   std::map<std::string, Burst, std::less<>> m_bursts; // by via; empty unless something was rejected
   std::function<void()> m_on_journaled;
 };

@@ -3,9 +3,9 @@
 // records are consecutive pieces of it that cover it (blanks between records aside), each
 // record is at most 4096 bytes, parses as a JSON object with an "event" member, and split
 // again is that one record.
-#include "tests/fuzz/fuzz_support.hpp"
 #include "daemon/pipe_framing.hpp"
 #include "events/record.hpp"
+#include "tests/fuzz/fuzz_support.hpp"
 
 #include <boost/json/parse.hpp>
 

@@ -10,8 +10,10 @@ using eventmgr::daemon::split_line;
 
 namespace {
 
-const std::string k_record = R"({"event":"client_delete","id":"v","old":{"login_name":"v","contact_name":"V"}})";
-const std::string k_other = R"({"event":"client_create","id":"w","new":{"login_name":"w","contact_name":"W \"}{\\"}})";
+const std::string k_record =
+    R"({"event":"client_delete","id":"v","old":{"login_name":"v","contact_name":"V"}})";
+const std::string k_other =
+    R"({"event":"client_create","id":"w","new":{"login_name":"w","contact_name":"W \"}{\\"}})";
 
 std::vector<std::string> records_of(std::string_view line) {
   std::vector<std::string> out;
@@ -75,7 +77,8 @@ TEST_CASE("a line that does not end with a record is all prefix") {
 }
 
 TEST_CASE("a record is found only in the last 4096 bytes") {
-  const std::string big = R"({"event":"client_delete","old":{"login_name":")" + std::string(5000, 'x') + R"("}})";
+  const std::string big =
+      R"({"event":"client_delete","old":{"login_name":")" + std::string(5000, 'x') + R"("}})";
   CHECK(split_line(big).records.empty());
   const std::string line = std::string(100000, 'A') + k_record;
   CHECK(split_line(line).prefix.size() == 100000);
