@@ -27,7 +27,7 @@ bool is_record_file(const fs::path& path) {
 
 PickupIntake::PickupIntake(boost::asio::io_context& io, fs::path dir, Recorder& recorder,
                            std::shared_ptr<spdlog::logger> log)
-    : m_dir(std::move(dir)), m_recorder(recorder), m_log(std::move(log)), m_inotify(io), m_retry(io) {}
+  : m_dir(std::move(dir)), m_recorder(recorder), m_log(std::move(log)), m_inotify(io), m_retry(io) {}
 
 void PickupIntake::start() {
   int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
@@ -56,18 +56,17 @@ void PickupIntake::wait() {
   if (m_stopped) {
     return;
   }
-  m_inotify.async_read_some(
-      boost::asio::buffer(m_events), [this](const boost::system::error_code& ec, std::size_t) {
-        if (ec) {
-          if (ec != boost::asio::error::operation_aborted) {
-            m_log->error("watching pickup directory {} failed: {}", m_dir.string(), ec.message());
-          }
-          return;
-        }
-        // The events only say "something arrived": a scan takes every complete file, in name order.
-        scan();
-        wait();
-      });
+  m_inotify.async_read_some(boost::asio::buffer(m_events), [this](const boost::system::error_code& ec, std::size_t) {
+    if (ec) {
+      if (ec != boost::asio::error::operation_aborted) {
+        m_log->error("watching pickup directory {} failed: {}", m_dir.string(), ec.message());
+      }
+      return;
+    }
+    // The events only say "something arrived": a scan takes every complete file, in name order.
+    scan();
+    wait();
+  });
 }
 
 std::size_t PickupIntake::scan() {
@@ -108,18 +107,18 @@ bool PickupIntake::take(const fs::path& file) {
     }
     return true;
   }
-  struct stat st {};
+  struct stat st{};
   std::string via = "pickup";
   if (fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
-    m_recorder.reject(file.filename().string(),
-                      "pickup entry " + file.filename().string() + " is not a regular file", via);
+    m_recorder.reject(file.filename().string(), "pickup entry " + file.filename().string() + " is not a regular file",
+                      via);
   } else if (static_cast<std::size_t>(st.st_size) > events::k_max_pickup_file) {
     std::string head(events::k_max_value, '\0');
     ssize_t n = ::read(fd.get(), head.data(), head.size());
     head.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
     m_recorder.reject(head,
                       "pickup file " + file.filename().string() + " is " + std::to_string(st.st_size) +
-                          " bytes; the limit is 1048576",
+                        " bytes; the limit is 1048576",
                       via);
   } else {
     std::string content(static_cast<std::size_t>(st.st_size), '\0');

@@ -15,7 +15,7 @@ std::int64_t to_int64(std::size_t value) {
 }
 
 constexpr std::string_view k_entry_columns =
-    "seq, event, payload, via, source, received_at, state, finished_at";
+  "seq, event, payload, via, source, received_at, state, finished_at";
 
 JournalEntry read_entry(const sqlite::Statement& statement) {
   JournalEntry entry;
@@ -68,35 +68,35 @@ std::optional<EventState> parse_event_state(std::string_view text) {
 }
 
 Journal::Journal(sqlite::Database& db)
-    : m_db(db),
-      m_insert_event(db.prepare(
-          "INSERT INTO events (submit_id, event, payload, via, source, received_at, state, finished_at, seq)"
-          " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
-          " ON CONFLICT (submit_id) WHERE submit_id IS NOT NULL DO NOTHING")),
-      m_last_seq(db.prepare("SELECT value FROM counters WHERE name = 'last_seq'")),
-      m_find_submit_id(db.prepare("SELECT seq FROM events WHERE submit_id = ?1")),
-      m_insert_rejected(db.prepare("INSERT INTO rejected (received_at, via, source, reason, raw)"
-                                   " VALUES (?1, ?2, ?3, ?4, ?5)")),
-      m_add_counter(db.prepare("UPDATE counters SET value = value + ?2 WHERE name = ?1")),
-      // `state <> 'done'` repeats the partial index's condition so the planner can use it.
-      m_unfinished(db.prepare("SELECT " + std::string(k_entry_columns) +
-                              " FROM events WHERE state <> 'done' AND seq > ?1 ORDER BY seq LIMIT ?2")),
-      m_get(db.prepare("SELECT " + std::string(k_entry_columns) + " FROM events WHERE seq = ?1")),
-      // The journal reads the handlers table for this one fact; the handlers module owns it.
-      m_handled_query(db.prepare("SELECT DISTINCT event FROM handlers WHERE enabled <> 0")),
-      m_mark_done(db.prepare("UPDATE events SET state = 'done', finished_at = ?2 WHERE seq = ?1")),
-      m_counters(db.prepare("SELECT name, value FROM counters")),
-      m_backlog(db.prepare("SELECT count(*), min(received_at) FROM events WHERE state <> 'done'")),
-      m_set_state(db.prepare("INSERT INTO daemon_state (name, value) VALUES (?1, ?2)"
-                             " ON CONFLICT (name) DO UPDATE SET value = excluded.value")),
-      m_get_state(db.prepare("SELECT value FROM daemon_state WHERE name = ?1")),
-      m_clear_state(db.prepare("DELETE FROM daemon_state WHERE name = ?1")),
-      m_list_rejected(db.prepare("SELECT " + std::string(k_rejected_columns) +
-                                 ", substr(raw, 1, ?3), resubmitted_at FROM rejected"
-                                 " WHERE received_at >= ?1 ORDER BY received_at DESC, id DESC LIMIT ?2")),
-      m_get_rejected(db.prepare("SELECT " + std::string(k_rejected_columns) +
-                                ", raw, resubmitted_at FROM rejected WHERE id = ?1")),
-      m_mark_resubmitted(db.prepare("UPDATE rejected SET resubmitted_at = ?2 WHERE id = ?1")) {}
+  : m_db(db),
+    m_insert_event(db.prepare(
+      "INSERT INTO events (submit_id, event, payload, via, source, received_at, state, finished_at, seq)"
+      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+      " ON CONFLICT (submit_id) WHERE submit_id IS NOT NULL DO NOTHING")),
+    m_last_seq(db.prepare("SELECT value FROM counters WHERE name = 'last_seq'")),
+    m_find_submit_id(db.prepare("SELECT seq FROM events WHERE submit_id = ?1")),
+    m_insert_rejected(db.prepare("INSERT INTO rejected (received_at, via, source, reason, raw)"
+                                 " VALUES (?1, ?2, ?3, ?4, ?5)")),
+    m_add_counter(db.prepare("UPDATE counters SET value = value + ?2 WHERE name = ?1")),
+    // `state <> 'done'` repeats the partial index's condition so the planner can use it.
+    m_unfinished(db.prepare("SELECT " + std::string(k_entry_columns) +
+                            " FROM events WHERE state <> 'done' AND seq > ?1 ORDER BY seq LIMIT ?2")),
+    m_get(db.prepare("SELECT " + std::string(k_entry_columns) + " FROM events WHERE seq = ?1")),
+    // The journal reads the handlers table for this one fact; the handlers module owns it.
+    m_handled_query(db.prepare("SELECT DISTINCT event FROM handlers WHERE enabled <> 0")),
+    m_mark_done(db.prepare("UPDATE events SET state = 'done', finished_at = ?2 WHERE seq = ?1")),
+    m_counters(db.prepare("SELECT name, value FROM counters")),
+    m_backlog(db.prepare("SELECT count(*), min(received_at) FROM events WHERE state <> 'done'")),
+    m_set_state(db.prepare("INSERT INTO daemon_state (name, value) VALUES (?1, ?2)"
+                           " ON CONFLICT (name) DO UPDATE SET value = excluded.value")),
+    m_get_state(db.prepare("SELECT value FROM daemon_state WHERE name = ?1")),
+    m_clear_state(db.prepare("DELETE FROM daemon_state WHERE name = ?1")),
+    m_list_rejected(db.prepare("SELECT " + std::string(k_rejected_columns) +
+                               ", substr(raw, 1, ?3), resubmitted_at FROM rejected"
+                               " WHERE received_at >= ?1 ORDER BY received_at DESC, id DESC LIMIT ?2")),
+    m_get_rejected(db.prepare("SELECT " + std::string(k_rejected_columns) +
+                              ", raw, resubmitted_at FROM rejected WHERE id = ?1")),
+    m_mark_resubmitted(db.prepare("UPDATE rejected SET resubmitted_at = ?2 WHERE id = ?1")) {}
 
 void Journal::Batch::add(Event event, std::string_view via, std::string_view record) {
   // Serialised here, outside the write transaction.
@@ -161,10 +161,10 @@ std::vector<Journal::Accepted> Journal::Batch::commit() {
   for (const Rejection& rejection : m_rejections) {
     rejected += rejection.records;
     j.m_insert_rejected.bind(1, now)
-        .bind(2, rejection.via)
-        .bind(3, rejection.source)
-        .bind(4, rejection.reason)
-        .bind_blob(5, rejection.raw);
+      .bind(2, rejection.via)
+      .bind(3, rejection.source)
+      .bind(4, rejection.reason)
+      .bind_blob(5, rejection.raw);
     j.m_insert_rejected.run();
   }
   const std::pair<const char*, std::int64_t> increments[] = {{"accepted", accepted},
@@ -322,8 +322,9 @@ PruneCounts Journal::prune(std::int64_t older_than) {
   PruneCounts counts;
   sqlite::Transaction transaction(m_db);
   // The runs go by ON DELETE CASCADE, which changes() does not count: count them first.
-  auto count_runs = m_db.prepare("SELECT count(*) FROM runs WHERE event_seq IN"
-                                 " (SELECT seq FROM events WHERE state = 'done' AND finished_at < ?1)");
+  auto count_runs = m_db.prepare(
+    "SELECT count(*) FROM runs WHERE event_seq IN"
+    " (SELECT seq FROM events WHERE state = 'done' AND finished_at < ?1)");
   count_runs.bind(1, older_than);
   if (count_runs.step()) {
     counts.runs = count_runs.column_int(0);
