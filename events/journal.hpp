@@ -97,8 +97,8 @@ public:
     // Queues a rejected record: `raw` (cut to k_max_rejected_raw bytes) and the `reason`.
     // `records`: how many rejected records the row stands for (a summary row folds many), as
     // the `rejected` counter counts them.
-    void reject(std::string_view raw, std::string_view reason, std::string_view via, std::string_view source,
-                std::int64_t records = 1);
+    void reject(std::string_view raw, std::string_view reason, std::string_view via,
+                std::string_view source, std::int64_t records = 1);
     bool empty() const { return m_events.empty() && m_rejections.empty(); }
     std::size_t size() const { return m_events.size() + m_rejections.size(); }
     // Writes everything queued in one transaction, updates the counters, and empties the batch.
@@ -127,7 +127,8 @@ public:
   // Appends `events` that arrived through `via` in one transaction (a Batch of them).
   std::vector<Accepted> append(std::span<const Event> events, std::string_view via);
   // Stores one rejected record in its own transaction (a Batch of one).
-  void reject(std::string_view raw, std::string_view reason, std::string_view via, std::string_view source);
+  void reject(std::string_view raw, std::string_view reason, std::string_view via,
+              std::string_view source);
 
   // Dispatch: up to `limit` pending or running events with seq > `after_seq`, by seq.
   std::vector<JournalEntry> unfinished(std::int64_t after_seq, std::size_t limit);
