@@ -58,7 +58,7 @@ private:
   // The part of an over-long line already consumed: its first 64 KiB and its size.
   struct Overlong {
     std::string head;
-    std::size_t bytes = 0;
+    std::size_t bytes; // no initializer: clang needs none to emplace() it in the class; emplace() zeroes it
     void add(std::string_view part);
   };
 
