@@ -182,6 +182,11 @@ std::size_t PipeIntake::process(std::string_view data, bool quiet) {
           finish_overlong(rest, k_quiet_reason);
           return data.size();
         }
+        // Records a writer sent without newlines (each arrives whole) end the bytes so far.
+        if (!split_line(rest).records.empty()) {
+          finish_overlong(rest, k_glued_reason);
+          return data.size();
+        }
         // Consume all but the last bytes: a record whose newline the copy cut off may sit
         // there (records of at most 4096 bytes arrive whole).
         const std::size_t skip = rest.size() - std::min(rest.size(), k_max_record_text);

@@ -101,7 +101,18 @@ to_pipe "$(record last)"
 wait_for 'journaled last' 30
 [ "$(rejected_count)" -eq "$before" ] || fail "a glued pair of records was rejected: $(db "SELECT reason FROM rejected WHERE id > $before")"
 
+# 7. A writer that leaves out every newline: 60 records in 60 writes, over 4096 bytes in all,
+#    are all journaled.
+python3 -c '
+import os, sys
+fd = os.open(sys.argv[1], os.O_WRONLY)
+for i in range(60):
+    os.write(fd, ("{\"event\":\"client_delete\",\"id\":\"nonl-%d\",\"old\":{\"login_name\":\"n%d\",\"contact_name\":\"%s\"}}" % (i, i, "c" * 80)).encode())
+' "$pipe"
+wait_for '[ "$(db "SELECT count(*) FROM events WHERE submit_id LIKE '"'nonl-%'"'")" -eq 60 ]' 30
+[ "$(rejected_count)" -eq "$before" ] || fail "records without newlines were rejected: $(db "SELECT reason FROM rejected WHERE id > $before")"
+
 # Nothing vanished: every record sent is journaled exactly once.
-[ "$(db "SELECT count(*) FROM events")" -eq 10 ] || fail "expected 10 events, got: $(db "SELECT submit_id FROM events")"
+[ "$(db "SELECT count(*) FROM events")" -eq 70 ] || fail "expected 70 events, got: $(db "SELECT submit_id FROM events")"
 daemon_alive || fail "the daemon died"
 stop_daemon
