@@ -147,6 +147,15 @@ std::size_t PickupIntake::scan() {
     }
     ++taken;
   }
+  // Refused entries of this scan share a burst: its summary row (past the cap) is written now.
+  m_recorder.end_burst("pickup");
+  if (!m_recorder.empty()) {
+    try {
+      m_recorder.commit();
+    } catch (const sqlite::Failure& failure) {
+      m_log->error("cannot journal the summary of refused pickup entries: {}", failure.what());
+    }
+  }
   return taken;
 }
 
@@ -223,6 +232,7 @@ bool PickupIntake::take(const fs::path& file) {
       rest = newline == std::string_view::npos ? std::string_view() : rest.substr(newline + 1);
     }
   }
+  m_recorder.end_burst(via); // at most k_burst_rows rejected rows per file, then one summary
   std::vector<events::ReceiptEntry> outcomes;
   try {
     outcomes = m_recorder.commit();

@@ -105,9 +105,9 @@ void Journal::Batch::add(Event event, std::string_view via, std::string_view rec
 }
 
 void Journal::Batch::reject(std::string_view raw, std::string_view reason, std::string_view via,
-                            std::string_view source) {
+                            std::string_view source, std::int64_t records) {
   m_rejections.push_back({std::string(raw.substr(0, k_max_rejected_raw)), std::string(reason),
-                          std::string(via), std::string(source)});
+                          std::string(via), std::string(source), records});
 }
 
 std::vector<Journal::Accepted> Journal::Batch::commit() {
@@ -157,7 +157,9 @@ std::vector<Journal::Accepted> Journal::Batch::commit() {
     results.push_back({find.step() ? find.column_int(0) : 0, true});
     ++duplicate;
   }
+  std::int64_t rejected = 0;
   for (const Rejection& rejection : m_rejections) {
+    rejected += rejection.records;
     j.m_insert_rejected.bind(1, now)
       .bind(2, rejection.via)
       .bind(3, rejection.source)
@@ -167,7 +169,7 @@ std::vector<Journal::Accepted> Journal::Batch::commit() {
   }
   const std::pair<const char*, std::int64_t> increments[] = {{"accepted", accepted},
                                                              {"duplicate", duplicate},
-                                                             {"rejected", to_int64(m_rejections.size())},
+                                                             {"rejected", rejected},
                                                              {"last_seq", last_seq + 1 - first_seq}};
   for (const auto& [name, amount] : increments) {
     if (amount != 0) {

@@ -97,8 +97,10 @@ public:
     // then the stored payload, else to_journal_json(event) is.
     void add(Event event, std::string_view via, std::string_view record = {});
     // Queues a rejected record: `raw` (cut to k_max_rejected_raw bytes) and the `reason`.
+    // `records`: how many rejected records the row stands for (a summary row folds many), as
+    // the `rejected` counter counts them.
     void reject(std::string_view raw, std::string_view reason, std::string_view via,
-                std::string_view source);
+                std::string_view source, std::int64_t records = 1);
     bool empty() const { return m_events.empty() && m_rejections.empty(); }
     std::size_t size() const { return m_events.size() + m_rejections.size(); }
     // Writes everything queued in one transaction, updates the counters, and empties the batch.
@@ -117,6 +119,7 @@ public:
       std::string reason;
       std::string via;
       std::string source;
+      std::int64_t records = 1;
     };
     Journal& m_journal;
     std::vector<Queued> m_events;

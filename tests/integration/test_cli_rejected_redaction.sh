@@ -36,10 +36,15 @@ chmod 644 "$STATE/events.d/vault.yaml"
 rejected_count() {
   db "SELECT count(*) FROM rejected"
 }
-# glue FRAGMENT RECORD: one writer writes FRAGMENT (no newline), another then RECORD.
+# glue FRAGMENT RECORD: FRAGMENT and RECORD on one line, as a writer's garbage glued to the
+# panel's record. The pipe now cuts such a line into the fragment and the record (each taken on
+# its own), so the glued text is sent as one line of a pickup file, which is kept whole as one
+# rejected record: what the redaction must handle without trusting quote parity.
+glue_count=0
 glue() {
-  printf '%s' "$1" >"$pipe"
-  to_pipe "$2"
+  glue_count=$((glue_count + 1))
+  printf '%s%s\n' "$1" "$2" >"$STATE/pickup/.glued-$glue_count.tmp"
+  mv "$STATE/pickup/.glued-$glue_count.tmp" "$STATE/pickup/glued-$glue_count.json"
 }
 
 panel='{"event":"client_create","id":"panel-9","new":{"login_name":"jdoe","contact_name":"J","password":"'$PANEL_PW'"}}'
