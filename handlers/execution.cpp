@@ -98,6 +98,10 @@ std::string describe_failure(const LaunchSpec& spec, SpawnStep step, int error) 
     return "cannot start " + path + ": cannot change directory to /: " + cause;
   case SpawnStep::limits:
     return "cannot start " + path + ": cannot set the configured rlimits: " + cause;
+  case SpawnStep::held:
+    return "cannot start " + path + ": held before exec for " + std::to_string(spec.exec_deadline.count()) +
+           " ms (stopped, by a process of user " + (spec.user ? spec.user->name : std::string("?")) +
+           "?); killed";
   case SpawnStep::none:
   case SpawnStep::prepare:
     break;
@@ -246,6 +250,8 @@ private:
     plan.stdin_fd = stdin_fd;
     plan.stdout_fd = out.write.get();
     plan.stderr_fd = err.write.get();
+    plan.exec_deadline_ms =
+        static_cast<int>(std::clamp<std::int64_t>(m_spec.exec_deadline.count(), 1, 3'600'000));
 
     SpawnResult spawned = spawn(plan);
     if (spawned.pid < 0) {

@@ -21,9 +21,9 @@ namespace eventmgr::handlers {
 
 // Everything one handler process needs (SPEC 6.2, 7).
 struct LaunchSpec {
-  std::vector<std::string> argv;       // argv[0] is the absolute program path
-  std::vector<std::string> env;        // complete environment, "KEY=VALUE"
-  std::optional<UserInfo> user;        // switch to this user (needs root); nullopt: stay
+  std::vector<std::string> argv; // argv[0] is the absolute program path
+  std::vector<std::string> env;  // complete environment, "KEY=VALUE"
+  std::optional<UserInfo> user;  // switch to this user (needs root); nullopt: stay
   std::string cwd = "/";
   mode_t umask = 022;
   std::optional<std::string> stdin_data; // nullopt: /dev/null
@@ -33,6 +33,10 @@ struct LaunchSpec {
   // Once the child has exited and its group was killed, how long to keep reading output
   // still held open by a descendant that left the group (setsid); then the pipes are closed.
   std::chrono::milliseconds output_drain{1000};
+  // How long the new process may take to reach its exec. From its switch to the handler's
+  // user on, a process of that user may SIGSTOP it; a child still short of its exec at this
+  // deadline is killed and the run reported not started ("held before exec").
+  std::chrono::milliseconds exec_deadline{2000};
   // Resource limits of the process (config `rlimits`): pairs of RLIMIT_* and soft=hard value.
   std::vector<std::pair<int, rlim_t>> limits;
 };
@@ -41,8 +45,8 @@ enum class RunStatus { ok, exit, signal, timeout, not_started };
 
 struct RunOutcome {
   RunStatus status = RunStatus::not_started;
-  int exit_code = 0;     // when exit/ok
-  int signal = 0;        // when signal (or the signal that ended a timed-out run)
+  int exit_code = 0; // when exit/ok
+  int signal = 0;    // when signal (or the signal that ended a timed-out run)
   bool timed_out = false;
   std::string start_error; // when not_started, e.g. "cannot execute /x: No such file or directory"
   std::string out;

@@ -14,7 +14,11 @@ require_cmd sqlite3 useradd userdel setpriv ps
 
 HUSER=emt$$s
 STOPPER_PID=
-useradd --system --no-create-home --home-dir / --shell /usr/sbin/nologin "$HUSER" || fail "cannot create user $HUSER"
+# The child changes to the user's home between its user switch and its exec: a home 1,500
+# directories deep makes that window ~100 times wider, so the stopper hits it in seconds.
+home=$TMP/home$(printf '/d%.0s' $(seq 1 1500))
+mkdir -p "$home"
+useradd --system --no-create-home --home-dir "$home" --shell /usr/sbin/nologin "$HUSER" || fail "cannot create user $HUSER"
 
 # user_pids: every process of the test's user, one pid a line.
 user_pids() {
@@ -61,7 +65,7 @@ while time.monotonic() < end:
 stop_stopper() {
   if [ -n "$STOPPER_PID" ]; then
     kill -KILL "$STOPPER_PID" 2>/dev/null || true
-    wait "$STOPPER_PID" 2>/dev/null || true
+    { wait "$STOPPER_PID"; } 2>/dev/null || true
     STOPPER_PID=
   fi
 }
@@ -120,17 +124,19 @@ until [ "$(held_runs)" -gt 0 ]; do
   [ "$SENT" -ge 3000 ] || send_batch 40
   sleep 0.2
 done
-echo "held runs reported: $(held_runs) of $SENT events sent"
+echo "held runs reported: $(held_runs) of $SENT events sent, after ${SECONDS}s"
 
 # 2. SIGTERM stops the daemon within its stop grace while the stopper still spins.
 stop_within 30
 stop_stopper
+echo "stopped on SIGTERM, after ${SECONDS}s"
 
 # 3. Without the stopper, every event sent gets done.
 start_daemon --config "$TMP/eventmgr.yaml"
 wait_for "events_done $SENT" 120
 running=$(db "SELECT count(*) FROM runs WHERE status = 'running'")
 [ "$running" -eq 0 ] || fail "$running runs still marked running after all events are done"
+echo "all $SENT events done, after ${SECONDS}s"
 
 # 4. kill -9 while a child is stopped before its exec: the next daemon starts.
 start_stopper 200
@@ -147,3 +153,4 @@ stop_stopper
 start_daemon --config "$TMP/eventmgr.yaml"
 wait_for "events_done $SENT" 120
 stop_within 30
+echo "restarted, all $SENT events done and stopped, after ${SECONDS}s"
