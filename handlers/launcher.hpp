@@ -91,8 +91,12 @@ public:
   // Takes back every queued run that has not started: each `done` gets `skipped` set, maybe
   // before the outcome of the run its lane is running.
   void cancel_queued();
-  // Kills the process groups of every running child (SIGKILL); used at shutdown.
+  // Kills the process groups and cgroups of every running child (SIGKILL); used at shutdown.
   void kill_all();
+  // Whether each lane's runs live in a cgroup that is killed at each run's end, so that no
+  // descendant outlives its run; containment() says where, or why not (for the log).
+  bool contains_runs() const;
+  const std::string& containment() const;
   // Runs queued or running whose `done` has not been called yet.
   std::size_t running() const;
 
