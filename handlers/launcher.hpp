@@ -63,8 +63,10 @@ struct RunOutcome {
 // Each run is executed by a lane: a thread of its own that runs its queue one run after
 // another (spawn, output capture with poll(2), wait), so the next queued run starts as soon as
 // the previous one ends, without a turn of the event loop in between. The process is started
-// by a clone(CLONE_VM|CLONE_VFORK) child doing only raw system calls, so the launch cost does
-// not grow with the daemon's memory (see ARCHITECTURE.md).
+// by a clone3(CLONE_VM) child doing only raw system calls, so the launch cost does not grow
+// with the daemon's memory (see ARCHITECTURE.md); a child held (stopped) before its exec is
+// killed at LaunchSpec::exec_deadline. Where cgroup v2 allows, each lane's runs live in a
+// cgroup of their own, killed at each run's end (contains_runs()).
 // Ignores SIGPIPE process-wide (if it is still SIG_DFL), so that writing stdin to a handler
 // that exited gives EPIPE instead of killing the daemon; children get default dispositions.
 // Never reaps anything but its own children: SIGCHLD must not be SIG_IGN, nobody may

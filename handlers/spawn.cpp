@@ -337,8 +337,8 @@ OwnedFd open_null() {
 
 namespace {
 
-// The child's stack, mapped once per thread and reused: the parent is suspended until the
-// child has exec'd (CLONE_VFORK), so one launch at a time per thread uses it. Saves an
+// The child's stack, mapped once per thread and reused: the parent waits until the child has
+// exec'd or is dead (spawn), so one launch at a time per thread uses it. Saves an
 // mmap/mprotect/munmap and the stack's page faults on every launch.
 class ChildStack {
 public:
