@@ -151,6 +151,14 @@ kill9_daemon
 echo "daemon killed while children $orphans were stopped before their exec"
 stop_stopper
 start_daemon --config "$TMP/eventmgr.yaml"
+# Where the runs live in cgroups, the new daemon kills what the old one left in them: a stopped
+# child continued later would run a handler for a daemon that no longer exists.
+if grep -q "handler processes: one cgroup per lane" "$TMP/daemon.log"; then
+  for pid in $orphans; do
+    wait_for "! alive $pid" 20
+  done
+  echo "the stopped children of the killed daemon were killed at the restart"
+fi
 wait_for "events_done $SENT" 120
 stop_within 30
 echo "restarted, all $SENT events done and stopped, after ${SECONDS}s"
