@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <charconv>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
@@ -98,7 +99,9 @@ std::string own_cgroup_dir(std::string& why) {
 bool kill_and_remove(const fs::path& dir) {
   std::error_code error;
   std::vector<fs::path> leaves;
-  for (const auto& entry : fs::directory_iterator(dir, error)) {
+  // Increments with an error code: a range-for would throw.
+  for (fs::directory_iterator at(dir, error), end; !error && at != end; at.increment(error)) {
+    const auto& entry = *at;
     std::error_code type_error;
     if (entry.is_directory(type_error)) {
       leaves.push_back(entry.path());
@@ -123,7 +126,8 @@ bool kill_and_remove(const fs::path& dir) {
 int remove_stale(const fs::path& parent, const std::string& prefix) {
   int removed = 0;
   std::error_code error;
-  for (const auto& entry : fs::directory_iterator(parent, error)) {
+  for (fs::directory_iterator at(parent, error), end; !error && at != end; at.increment(error)) {
+    const auto& entry = *at;
     const std::string name = entry.path().filename().string();
     if (name.rfind(prefix, 0) != 0) {
       continue;
@@ -133,8 +137,9 @@ int remove_stale(const fs::path& parent, const std::string& prefix) {
     if (dot == 0 || dot == std::string::npos || rest.find_first_not_of("0123456789.") != std::string::npos) {
       continue;
     }
-    const pid_t owner = static_cast<pid_t>(std::stol(rest.substr(0, dot)));
-    if (owner == getpid() || kill(owner, 0) == 0 || errno != ESRCH) {
+    pid_t owner = 0;
+    if (std::from_chars(rest.data(), rest.data() + dot, owner).ec != std::errc() || owner <= 0 ||
+        owner == getpid() || kill(owner, 0) == 0 || errno != ESRCH) {
       continue;
     }
     removed += kill_and_remove(entry.path()) ? 1 : 0;
