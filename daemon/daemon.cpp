@@ -124,6 +124,11 @@ int Daemon::run() {
 
   boost::asio::io_context io(1);
   handlers::Launcher launcher(io.get_executor());
+  if (launcher.contains_runs()) {
+    log->info("handler processes: {}", launcher.containment());
+  } else {
+    log->warn("handler processes: {}", launcher.containment());
+  }
   Recorder recorder(intake_journal, catalog, log);
   PipeIntake pipe_intake(io, std::move(fifo.value()), recorder, log);
   PickupIntake pickup_intake(io, m_config.pickup_dir, recorder, receipts, *group, log);

@@ -35,9 +35,14 @@ void Processes::signal_group(const void* run, int signal) {
   }
 }
 
-void Processes::kill_before_reap(const void* run, pid_t pid) {
+void Processes::kill_before_reap(const void* run, pid_t pid, const RunCgroup* cgroup) {
   std::lock_guard lock(mutex);
-  kill(-pid, SIGKILL);
+  // The cgroup holds the group too, and what left it (setsid, setpgid).
+  if (cgroup != nullptr) {
+    cgroup->kill_if_populated();
+  } else {
+    kill(-pid, SIGKILL);
+  }
   auto found = groups.find(run);
   if (found != groups.end()) {
     found->second = 0;
@@ -51,6 +56,7 @@ void Processes::kill_all() {
       kill(-pid, SIGKILL);
     }
   }
+  cgroups.kill_all();
 }
 
 const std::vector<int>& Processes::signals_to_reset() {
@@ -98,6 +104,10 @@ std::string describe_failure(const LaunchSpec& spec, SpawnStep step, int error) 
     return "cannot start " + path + ": cannot change directory to /: " + cause;
   case SpawnStep::limits:
     return "cannot start " + path + ": cannot set the configured rlimits: " + cause;
+  case SpawnStep::held:
+    return "cannot start " + path + ": held before exec for " + std::to_string(spec.exec_deadline.count()) +
+           " ms (stopped, by a process of user " + (spec.user ? spec.user->name : std::string("?")) +
+           "?); killed";
   case SpawnStep::none:
   case SpawnStep::prepare:
     break;
@@ -151,13 +161,13 @@ using Clock = std::chrono::steady_clock;
 class Execution {
 public:
   // `spares`, when given, provides this run's pipes and gets the next run's.
-  Execution(Processes& processes, LaunchSpec& spec, SparePipes* spares = nullptr)
-      : m_state(processes), m_spec(spec), m_spares(spares) {}
+  Execution(Processes& processes, LaunchSpec& spec, const RunCgroup* cgroup, SparePipes* spares)
+      : m_state(processes), m_spec(spec), m_cgroup(cgroup), m_spares(spares) {}
   Execution(const Execution&) = delete;
   Execution& operator=(const Execution&) = delete;
   ~Execution() {
     if (m_pid > 0 && !m_reaped) { // an exception left it running: never leave a zombie
-      m_state.kill_before_reap(this, m_pid);
+      m_state.kill_before_reap(this, m_pid, m_cgroup);
       reap();
     }
     m_state.forget(this);
@@ -246,6 +256,9 @@ private:
     plan.stdin_fd = stdin_fd;
     plan.stdout_fd = out.write.get();
     plan.stderr_fd = err.write.get();
+    plan.cgroup_fd = m_cgroup != nullptr ? m_cgroup->dir() : -1;
+    plan.exec_deadline_ms =
+        static_cast<int>(std::clamp<std::int64_t>(m_spec.exec_deadline.count(), 1, 3'600'000));
 
     SpawnResult spawned = spawn(plan);
     if (spawned.pid < 0) {
@@ -256,7 +269,7 @@ private:
     m_state.set_group(this, m_pid);
     if (spawned.pidfd < 0) {
       int error = errno;
-      m_state.kill_before_reap(this, m_pid);
+      m_state.kill_before_reap(this, m_pid, m_cgroup);
       reap();
       return "cannot start " + m_spec.argv.front() + ": cannot watch the process: " + std::strerror(error);
     }
@@ -383,7 +396,7 @@ private:
 
   void on_exit() {
     // Descendants die with the leader; killing them before the reap keeps the group id ours.
-    m_state.kill_before_reap(this, m_pid);
+    m_state.kill_before_reap(this, m_pid, m_cgroup);
     int status = reap();
     if (WIFEXITED(status)) {
       m_outcome.exit_code = WEXITSTATUS(status);
@@ -409,6 +422,7 @@ private:
 
   Processes& m_state;
   LaunchSpec& m_spec;
+  const RunCgroup* m_cgroup;
   SparePipes* m_spares;
   RunOutcome m_outcome;
   pid_t m_pid = 0;
@@ -421,9 +435,9 @@ private:
 
 } // namespace
 
-RunOutcome execute(Processes& processes, LaunchSpec& spec, SparePipes* spares, const StartHook& before_start,
-                   const std::function<void()>& after_start) {
-  return Execution(processes, spec, spares).run(before_start, after_start);
+RunOutcome execute(Processes& processes, LaunchSpec& spec, const RunCgroup* cgroup, SparePipes* spares,
+                   const StartHook& before_start, const std::function<void()>& after_start) {
+  return Execution(processes, spec, cgroup, spares).run(before_start, after_start);
 }
 
 } // namespace eventmgr::handlers::detail

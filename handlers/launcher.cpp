@@ -43,6 +43,7 @@ struct Launcher::Lane {
   };
   std::deque<Job> jobs;
   bool closing = false;
+  const detail::RunCgroup* cgroup = nullptr; // owned by State::processes; null: none
   std::thread thread;
 };
 
@@ -117,17 +118,22 @@ void lane_main(Launcher::Lane& lane, std::shared_ptr<Launcher::State> state) {
         deliver_pending();
       }
     };
+    if (lane.cgroup != nullptr && lane.cgroup->killed()) {
+      lane.cgroup = state->processes.cgroups.replace(lane.cgroup);
+    }
     RunOutcome outcome;
     if (job.decided) {
       after_start();
       outcome = std::move(*job.decided);
     } else {
       try {
-        outcome = detail::execute(state->processes, job.spec, &spares, job.before_start, after_start);
+        outcome =
+            detail::execute(state->processes, job.spec, lane.cgroup, &spares, job.before_start, after_start);
       } catch (const std::exception& e) { // out of memory: the run is reported, the lane goes on
         deliver_pending();
         outcome = RunOutcome{};
-        outcome.start_error = "cannot start " + (job.spec.argv.empty() ? std::string("handler") : job.spec.argv.front()) +
+        outcome.start_error = "cannot start " +
+                              (job.spec.argv.empty() ? std::string("handler") : job.spec.argv.front()) +
                               ": " + e.what();
       }
     }
@@ -162,6 +168,7 @@ asio::any_io_executor Launcher::tracked() const {
 Launcher::Lane& Launcher::lane(std::size_t index) {
   while (m_lanes.size() <= index) {
     auto lane = std::make_unique<Lane>();
+    lane->cgroup = m_state->processes.cgroups.make_leaf();
     lane->thread = std::thread(lane_main, std::ref(*lane), m_state);
     m_lanes.push_back(std::move(lane));
   }
@@ -173,11 +180,13 @@ void Launcher::async_run(LaunchSpec spec, std::function<void(RunOutcome)> done, 
   m_state->outstanding.fetch_add(1);
   Lane& target = lane(lane_index);
   std::lock_guard lock(target.mutex);
-  target.jobs.push_back(Lane::Job{std::move(spec), std::nullopt, std::move(done), std::move(before_start), tracked()});
+  target.jobs.push_back(
+      Lane::Job{std::move(spec), std::nullopt, std::move(done), std::move(before_start), tracked()});
   target.wake.notify_one();
 }
 
-void Launcher::async_report(RunOutcome outcome, std::function<void(RunOutcome)> done, std::size_t lane_index) {
+void Launcher::async_report(RunOutcome outcome, std::function<void(RunOutcome)> done,
+                            std::size_t lane_index) {
   m_state->outstanding.fetch_add(1);
   Lane& target = lane(lane_index);
   std::lock_guard lock(target.mutex);
@@ -207,14 +216,26 @@ void Launcher::cancel_queued() {
   }
 }
 
-void Launcher::kill_all() { m_state->processes.kill_all(); }
+void Launcher::kill_all() {
+  m_state->processes.kill_all();
+}
 
-std::size_t Launcher::running() const { return m_state->outstanding.load(); }
+bool Launcher::contains_runs() const {
+  return m_state->processes.cgroups.available();
+}
+
+const std::string& Launcher::containment() const {
+  return m_state->processes.cgroups.describe();
+}
+
+std::size_t Launcher::running() const {
+  return m_state->outstanding.load();
+}
 
 RunOutcome run_blocking(LaunchSpec spec) {
   ignore_sigpipe();
   detail::Processes processes;
-  return detail::execute(processes, spec);
+  return detail::execute(processes, spec, processes.cgroups.make_leaf());
 }
 
 } // namespace eventmgr::handlers

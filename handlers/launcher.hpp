@@ -21,9 +21,9 @@ namespace eventmgr::handlers {
 
 // Everything one handler process needs (SPEC 6.2, 7).
 struct LaunchSpec {
-  std::vector<std::string> argv;       // argv[0] is the absolute program path
-  std::vector<std::string> env;        // complete environment, "KEY=VALUE"
-  std::optional<UserInfo> user;        // switch to this user (needs root); nullopt: stay
+  std::vector<std::string> argv; // argv[0] is the absolute program path
+  std::vector<std::string> env;  // complete environment, "KEY=VALUE"
+  std::optional<UserInfo> user;  // switch to this user (needs root); nullopt: stay
   std::string cwd = "/";
   mode_t umask = 022;
   std::optional<std::string> stdin_data; // nullopt: /dev/null
@@ -33,6 +33,10 @@ struct LaunchSpec {
   // Once the child has exited and its group was killed, how long to keep reading output
   // still held open by a descendant that left the group (setsid); then the pipes are closed.
   std::chrono::milliseconds output_drain{1000};
+  // How long the new process may take to reach its exec. From its switch to the handler's
+  // user on, a process of that user may SIGSTOP it; a child still short of its exec at this
+  // deadline is killed and the run reported not started ("held before exec").
+  std::chrono::milliseconds exec_deadline{2000};
   // Resource limits of the process (config `rlimits`): pairs of RLIMIT_* and soft=hard value.
   std::vector<std::pair<int, rlim_t>> limits;
 };
@@ -41,8 +45,8 @@ enum class RunStatus { ok, exit, signal, timeout, not_started };
 
 struct RunOutcome {
   RunStatus status = RunStatus::not_started;
-  int exit_code = 0;     // when exit/ok
-  int signal = 0;        // when signal (or the signal that ended a timed-out run)
+  int exit_code = 0; // when exit/ok
+  int signal = 0;    // when signal (or the signal that ended a timed-out run)
   bool timed_out = false;
   std::string start_error; // when not_started, e.g. "cannot execute /x: No such file or directory"
   std::string out;
@@ -59,8 +63,10 @@ struct RunOutcome {
 // Each run is executed by a lane: a thread of its own that runs its queue one run after
 // another (spawn, output capture with poll(2), wait), so the next queued run starts as soon as
 // the previous one ends, without a turn of the event loop in between. The process is started
-// by a clone(CLONE_VM|CLONE_VFORK) child doing only raw system calls, so the launch cost does
-// not grow with the daemon's memory (see ARCHITECTURE.md).
+// by a clone3(CLONE_VM) child doing only raw system calls, so the launch cost does not grow
+// with the daemon's memory (see ARCHITECTURE.md); a child held (stopped) before its exec is
+// killed at LaunchSpec::exec_deadline. Where cgroup v2 allows, each lane's runs live in a
+// cgroup of their own, killed at each run's end (contains_runs()).
 // Ignores SIGPIPE process-wide (if it is still SIG_DFL), so that writing stdin to a handler
 // that exited gives EPIPE instead of killing the daemon; children get default dispositions.
 // Never reaps anything but its own children: SIGCHLD must not be SIG_IGN, nobody may
@@ -87,8 +93,12 @@ public:
   // Takes back every queued run that has not started: each `done` gets `skipped` set, maybe
   // before the outcome of the run its lane is running.
   void cancel_queued();
-  // Kills the process groups of every running child (SIGKILL); used at shutdown.
+  // Kills the process groups and cgroups of every running child (SIGKILL); used at shutdown.
   void kill_all();
+  // Whether each lane's runs live in a cgroup that is killed at each run's end, so that no
+  // descendant outlives its run; containment() says where, or why not (for the log).
+  bool contains_runs() const;
+  const std::string& containment() const;
   // Runs queued or running whose `done` has not been called yet.
   std::size_t running() const;
 

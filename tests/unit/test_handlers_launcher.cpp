@@ -29,8 +29,8 @@
 #include <thread>
 #include <vector>
 
-using eventmgr::handlers::LaunchSpec;
 using eventmgr::handlers::Launcher;
+using eventmgr::handlers::LaunchSpec;
 using eventmgr::handlers::run_blocking;
 using eventmgr::handlers::RunOutcome;
 using eventmgr::handlers::RunStatus;
@@ -76,6 +76,16 @@ bool process_dead(pid_t pid) {
   return false;
 }
 
+// Whether a launcher on this machine puts each run in a cgroup it kills at the run's end.
+bool runs_contained() {
+  boost::asio::io_context context;
+  Launcher launcher(context.get_executor());
+  if (!launcher.contains_runs()) {
+    MESSAGE("runs not contained here: " << launcher.containment());
+  }
+  return launcher.contains_runs();
+}
+
 std::set<std::string> words(const std::string& text) {
   std::set<std::string> result;
   std::istringstream in(text);
@@ -90,8 +100,8 @@ std::set<std::string> words(const std::string& text) {
 TEST_SUITE_BEGIN("handlers::Launcher");
 
 TEST_CASE("arguments reach the program byte for byte, never through a shell") {
-  std::vector<std::string> hostile = {"", "a b", "$HOME", "*", "; rm -rf /", "`id`", "$(id)",
-                                      "line\nbreak", "'\"\\", "caf\xc3\xa9", "\t", "-n"};
+  std::vector<std::string> hostile = {"",      "a b",         "$HOME", "*",           "; rm -rf /", "`id`",
+                                      "$(id)", "line\nbreak", "'\"\\", "caf\xc3\xa9", "\t",         "-n"};
   std::vector<std::string> argv = {"/bin/sh", "-c", "printf '[%s]' \"$@\"", "sh"};
   argv.insert(argv.end(), hostile.begin(), hostile.end());
   RunOutcome outcome = run_blocking(make_spec(argv));
@@ -209,7 +219,98 @@ TEST_CASE("a descendant that leaves the group cannot keep the run open through i
   std::vector<std::string> printed = lines(outcome.out);
   REQUIRE(printed.size() == 1);
   pid_t escaped = std::stoi(printed[0]);
-  CHECK(kill(escaped, SIGKILL) == 0); // it did escape the group kill: clean up
+  if (runs_contained()) {
+    CHECK(process_dead(escaped));
+  } else {
+    CHECK(kill(escaped, SIGKILL) == 0); // it did escape the group kill: clean up
+  }
+}
+
+TEST_CASE("descendants that leave the session or the process group die with their run") {
+  if (!runs_contained()) {
+    return;
+  }
+  const std::string script = "setsid sleep 301 </dev/null >/dev/null 2>&1 & echo $!;"
+                             " /usr/bin/python3 -c 'import os, time; os.setpgid(0, 0); time.sleep(302)'"
+                             " </dev/null >/dev/null 2>&1 & echo $!; sleep 0.3; ";
+  LaunchSpec spec;
+  RunStatus expected = RunStatus::ok;
+  SUBCASE("after the handler exits") {
+    spec = shell(script + "exit 0");
+  }
+  SUBCASE("after a time-out") {
+    spec = shell(script + "sleep 300");
+    spec.timeout = 1s;
+    spec.kill_grace = 200ms;
+    expected = RunStatus::timeout;
+  }
+  spec.output_drain = 200ms;
+  RunOutcome outcome = run_blocking(spec);
+  CHECK(outcome.status == expected);
+  std::vector<std::string> printed = lines(outcome.out);
+  REQUIRE(printed.size() == 2);
+  for (const auto& pid : printed) {
+    const bool dead = process_dead(std::stoi(pid));
+    CHECK(dead);
+    if (!dead) {
+      kill(std::stoi(pid), SIGKILL);
+    }
+  }
+}
+
+TEST_CASE("a child stopped before its exec is killed at the deadline and its run reported not started") {
+  if (geteuid() != 0) {
+    return; // needs a user switch: only then can another process stop the child
+  }
+  // A uid no account uses: the stopper, running as it, stops every process of that uid.
+  eventmgr::UserInfo stranger;
+  stranger.name = "stranger";
+  stranger.uid = static_cast<uid_t>(3'900'000'000U + static_cast<unsigned>(getpid()));
+  stranger.gid = static_cast<gid_t>(stranger.uid);
+  TempDir dir;
+  // The child changes to this deep directory between its user switch and its exec: a wide window.
+  std::filesystem::path deep = dir.path();
+  for (int i = 0; i < 1000; ++i) {
+    deep /= "d";
+  }
+  std::filesystem::create_directories(deep);
+  for (auto at = deep; at != dir.path().parent_path(); at = at.parent_path()) {
+    chmod(at.c_str(), 0755);
+  }
+  pid_t stopper = fork();
+  REQUIRE(stopper >= 0);
+  if (stopper == 0) {
+    if (setgroups(0, nullptr) == 0 && setresgid(stranger.gid, stranger.gid, stranger.gid) == 0 &&
+        setresuid(stranger.uid, stranger.uid, stranger.uid) == 0) {
+      for (;;) {
+        kill(-1, SIGSTOP);
+      }
+    }
+    _exit(1);
+  }
+  LaunchSpec spec = make_spec({"/bin/true"});
+  spec.user = stranger;
+  spec.cwd = deep.string();
+  spec.exec_deadline = 100ms;
+  spec.timeout = 300ms; // a child stopped after its exec
+  spec.kill_grace = 100ms;
+  RunOutcome held;
+  const auto give_up = std::chrono::steady_clock::now() + 60s;
+  int runs = 0;
+  while (held.start_error.empty() && std::chrono::steady_clock::now() < give_up) {
+    RunOutcome outcome = run_blocking(spec);
+    ++runs;
+    if (outcome.status == RunStatus::not_started) {
+      held = std::move(outcome);
+    }
+  }
+  kill(stopper, SIGKILL);
+  waitpid(stopper, nullptr, 0);
+  MESSAGE("runs until one was held: " << runs);
+  CHECK(held.status == RunStatus::not_started);
+  CHECK(held.start_error == "cannot start /bin/true: held before exec for 100 ms (stopped, by a process of "
+                            "user stranger?); killed");
+  CHECK(held.finished_ms - held.started_ms < 30'000);
 }
 
 TEST_CASE("output beyond the limit is drained and dropped, and marked truncated") {
@@ -450,19 +551,24 @@ TEST_CASE("handlers run as their user") {
   }
 }
 
-TEST_CASE("runs on different lanes proceed concurrently; kill_all ends them; done comes once, on the executor") {
+TEST_CASE(
+    "runs on different lanes proceed concurrently; kill_all ends them; done comes once, on the executor") {
   boost::asio::io_context context;
   Launcher launcher(context.get_executor());
   std::vector<RunOutcome> outcomes;
   int calls_off_thread = 0;
   const auto loop_thread = std::this_thread::get_id();
   for (std::size_t lane = 0; lane < 3; ++lane) {
-    launcher.async_run(make_spec({"/bin/sleep", "300"}), [&](RunOutcome outcome) {
-      calls_off_thread += std::this_thread::get_id() == loop_thread ? 0 : 1;
-      outcomes.push_back(std::move(outcome));
-    }, lane);
+    launcher.async_run(
+        make_spec({"/bin/sleep", "300"}),
+        [&](RunOutcome outcome) {
+          calls_off_thread += std::this_thread::get_id() == loop_thread ? 0 : 1;
+          outcomes.push_back(std::move(outcome));
+        },
+        lane);
   }
-  launcher.async_run(make_spec({"/no/such"}), [&](RunOutcome outcome) { outcomes.push_back(std::move(outcome)); }, 3);
+  launcher.async_run(
+      make_spec({"/no/such"}), [&](RunOutcome outcome) { outcomes.push_back(std::move(outcome)); }, 3);
   CHECK(launcher.running() == 4);
   // Once the not-started run is reported, the three sleepers are still running: kill them.
   // A lane may not have started its sleeper yet (threads start slowly under TSan): kill_all
@@ -505,16 +611,22 @@ TEST_CASE("one lane runs its queue in order, and the start hook runs just before
   std::vector<std::string> seen;
   std::vector<std::int64_t> hook_times(3, 0);
   for (int i = 0; i < 3; ++i) {
-    auto hook = [&hook_times, i](std::int64_t started_ms) { hook_times[static_cast<std::size_t>(i)] = started_ms; };
-    launcher.async_run(shell("echo run" + std::to_string(i)), [&](RunOutcome outcome) {
-      CHECK(outcome.status == RunStatus::ok);
-      seen.push_back(outcome.out);
-    }, 0, hook);
+    auto hook = [&hook_times, i](std::int64_t started_ms) {
+      hook_times[static_cast<std::size_t>(i)] = started_ms;
+    };
+    launcher.async_run(
+        shell("echo run" + std::to_string(i)),
+        [&](RunOutcome outcome) {
+          CHECK(outcome.status == RunStatus::ok);
+          seen.push_back(outcome.out);
+        },
+        0, hook);
   }
   eventmgr::handlers::RunOutcome decided;
   decided.status = RunStatus::not_started;
   decided.start_error = "refused";
-  launcher.async_report(decided, [&](RunOutcome outcome) { seen.push_back(outcome.start_error); }, 0);
+  launcher.async_report(
+      decided, [&](RunOutcome outcome) { seen.push_back(outcome.start_error); }, 0);
   context.run();
   CHECK(seen == std::vector<std::string>{"run0\n", "run1\n", "run2\n", "refused"});
   for (std::int64_t started : hook_times) {
@@ -541,7 +653,8 @@ TEST_CASE("queued runs taken back are reported skipped and never start") {
   const std::string gate = (dir.path() / "gate").string();
   REQUIRE(mkfifo(gate.c_str(), 0600) == 0);
   std::atomic<bool> first_started{false};
-  launcher.async_run(shell("read line < " + gate), keep_as(0), 0, [&](std::int64_t) { first_started = true; });
+  launcher.async_run(shell("read line < " + gate), keep_as(0), 0,
+                     [&](std::int64_t) { first_started = true; });
   launcher.async_run(shell("touch " + marker), keep_as(1), 0);
   while (!first_started) {
     std::this_thread::sleep_for(1ms);
