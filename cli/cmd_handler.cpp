@@ -58,6 +58,7 @@ struct HandlerOptions {
   bool enable = false;    // update only
   bool no_params = false; // update only
   bool literal = false;   // shell syntax in the command is meant as plain arguments
+  bool force = false;     // register a handler whose program its user cannot run, with a warning
   std::vector<CLI::Option*> all;
   CLI::Option *o_event = nullptr, *o_command = nullptr, *o_priority = nullptr, *o_user = nullptr,
               *o_params = nullptr, *o_timeout = nullptr, *o_stdin = nullptr, *o_secrets = nullptr,
@@ -96,6 +97,9 @@ void add_handler_options(CLI::App* sub, HandlerOptions& o, Purpose purpose) {
   sub->add_flag("--literal", o.literal,
                 "accept words of the command that a shell would read as syntax (>>, |, &&, ;, $VAR, $(...)): "
                 "no shell runs the command, so the program gets them as plain arguments");
+  sub->add_flag("--force", o.force,
+                "register even when the handler's user cannot run its program (a missing program, a "
+                "directory it cannot search); a warning instead of a refusal");
   if (purpose == Purpose::add) {
     o.o_event->required();
     o.o_command->required();
@@ -205,6 +209,24 @@ void refuse_shell_syntax(const HandlerOptions& o, const Handler& handler) {
   }
 }
 
+// Refuses a handler whose program its user cannot run (what `eventmgr check` would report), or
+// with --force only warns: registration should not accept what can never start.
+void refuse_unreachable(Context& context, const HandlerOptions& o, const Handler& handler) {
+  auto problems = reach_problems(handler, context.catalog());
+  if (problems.empty()) {
+    return;
+  }
+  if (o.force) {
+    for (const auto& problem : problems) {
+      std::cerr << "eventmgr: warning: " << printable(problem) << " (registered anyway: --force)\n";
+    }
+    return;
+  }
+  throw CommandError{k_exit_usage, join(problems, "\n") +
+                                     "\nfix that, or give --force to register the handler anyway (eventmgr check "
+                                     "will report it)"};
+}
+
 int add_handler(Context& context, const HandlerOptions& o) {
   Handler handler;
   handler.user = context.config().default_user;
@@ -213,6 +235,7 @@ int add_handler(Context& context, const HandlerOptions& o) {
   apply_options(o, handler, problems);
   check_or_refuse(context, handler, std::move(problems));
   refuse_shell_syntax(o, handler);
+  refuse_unreachable(context, o, handler);
   auto db = open_handlers(context, Access::write);
   const std::int64_t id = db->store().add(handler);
   if (context.json) {
@@ -238,6 +261,9 @@ int update_handler(Context& context, const HandlerOptions& o, std::int64_t id) {
   apply_options(o, handler, problems);
   check_or_refuse(context, handler, std::move(problems));
   refuse_shell_syntax(o, handler);
+  if (o.given(o.o_command) || o.given(o.o_user) || o.given(o.o_enable)) {
+    refuse_unreachable(context, o, handler);
+  }
   if (!db->store().update(handler)) {
     throw CommandError{k_exit_usage, no_handler_message(id)};
   }

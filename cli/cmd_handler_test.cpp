@@ -2,6 +2,7 @@
 // `eventmgr handler test ID [new.KEY=V]... [--run]`: what a handler would get, and one real run.
 #include "cli/app.hpp"
 #include "cli/handler_db.hpp"
+#include "cli/handler_io.hpp"
 #include "cli/table.hpp"
 #include "common/clock.hpp"
 #include "common/users.hpp"
@@ -161,6 +162,7 @@ struct TestOptions {
   std::int64_t id = 0;
   std::vector<std::string> values;
   bool run = false;
+  bool force = false;
 };
 
 int test_handler(Context& context, const TestOptions& o) {
@@ -189,6 +191,16 @@ int test_handler(Context& context, const TestOptions& o) {
   std::optional<std::string> stdin_text;
   if (handler.stdin_mode == handlers::StdinMode::json) {
     stdin_text = handlers::stdin_json(event, *def, handler.secrets, true);
+  }
+
+  // What `eventmgr check` would find: the daemon could not start this program as its user.
+  const std::vector<std::string> unreachable = reach_problems(handler, context.catalog());
+  for (const auto& problem : unreachable) {
+    std::cerr << "eventmgr: problem: " << printable(problem) << "\n";
+  }
+  if (o.run && !unreachable.empty() && !o.force) {
+    throw CommandError{k_exit_failure, "not run: the daemon could not start it either; fix that, or give --force "
+                                       "to run it anyway"};
   }
 
   std::optional<handlers::RunOutcome> outcome;
@@ -251,7 +263,7 @@ int test_handler(Context& context, const TestOptions& o) {
   if (outcome && outcome->status != handlers::RunStatus::ok) {
     return k_exit_failure;
   }
-  return k_exit_ok;
+  return unreachable.empty() || o.force ? k_exit_ok : k_exit_failure;
 }
 
 // ---- export / import ---------------------------------------------------------------------
@@ -266,6 +278,8 @@ void add_handler_test_command(CLI::App& group, Context& context) {
   test->add_option("values", test_options->values, "event values: new.KEY=VALUE or old.KEY=VALUE");
   test->add_flag("--run", test_options->run,
                  "run the handler once (as its user when root) and show the result");
+  test->add_flag("--force", test_options->force,
+                 "run (or pass the dry run) even when the handler's user cannot run its program");
   set_action(test, [&context, test_options]() { return test_handler(context, *test_options); });
 }
 

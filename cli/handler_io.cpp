@@ -3,6 +3,7 @@
 
 #include "cli/app.hpp"
 #include "common/clock.hpp"
+#include "common/program_access.hpp"
 #include "common/text.hpp"
 #include "common/users.hpp"
 #include "handlers/command_template.hpp"
@@ -247,6 +248,19 @@ std::optional<int> parse_timeout(std::string_view text) {
 std::string invalid_timeout_message(std::string_view text) {
   return "invalid timeout '" + std::string(text) + "': use a whole number of seconds 1.." +
          std::to_string(k_max_timeout);
+}
+
+std::vector<std::string> reach_problems(const Handler& handler, const events::Catalog& catalog) {
+  const events::EventDef* def = catalog.find(handler.event);
+  auto user = lookup_user(handler.user);
+  if (def == nullptr || !user) {
+    return {};
+  }
+  auto command = handlers::CommandTemplate::parse(handler, *def);
+  if (!command) {
+    return {};
+  }
+  return program_problems(command->program(), *user);
 }
 
 std::vector<HandlerProblem> check_handler(const Handler& handler, const events::Catalog& catalog,

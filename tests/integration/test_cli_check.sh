@@ -58,7 +58,23 @@ em --config "$TMP/eventmgr.yaml" check >"$TMP/check.out" 2>&1 || fail "check wit
 $(cat "$TMP/check.out")"
 
 # --- a missing program ----------------------------------------------------------------------
-h_missing=$(add_handler --event client_create --command "$BIN/not-there <new_login_name>")
+# Registration refuses a program that cannot run, naming why, as check would; --force
+# registers it with a warning (and check then reports it).
+not 2 em handler add --user "$HUSER" --event client_create --command "$BIN/not-there <new_login_name>"
+grep -q "^eventmgr: program $BIN/not-there: No such file or directory$" "$TMP/not.out" ||
+  fail "handler add of a missing program: $(cat "$TMP/not.out")"
+grep -q "give --force to register the handler anyway" "$TMP/not.out" || fail "no word on --force: $(cat "$TMP/not.out")"
+em handler add --user "$HUSER" --event client_create --force --command "$BIN/not-there <new_login_name>" \
+  >"$TMP/forced.out" 2>"$TMP/forced.err" || fail "handler add --force refused: $(cat "$TMP/forced.err")"
+h_missing=$(grep -Eo '[0-9]+' "$TMP/forced.out" | head -n 1)
+grep -q "warning: program $BIN/not-there: No such file or directory (registered anyway: --force)" "$TMP/forced.err" ||
+  fail "handler add --force does not warn: $(cat "$TMP/forced.err")"
+# handler test reports it too, and --run refuses to run it without --force.
+not 1 em handler test "$h_missing" new.login_name=x
+grep -q "problem: program $BIN/not-there: No such file or directory" "$TMP/not.out" ||
+  fail "handler test does not report the missing program: $(cat "$TMP/not.out")"
+not 1 em handler test "$h_missing" --run new.login_name=x
+grep -q "not run: the daemon could not start it either" "$TMP/not.out" || fail "handler test --run: $(cat "$TMP/not.out")"
 not 1 em check
 grep -q "^FAIL  handler $h_missing: program $BIN/not-there: No such file or directory$" "$TMP/not.out" ||
   fail "check does not name handler $h_missing and its missing program:
@@ -102,11 +118,11 @@ if [ "$(id -u)" -eq 0 ] && [ "$HUSER" != root ]; then
 exit 0
 EOF
   chmod 700 "$BIN/private"
-  h_private=$(add_handler --event client_create --command "$BIN/private")
+  h_private=$(add_handler --event client_create --force --command "$BIN/private")
   mkdir -m 700 "$TMP/locked"
   cp "$BIN/fine" "$TMP/locked/fine"
   chmod 755 "$TMP/locked/fine"
-  h_locked=$(add_handler --event client_create --command "$TMP/locked/fine")
+  h_locked=$(add_handler --event client_create --force --command "$TMP/locked/fine")
   not 1 em check
   grep -q "^FAIL  handler $h_private: program $BIN/private (mode 0700, uid 0, gid 0) is not executable by user $HUSER$" \
     "$TMP/not.out" || fail "check accepts a program its user cannot execute:
