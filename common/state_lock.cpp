@@ -22,7 +22,7 @@ constexpr mode_t k_lock_mode = 0640;
 
 } // namespace
 
-Result<UniqueFd> lock_state_dir(const Config& config) {
+Result<UniqueFd> lock_state_dir(const Config& config, const std::function<void(const std::string&)>& on_wait) {
   fs::path path = config.state_dir / "eventmgrd.lock";
   // Never through a symbolic link, and nothing written before the file is known to be ours:
   // the pid written below truncates it.
@@ -50,17 +50,23 @@ Result<UniqueFd> lock_state_dir(const Config& config) {
     return make_error("cannot set the mode of lock file " + escape_control(path.string()) + ": " +
                       std::strerror(errno));
   }
-  // A daemon killed a moment ago may still be releasing the lock (a handler it was starting
-  // holds a copy of the descriptor until its exec), so wait a little before refusing.
+  // A daemon stopped or killed a moment ago may still be ending, so wait a little before
+  // refusing, and say so at once rather than after the wait.
+  auto holder = [&fd]() {
+    char buf[32] = {0};
+    if (::pread(fd.get(), buf, sizeof buf - 1, 0) > 0) {
+      return " (pid " + escape_control(std::string(buf, std::strcspn(buf, "\n"))) + ")";
+    }
+    return std::string();
+  };
   for (int attempt = 0; ::flock(fd.get(), LOCK_EX | LOCK_NB) != 0; ++attempt) {
     if (errno != EWOULDBLOCK || attempt == 100) {
-      std::string holder;
-      char buf[32] = {0};
-      if (::pread(fd.get(), buf, sizeof buf - 1, 0) > 0) {
-        holder = " (pid " + std::string(buf, std::strcspn(buf, "\n")) + ")";
-      }
-      return make_error("another eventmgrd" + holder + " already runs on state dir " +
-                        escape_control(config.state_dir.string()));
+      return make_error("another eventmgrd" + holder() + " already runs on state dir " +
+                        escape_control(config.state_dir.string()) + "; stop it first (eventmgr status shows it)");
+    }
+    if (attempt == 0 && on_wait) {
+      on_wait("state dir " + escape_control(config.state_dir.string()) + " is locked by another eventmgrd" +
+              holder() + ": waiting up to 5 s in case it is just ending");
     }
     ::usleep(50'000);
   }

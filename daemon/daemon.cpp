@@ -64,7 +64,7 @@ int Daemon::run() {
   if (auto logging = reconfigure_logger(*log, m_config); !logging) {
     return fail(logging.error().message);
   }
-  auto lock = lock_state_dir(m_config);
+  auto lock = lock_state_dir(m_config, [&log](const std::string& message) { log->warn("{}", message); });
   if (!lock) {
     return fail(lock.error().message);
   }
