@@ -4,6 +4,9 @@
 
 #include "common/clock.hpp"
 
+#include <unistd.h>
+
+#include <filesystem>
 #include <iostream>
 #include <map>
 
@@ -136,6 +139,15 @@ int run(int argc, char** argv) {
     // Messages may quote a value or a name from outside; several lines stay several lines.
     std::cerr << "eventmgr: " << printable_lines(e.message) << "\n";
     return e.code;
+  } catch (const std::filesystem::filesystem_error& e) {
+    // Typically a user who may not read the state dir: say who may, not only the raw error.
+    std::cerr << "eventmgr: cannot read " << printable(e.path1().string()) << ": " << printable(e.code().message());
+    if (e.code() == std::errc::permission_denied && ::geteuid() != 0) {
+      std::cerr << " (you are not root: the state dir and the database are readable by root and the daemon's "
+                   "user only; members of its pipe_group may run eventmgr status and submit)";
+    }
+    std::cerr << "\n";
+    return k_exit_failure;
   } catch (const std::exception& e) {
     std::cerr << "eventmgr: " << printable_lines(e.what()) << "\n";
     return k_exit_failure;

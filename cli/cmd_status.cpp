@@ -11,6 +11,8 @@
 
 #include <boost/json.hpp>
 
+#include <unistd.h>
+
 #include <sys/stat.h>
 
 #include <filesystem>
@@ -137,7 +139,17 @@ int status(Context& context) {
     std::cout << "daemon:    running" << (pid ? " (pid " + *pid + ")" : "")
               << (started_at ? " since " + format_local_time(std::stoll(*started_at)) : "") << "\n";
   } else {
-    std::cout << "daemon:    not running (state dir " << config.state_dir.string() << ")\n";
+    std::cout << "daemon:    not running (state dir " << printable(config.state_dir.string()) << ")\n";
+    // A user's own default state dir is not the system's: point there instead of only saying
+    // "not running".
+    const std::filesystem::path system_state = "/var/lib/eventmgr";
+    std::error_code ec;
+    if (::geteuid() != 0 && !context.state_dir && !context.config_file && config.config_file.empty() &&
+        config.state_dir != system_state && std::filesystem::exists(system_state, ec)) {
+      std::cout << "note:      this is your own state dir; the system daemon's is " << system_state.string()
+                << ": eventmgr --state-dir " << system_state.string()
+                << " status (root, or a member of its pipe_group, may read it)\n";
+    }
   }
   if (backlog) {
     std::cout << "pending:   " << backlog->count << " events, oldest " << age(backlog->oldest_received_at, now)
@@ -148,9 +160,11 @@ int status(Context& context) {
   if (counters) {
     std::cout << "records:   " << counters->accepted << " accepted, " << counters->rejected << " rejected, "
               << counters->duplicate << " duplicate\n";
-    std::cout << "last hour: " << last_hour->ok << " runs ok, " << last_hour->failed << " failed\n";
-    // The daemon stores it escaped; escaped again here for a database written by an older one.
-    std::cout << "last error: " << (last_error ? printable(*last_error) : "none") << "\n";
+    std::cout << "last hour: " << last_hour->ok << " runs ok, " << last_hour->failed << " failed"
+              << (last_hour->failed > 0 ? " (eventmgr log --failed lists them)" : "") << "\n";
+    // The daemon's own errors (storage, intake, start-up), not handler failures. The daemon
+    // stores it escaped; escaped again here for a database written by an older one.
+    std::cout << "daemon error: " << (last_error ? "last " + printable(*last_error) : std::string("none")) << "\n";
   } else {
     std::cout << "database:  " << database_problem << "\n";
   }

@@ -62,14 +62,14 @@ done
 # The daemon publishes the last error once a second; it is the pickup name's error when that
 # was logged as an error.
 if grep -qE ' error .*PWNED-TITLE' "$TMP/daemon.log"; then
-  wait_for 'em status >"$TMP/status.out" 2>&1; grep -q "^last error: .*PWNED-TITLE" "$TMP/status.out"' 10
+  wait_for 'em status >"$TMP/status.out" 2>&1; grep -q "^daemon error: last .*PWNED-TITLE" "$TMP/status.out"' 10
 fi
 em status >"$TMP/status.out" 2>&1 || fail "eventmgr status failed: $(cat -v "$TMP/status.out")"
 check_clean "eventmgr status" "$TMP/status.out"
 ! grep -q "^$forged" "$TMP/status.out" || fail "status shows a forged line: $(cat -v "$TMP/status.out")"
 ! grep -q '^fake\.json' "$TMP/status.out" || fail "status shows the name's last part on a line of its own"
-if grep -q "^last error: .*PWNED-TITLE" "$TMP/status.out"; then
-  grep -q '^last error: .*x\\x1b\]0;PWNED-TITLE\\x07' "$TMP/status.out" ||
+if grep -q "^daemon error: last .*PWNED-TITLE" "$TMP/status.out"; then
+  grep -q '^daemon error: last .*x\\x1b\]0;PWNED-TITLE\\x07' "$TMP/status.out" ||
     fail "status: the last error is not escaped on one line: $(cat -v "$TMP/status.out")"
 fi
 em status --json >"$TMP/status.json" || fail "eventmgr status --json failed"
