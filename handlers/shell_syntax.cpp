@@ -171,8 +171,11 @@ bool takes_script(const Word& word) {
 std::vector<std::string> shell_syntax_problems(std::string_view command) {
   std::vector<std::string> problems;
   const std::vector<Word> words = split(command);
+  bool after_exec = false; // find -exec ... ; takes the `;` as its own argument
   for (std::size_t i = 1; i < words.size(); ++i) {
-    if (takes_script(words[i - 1])) {
+    const std::string& previous = words[i - 1].text;
+    after_exec = after_exec || previous == "-exec" || previous == "-execdir" || previous == "-ok" || previous == "-okdir";
+    if (takes_script(words[i - 1]) || (after_exec && words[i].text == ";")) {
       continue;
     }
     std::string what = syntax_in(words[i]);

@@ -41,7 +41,8 @@ TEST_CASE("quoted or escaped syntax, plain text and a shell's own script are lef
        {"/bin/x '>>' '|' ';' '$HOME' '$(id)'", "/bin/x \\>\\> \\| \\;", "/bin/x \">>\" \"a|b\"",
         "/bin/x a|b c=d e&f 2", "/bin/x 100% $ a$ x-$", "/usr/bin/date +%F", "/bin/x 5",
         "/bin/sh -c 'echo \"$1\" >> \"$HOME/log\"' sh <new_login_name>",
-        "/bin/bash -ec 'exec $0 \"$@\"' /bin/x", "/bin/x <new_login_name> %1 %%"}) {
+        "/bin/bash -ec 'exec $0 \"$@\"' /bin/x", "/bin/x <new_login_name> %1 %%",
+        "/usr/bin/find /srv -name x -exec /bin/rm -- {} ;"}) {
     CAPTURE(std::string(command));
     CHECK(shell_syntax_problems(command).empty());
   }
