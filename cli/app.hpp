@@ -16,7 +16,7 @@
 
 namespace eventmgr::cli {
 
-// Exit codes of SPEC 9.
+// Exit codes (README "Commands").
 enum ExitCode : int { k_exit_ok = 0, k_exit_failure = 1, k_exit_usage = 2, k_exit_unreachable = 3 };
 
 // An error that ends one CLI command with `code` after printing `message` to stderr.

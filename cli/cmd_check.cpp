@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // `eventmgr check`: is the setup right? Config, catalog, schema, permissions, and every handler
-// (SPEC 9). Every problem is reported, each on its own line naming the file or handler.
+// (README "Commands"). Every problem is reported, each on its own line naming the file or handler.
 #include "cli/app.hpp"
 #include "cli/delivery.hpp"
 #include "cli/handler_io.hpp"

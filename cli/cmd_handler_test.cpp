@@ -56,7 +56,7 @@ events::Event make_test_event(const events::EventDef& def, const std::vector<std
     }
     (is_new ? event.new_values : event.old_values)[key] = std::move(value);
   }
-  // As the daemon does (SPEC 5): a create event has no old values, a delete event no new ones.
+  // As the daemon does (docs/PROTOCOL.md): a create event has no old values, a delete event no new ones.
   const bool create = def.kind == events::EventKind::create;
   if (create || def.kind == events::EventKind::remove) {
     for (auto& [key, value] : create ? event.old_values : event.new_values) {
@@ -79,7 +79,7 @@ std::string upper(std::string text) {
   return text;
 }
 
-// The environment with non-empty secret values shown as *** (SPEC 10: never in CLI output).
+// The environment with non-empty secret values shown as *** (docs/RELIABILITY.md: never in CLI output).
 std::vector<std::string> redact_environment(std::vector<std::string> env, const events::EventDef& def) {
   std::set<std::string> secret;
   for (const auto& param : def.params) {

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// `eventmgr prune`: the retention of SPEC 8, now (the daemon also runs it hourly).
+// `eventmgr prune`: the retention of docs/RELIABILITY.md, now (the daemon also runs it hourly).
 #include "cli/app.hpp"
 #include "cli/table.hpp"
 #include "common/clock.hpp"

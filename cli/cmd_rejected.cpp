@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // `eventmgr rejected`: records the daemon refused and why; `show ID`; `resubmit ID` once the
-// catalog or the panel is fixed (the record goes through validation again, SPEC 5).
+// catalog or the panel is fixed (the record goes through validation again, docs/PROTOCOL.md).
 #include "cli/app.hpp"
 #include "cli/delivery.hpp"
 #include "cli/redact.hpp"
@@ -29,7 +29,7 @@ struct RejectedOptions {
   std::size_t limit = 50;
 };
 
-// A rejected record as it may be shown: secret values replaced by "***" (SPEC 10). The stored
+// A rejected record as it may be shown: secret values replaced by "***" (docs/RELIABILITY.md). The stored
 // raw text keeps them, for `resubmit`.
 std::string shown_raw(Context& context, const std::string& raw) {
   SecretNames secret_names;

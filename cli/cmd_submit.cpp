@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // `eventmgr submit`: validate a record against the catalog, then hand it to the daemon through
-// the pipe or the pickup directory (SPEC 4.4).
+// the pipe or the pickup directory (docs/PROTOCOL.md).
 #include "cli/app.hpp"
 #include "cli/delivery.hpp"
 #include "cli/table.hpp"

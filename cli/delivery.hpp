@@ -9,7 +9,7 @@
 
 namespace eventmgr::cli {
 
-// How a record reaches the daemon (SPEC 4.2, 4.3); used by `submit` and `rejected resubmit`.
+// How a record reaches the daemon (docs/PROTOCOL.md); used by `submit` and `rejected resubmit`.
 // Failures throw CommandError naming the pipe or file.
 
 // Writes `line` (one record with its newline, at most 4096 bytes) to the FIFO in one write();

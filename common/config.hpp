@@ -21,7 +21,7 @@ struct HandlerLimits {
   std::optional<std::uint64_t> address_space_mib; // RLIMIT_AS, in MiB
 };
 
-// Every setting of the daemon and the CLI, with SPEC defaults. Paths are absolute once loaded.
+// Every setting of the daemon and the CLI, with its default (README "Configuration"). Paths are absolute once loaded.
 struct Config {
   std::filesystem::path config_file;    // empty when running on the embedded default
   std::filesystem::path state_dir;

@@ -207,7 +207,7 @@ int Daemon::run() {
   };
   wait_reload();
 
-  // 5. Retention, hourly (SPEC 8).
+  // 5. Retention, hourly (docs/RELIABILITY.md).
   std::function<void()> prune = [&] {
     try {
       auto pruned = dispatch_journal.prune(now_ms() - std::int64_t{m_config.retention_days} * 86'400'000);

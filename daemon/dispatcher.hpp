@@ -45,7 +45,7 @@ struct DispatchContext {
   std::shared_ptr<spdlog::logger> log;
 };
 
-// Runs journaled events in journal order (SPEC 7): up to `workers` events at once, never two
+// Runs journaled events in journal order (docs/RELIABILITY.md): up to `workers` events at once, never two
 // unfinished events that share a key, one event's handlers one after another in handler order.
 class Dispatcher {
 public:

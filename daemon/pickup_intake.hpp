@@ -22,7 +22,7 @@
 
 namespace eventmgr::daemon {
 
-// Journals record files from the pickup directory (SPEC 4.3): inotify for new files plus a
+// Journals record files from the pickup directory (docs/PROTOCOL.md): inotify for new files plus a
 // scan at start; all records of one file in one transaction, then the file is unlinked. A file
 // whose name asks for a receipt (events::wants_receipt) gets one in `receipts` before that.
 // Only a regular file with one link, owned by root, the daemon's user or a member of

@@ -17,7 +17,7 @@
 
 namespace eventmgr::daemon {
 
-// Reads records from the named pipe (SPEC 4.2). Bytes leave the FIFO only after the records
+// Reads records from the named pipe (docs/PROTOCOL.md). Bytes leave the FIFO only after the records
 // they hold are committed: each round tee(2)s the FIFO into a private pipe, reads that copy,
 // journals the complete lines, then consumes exactly those bytes from the FIFO. A kill -9
 // between commit and consume re-reads records that are then dropped by their id.

@@ -32,7 +32,7 @@ struct RunRecord {
   bool skipped = false; // taken back before it started
 };
 
-// The dispatcher's book of runs and finished events, written in batches (SPEC 7, 8): one
+// The dispatcher's book of runs and finished events, written in batches (docs/RELIABILITY.md): one
 // transaction holds the finished runs (one complete row each), the runs started and still
 // running (a `running` row), and the events finished, every 20 ms or when asked. The run
 // ledger covers the runs in between, so a crash still shows them interrupted.

@@ -15,7 +15,7 @@
 
 namespace eventmgr::events {
 
-// At most this much of a rejected record's raw text is stored (SPEC 5).
+// At most this much of a rejected record's raw text is stored (docs/PROTOCOL.md).
 inline constexpr std::size_t k_max_rejected_raw = 64 * 1024;
 
 enum class EventState { pending, running, done };
@@ -36,7 +36,7 @@ struct JournalEntry {
   std::optional<std::int64_t> finished_at;
 };
 
-// A record the daemon refused (SPEC 5), as `eventmgr rejected` shows it.
+// A record the daemon refused (docs/PROTOCOL.md), as `eventmgr rejected` shows it.
 struct RejectedRecord {
   std::int64_t id = 0;
   std::int64_t received_at = 0;

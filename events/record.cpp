@@ -450,7 +450,7 @@ Result<ParsedRecord> parse_record(std::string_view line, const Catalog& catalog,
     return checked.error();
   }
 
-  // SPEC 5: required values are on the side that describes the object.
+  // docs/PROTOCOL.md: required values are on the side that describes the object.
   const bool is_delete = def->kind == EventKind::remove;
   const Side required_side = is_delete ? Side::old_side : Side::new_side;
   const auto& required_values = is_delete ? event.old_values : event.new_values;
@@ -462,7 +462,7 @@ Result<ParsedRecord> parse_record(std::string_view line, const Catalog& catalog,
     }
   }
 
-  // SPEC 5: a create event has no old values, a delete event no new ones.
+  // docs/PROTOCOL.md: a create event has no old values, a delete event no new ones.
   if (def->kind == EventKind::create || is_delete) {
     const Side dropped_side = is_delete ? Side::new_side : Side::old_side;
     auto& dropped = is_delete ? event.new_values : event.old_values;

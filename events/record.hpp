@@ -11,7 +11,7 @@
 
 namespace eventmgr::events {
 
-// Limits of SPEC section 10.
+// Limits of a record (docs/PROTOCOL.md).
 inline constexpr std::size_t k_max_pipe_record = 4096;
 inline constexpr std::size_t k_max_pickup_file = 1024 * 1024;
 inline constexpr std::size_t k_max_value = 64 * 1024;
@@ -28,7 +28,7 @@ struct ParsedRecord {
 };
 
 // Parses one wire record (one JSON object, without its newline) and validates it against
-// `catalog` (SPEC 4.1 and 5). On failure the error message is the rejection reason an
+// `catalog` (docs/PROTOCOL.md). On failure the error message is the rejection reason an
 // administrator reads in `eventmgr rejected`.
 Result<ParsedRecord> parse_record(std::string_view line, const Catalog& catalog, Fill fill = Fill::all);
 

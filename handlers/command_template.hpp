@@ -12,7 +12,7 @@
 
 namespace eventmgr::handlers {
 
-// A handler's command, split into words and checked against its event (SPEC 6.1).
+// A handler's command, split into words and checked against its event (docs/HANDLERS.md).
 //
 // Grammar (a POSIX shell's word splitting, without any expansion):
 // - Blanks (space, tab) separate words; adjacent quoted and unquoted parts join into one word;
@@ -80,7 +80,7 @@ struct CommandTemplate::Piece {
   std::string placeholder; // as written, for messages: "<new_login_name>" or "%1"
 };
 
-// The environment of SPEC 6.2 for a handler process, as "KEY=VALUE" strings: PATH, HOME,
+// The environment of docs/HANDLERS.md for a handler process, as "KEY=VALUE" strings: PATH, HOME,
 // USER, LOGNAME, SHELL, LANG, EVENT, EVENTMGR_EVENT_ID, EVENTMGR_HANDLER_ID and NEW_X/OLD_X
 // (secret parameters only when `handler.secrets`).
 std::vector<std::string> build_environment(const events::Event& event, const events::EventDef& def,

@@ -20,7 +20,7 @@ inline constexpr int k_default_priority = 50;
 inline constexpr int k_max_priority = 1000000;
 inline constexpr int k_default_timeout = 60;
 
-// A registered handler (SPEC 6).
+// A registered handler (docs/HANDLERS.md).
 struct Handler {
   std::int64_t id = 0;
   std::string event;

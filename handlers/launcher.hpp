@@ -19,7 +19,7 @@
 
 namespace eventmgr::handlers {
 
-// Everything one handler process needs (SPEC 6.2, 7).
+// Everything one handler process needs (docs/HANDLERS.md, docs/RELIABILITY.md).
 struct LaunchSpec {
   std::vector<std::string> argv; // argv[0] is the absolute program path
   std::vector<std::string> env;  // complete environment, "KEY=VALUE"

@@ -15,7 +15,7 @@
 namespace eventmgr::handlers {
 
 // The runs started but not yet in the `runs` table, so that a crash still shows them
-// interrupted (SPEC 7) while their rows are written in batches (docs/PERFORMANCE.md).
+// interrupted (docs/RELIABILITY.md) while their rows are written in batches (docs/PERFORMANCE.md).
 // A file of fixed slots mapped MAP_SHARED: recording a start is a few stores to memory, no
 // system call, and what was stored survives a kill -9 of the daemon in the page cache, as a
 // synchronous=NORMAL commit does (neither survives a power loss). Single-threaded but for

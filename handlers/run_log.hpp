@@ -111,7 +111,7 @@ struct InterruptedRun {
   auto operator<=>(const InterruptedRun&) const = default;
 };
 
-// The `runs` table: one row per handler execution attempt (SPEC 8). Storage failures throw
+// The `runs` table: one row per handler execution attempt (docs/RELIABILITY.md). Storage failures throw
 // sqlite::Failure.
 class RunLog {
 public:

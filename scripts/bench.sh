@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # Usage: scripts/bench.sh [--quick] [--runs N] [--peer webhook] [--only LIST] [--keep] [--no-build]
 # Builds Release into build/bench and measures eventmgrd against floors measured in the same
-# run (SPEC 11): intake, dispatch (1 and 2 workers, with and without 1 GiB of ballast),
+# run (docs/PERFORMANCE.md): intake, dispatch (1 and 2 workers, with and without 1 GiB of ballast),
 # submit-to-start latency, memory, and optionally Debian's webhook as a peer. Each figure runs
 # --runs times (default 3); prints one table (medians, min..max) and writes the raw figures to
 # build/bench/results.json. --quick: 10x smaller counts and 1 run, for development. --keep:
@@ -55,7 +55,7 @@ while [ $# -gt 0 ]; do
   shift
 done
 
-# Counts (SPEC 11); --quick divides them by 10.
+# Counts (docs/PERFORMANCE.md); --quick divides them by 10.
 scale=$((quick ? 10 : 1))
 runs=${runs:-$((quick ? 1 : 3))}
 intake_n=$((200000 / scale))
@@ -195,7 +195,7 @@ notes=()
 record() { values[$1]="${values[$1]:+${values[$1]} }$2"; }
 note() { notes+=("run $run: $*"); log "note: $*"; }
 
-# The floors' programs get the environment a client_create handler gets (SPEC 6.2): its
+# The floors' programs get the environment a client_create handler gets (docs/HANDLERS.md): its
 # LANG=C.UTF-8 makes /bin/true and date load the locale, ~0.32 ms per launch here, which is the
 # program's cost whoever starts it; without it the floor would run a cheaper program.
 handler_env=()

@@ -42,7 +42,7 @@ require_cmd() {
   done
 }
 
-# as_handler_user: the user handlers run as: nobody when root (SPEC 6: the default user),
+# as_handler_user: the user handlers run as: nobody when root (docs/HANDLERS.md: the default user),
 # else the current user (a daemon not running as root runs handlers of its own user only).
 as_handler_user() {
   if [ "$(id -u)" -eq 0 ]; then

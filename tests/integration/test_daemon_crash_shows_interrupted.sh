@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# SPEC 7, crash recovery: a run whose row was not written yet (rows are written in batches, the
+# docs/RELIABILITY.md, crash recovery: a run whose row was not written yet (rows are written in batches, the
 # run ledger holds it meanwhile) is shown `interrupted` after a crash and run again. The
 # handler itself kills the daemon with SIGKILL the moment it starts, before any batch is
 # written, so the ledger is the only trace of the run.

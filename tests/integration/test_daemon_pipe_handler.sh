@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # Issue 4, behaviour 1: a plain write of one JSON line to the FIFO runs the handler with the
-# argv of its command template, the environment of SPEC 6.2 and nothing else, as its user
+# argv of its command template, the environment of docs/HANDLERS.md and nothing else, as its user
 # (nobody when the test runs as root), in a new session, umask 022, stdin /dev/null.
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -43,7 +43,7 @@ if [ "$pid" != "$pgrp" ] || [ "$pid" != "$sid" ]; then
   fail "handler is not the leader of its own session and process group (pid $pid, pgrp $pgrp, sid $sid)"
 fi
 
-# The environment: exactly SPEC 6.2 (PWD is added by sh itself). The password is secret and
+# The environment: exactly docs/HANDLERS.md (PWD is added by sh itself). The password is secret and
 # the handler has no --secrets, so NEW_PASSWORD/OLD_PASSWORD are absent.
 IFS=: read -r _ _ _ _ _ home shell < <(getent passwd "$HUSER")
 cwd=/
@@ -77,7 +77,7 @@ seq=$(db "SELECT seq FROM events WHERE submit_id = 'x1'")
   echo "SHELL=$shell"
   echo "USER=$HUSER"
 } | LC_ALL=C sort >"$TMP/want.env"
-diff -u "$TMP/want.env" "$OUT/env" || fail "handler environment differs from SPEC 6.2"
+diff -u "$TMP/want.env" "$OUT/env" || fail "handler environment differs from docs/HANDLERS.md"
 
 # The run is recorded as ok.
 wait_for 'events_done 1' 30

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Issue 6, start-up refusals (SPEC 4.2, 10): eventmgrd refuses to start, with a non-zero exit
+# Issue 6, start-up refusals (docs/PROTOCOL.md, docs/RELIABILITY.md): eventmgrd refuses to start, with a non-zero exit
 # and a message naming the file and the problem, when the pipe path exists and is not a FIFO,
 # the config, the database, the run ledger or the catalog dir is world-writable, a catalog file does not
 # parse (file:line), or the config has an unknown key (file:line).
@@ -98,7 +98,7 @@ chmod 644 "$config"
 refused unknown "$state" --config "$config"
 says unknown "$config:2:" "wrokers"
 
-# 6. A catalog dir that other users can write (SPEC 10).
+# 6. A catalog dir that other users can write (docs/RELIABILITY.md).
 state=$TMP/s-catalog-dir
 mkdir -m 750 "$state"
 mkdir -m 755 "$state/events.d"
