@@ -75,7 +75,9 @@ else
 fi
 mkdir -p "$state"
 log=$state/eventmgrd.out
-# Appended to, never truncated: a second quickstart keeps the first daemon's lines.
+# Appended to, never truncated: a second quickstart keeps the first daemon's lines. The log
+# names logins and domains: readable by root and its group only.
+(umask 027 && : >>"$log")
 printf '%s quickstart: starting %s\n' "$(date '+%F %T')" "$bin/eventmgrd" >>"$log"
 nohup "$bin/eventmgrd" >>"$log" 2>&1 &
 pid=$!

@@ -20,6 +20,7 @@ WRITER=emt$$w
 OTHER=emt$$o
 remove_accounts() {
   local rc=$?
+  set +e # else `(exit $rc)` below ends the trap before cleanup stops the daemon
   userdel "$WRITER" >/dev/null 2>&1
   userdel "$OTHER" >/dev/null 2>&1
   groupdel "$GROUP" >/dev/null 2>&1

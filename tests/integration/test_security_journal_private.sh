@@ -16,13 +16,12 @@ require_cmd sqlite3 runuser useradd groupadd
 PANEL_GROUP=emt$$g
 PANEL_USER=emt$$p
 users_cleanup() {
-  local rc=$?
   userdel "$PANEL_USER" >/dev/null 2>&1
   groupdel "$PANEL_GROUP" >/dev/null 2>&1
-  cleanup_rc=$rc
 }
-# lib.sh's cleanup ends with `exit`, so the accounts go first, then lib.sh cleans up.
-trap 'users_cleanup; (exit $cleanup_rc); cleanup' EXIT
+# lib.sh's cleanup ends with `exit`, so the accounts go first, then lib.sh cleans up (errexit
+# off first: `(exit 1)` would otherwise end the trap before cleanup stops the daemon).
+trap 'cleanup_rc=$?; set +e; users_cleanup; (exit "$cleanup_rc"); cleanup' EXIT
 groupadd "$PANEL_GROUP"
 useradd -M -N -g "$PANEL_GROUP" -d /nonexistent -s /usr/sbin/nologin "$PANEL_USER"
 
