@@ -344,8 +344,9 @@ TEST_CASE("output beyond the limit is drained and dropped, and marked truncated"
 
 TEST_CASE("a secret the handler prints is stored as ***, also when written in two halves") {
   const std::string secret = "Tr0ub4dor&3-horse";
-  LaunchSpec spec = shell("printf 'pw=%s.\\n' \"$NEW_PASSWORD\"; printf 'x%.8s' \"$NEW_PASSWORD\" >&2; sleep 0.1; "
-                          "printf '%s;' \"${NEW_PASSWORD#????????}\" >&2; printf '%s' \"$NEW_PASSWORD\"");
+  LaunchSpec spec =
+      shell("printf 'pw=%s.\\n' \"$NEW_PASSWORD\"; printf 'x%.8s' \"$NEW_PASSWORD\" >&2; sleep 0.1; "
+            "printf '%s;' \"${NEW_PASSWORD#????????}\" >&2; printf '%s' \"$NEW_PASSWORD\"");
   spec.env.push_back("NEW_PASSWORD=" + secret);
   spec.secrets = {secret, "ab"};
   SUBCASE("run on the calling thread (eventmgr handler test --run)") {
@@ -360,7 +361,8 @@ TEST_CASE("a secret the handler prints is stored as ***, also when written in tw
     {
       Launcher launcher(context.get_executor());
       launcher.async_run(spec, [&](RunOutcome result) { outcome = std::move(result); });
-      launcher.async_run(spec, [&](RunOutcome) {}, 0); // the lane's next run gets the spare pipes
+      // A second run: the lane prepares spare pipes for it while the first one runs.
+      launcher.async_run(spec, [](RunOutcome) {});
       context.run();
     }
     CHECK(outcome.status == RunStatus::ok);
