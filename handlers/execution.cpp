@@ -2,6 +2,7 @@
 #include "handlers/execution.hpp"
 
 #include "common/clock.hpp"
+#include "handlers/secret_mask.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -13,6 +14,7 @@
 #include <chrono>
 #include <cstring>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace eventmgr::handlers::detail {
@@ -148,11 +150,14 @@ std::vector<char*> null_terminated(std::vector<std::string>& strings) {
   return pointers;
 }
 
-// One output stream of a run: captured up to the limit, then drained and dropped.
+// One output stream of a run: captured up to the limit, then drained and dropped; the run's
+// secret values masked first, so the limit counts what is stored.
 struct Capture {
   OwnedFd fd;
   std::string* text = nullptr;
   bool* truncated = nullptr;
+  SecretMask mask;
+  std::string masked; // one read's masked text, reused from read to read
 };
 
 using Clock = std::chrono::steady_clock;
@@ -275,8 +280,10 @@ private:
     }
     m_exit = OwnedFd(spawned.pidfd);
     // The child's ends close here, so its exit shows as end of file.
-    m_out = Capture{std::move(out.read), &m_outcome.out, &m_outcome.out_truncated};
-    m_err = Capture{std::move(err.read), &m_outcome.err, &m_outcome.err_truncated};
+    m_out = Capture{
+        std::move(out.read), &m_outcome.out, &m_outcome.out_truncated, SecretMask(m_spec.secrets), {}};
+    m_err = Capture{
+        std::move(err.read), &m_outcome.err, &m_outcome.err_truncated, SecretMask(m_spec.secrets), {}};
     if (m_spec.stdin_data) {
       m_stdin = std::move(in.write);
       // Never block on a full pipe: write what fits whenever poll says there is room.
@@ -352,8 +359,8 @@ private:
         }
       }
       if (m_reaped && now >= drain_until) {
-        m_out.fd = OwnedFd();
-        m_err.fd = OwnedFd();
+        close_capture(m_out);
+        close_capture(m_err);
       }
     }
     m_stdin = OwnedFd();
@@ -369,14 +376,41 @@ private:
       return;
     }
     if (got <= 0) {
-      capture.fd = OwnedFd();
+      close_capture(capture);
       return;
     }
-    const auto length = static_cast<std::size_t>(got);
+    const std::string_view piece(buffer, static_cast<std::size_t>(got));
+    if (capture.mask.empty()) {
+      store(capture, piece);
+    } else if (capture.text->size() >= m_spec.output_limit) {
+      *capture.truncated = true; // nothing more is stored: no need to mask it
+    } else {
+      capture.masked.clear();
+      capture.mask.feed(piece, capture.masked);
+      store(capture, capture.masked);
+    }
+  }
+
+  // Keeps what fits of `piece` under the output limit.
+  void store(Capture& capture, std::string_view piece) {
     std::size_t room = m_spec.output_limit - std::min(m_spec.output_limit, capture.text->size());
-    std::size_t kept = std::min(room, length);
-    capture.text->append(buffer, kept);
-    *capture.truncated = *capture.truncated || kept < length;
+    std::size_t kept = std::min(room, piece.size());
+    capture.text->append(piece.substr(0, kept));
+    *capture.truncated = *capture.truncated || kept < piece.size();
+  }
+
+  // Ends a stream: what the mask held back, waiting for the rest of a possible secret, is
+  // stored now.
+  void close_capture(Capture& capture) {
+    if (capture.fd.get() < 0) {
+      return;
+    }
+    capture.fd = OwnedFd();
+    if (!capture.mask.empty()) {
+      capture.masked.clear();
+      capture.mask.finish(capture.masked);
+      store(capture, capture.masked);
+    }
   }
 
   // The child may exit without reading: EPIPE (SIGPIPE is ignored) just ends the write.

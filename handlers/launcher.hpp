@@ -39,6 +39,9 @@ struct LaunchSpec {
   std::chrono::milliseconds exec_deadline{2000};
   // Resource limits of the process (config `rlimits`): pairs of RLIMIT_* and soft=hard value.
   std::vector<std::pair<int, rlim_t>> limits;
+  // Values hidden as "***" wherever they appear in the captured stdout and stderr (the event's
+  // secret values); see SecretMask for which are too short to hide. Empty: output as read.
+  std::vector<std::string> secrets;
 };
 
 enum class RunStatus { ok, exit, signal, timeout, not_started };

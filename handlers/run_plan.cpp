@@ -5,6 +5,9 @@
 #include "events/event_json.hpp"
 #include "handlers/command_template.hpp"
 
+#include <boost/json/serialize.hpp>
+#include <boost/json/string.hpp>
+
 #include <sys/resource.h>
 
 namespace eventmgr::handlers {
@@ -26,6 +29,31 @@ std::vector<std::pair<int, rlim_t>> launch_limits(const HandlerLimits& limits) {
     out.emplace_back(RLIMIT_AS, *limits.address_space_mib << 20);
   }
   return out;
+}
+
+// The event's secret values, to be masked in the run's output: also for a handler without
+// `secrets`, which never gets them from us but might find them elsewhere (a sibling handler's
+// environment, the panel). Each value also in its JSON-escaped form where that differs, as a
+// `stdin: json` handler that echoes its input prints it.
+std::vector<std::string> secret_values(const events::EventDef& def, const events::Event& event) {
+  std::vector<std::string> secrets;
+  for (const auto& param : def.params) {
+    if (!param.secret) {
+      continue;
+    }
+    for (const auto* values : {&event.old_values, &event.new_values}) {
+      const auto found = values->find(param.name);
+      if (found == values->end() || found->second.empty()) {
+        continue;
+      }
+      secrets.push_back(found->second);
+      std::string quoted = boost::json::serialize(boost::json::string(found->second));
+      if (quoted.size() > found->second.size() + 2) {
+        secrets.push_back(quoted.substr(1, quoted.size() - 2));
+      }
+    }
+  }
+  return secrets;
 }
 
 } // namespace
@@ -68,6 +96,7 @@ Result<RunPlan> plan_run(const CommandTemplate& command, const Handler& handler,
   spec.timeout = std::chrono::seconds(handler.timeout);
   spec.kill_grace = std::chrono::seconds(config.kill_grace);
   spec.limits = launch_limits(config.rlimits);
+  spec.secrets = secret_values(def, event);
   return plan;
 }
 

@@ -14,7 +14,8 @@
 
 namespace eventmgr::handlers {
 
-// One handler run, ready for the launcher: what it gets (docs/HANDLERS.md) and what the run log keeps.
+// One handler run, ready for the launcher: what it gets (docs/HANDLERS.md), the secret values its
+// output is masked of (LaunchSpec::secrets), and what the run log keeps.
 struct RunPlan {
   LaunchSpec spec;
   std::vector<std::string> redacted_argv; // secrets replaced by ***

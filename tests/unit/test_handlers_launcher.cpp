@@ -342,6 +342,58 @@ TEST_CASE("output beyond the limit is drained and dropped, and marked truncated"
   }
 }
 
+TEST_CASE("a secret the handler prints is stored as ***, also when written in two halves") {
+  const std::string secret = "Tr0ub4dor&3-horse";
+  LaunchSpec spec =
+      shell("printf 'pw=%s.\\n' \"$NEW_PASSWORD\"; printf 'x%.8s' \"$NEW_PASSWORD\" >&2; sleep 0.1; "
+            "printf '%s;' \"${NEW_PASSWORD#????????}\" >&2; printf '%s' \"$NEW_PASSWORD\"");
+  spec.env.push_back("NEW_PASSWORD=" + secret);
+  spec.secrets = {secret, "ab"};
+  SUBCASE("run on the calling thread (eventmgr handler test --run)") {
+    RunOutcome outcome = run_blocking(spec);
+    CHECK(outcome.status == RunStatus::ok);
+    CHECK(outcome.out == "pw=***.\n***");
+    CHECK(outcome.err == "x***;");
+  }
+  SUBCASE("run on a lane") {
+    boost::asio::io_context context;
+    RunOutcome outcome;
+    {
+      Launcher launcher(context.get_executor());
+      launcher.async_run(spec, [&](RunOutcome result) { outcome = std::move(result); });
+      // A second run: the lane prepares spare pipes for it while the first one runs.
+      launcher.async_run(spec, [](RunOutcome) {});
+      context.run();
+    }
+    CHECK(outcome.status == RunStatus::ok);
+    CHECK(outcome.out == "pw=***.\n***");
+    CHECK(outcome.err == "x***;");
+  }
+}
+
+TEST_CASE("a run that does not print its secret keeps its output byte for byte") {
+  LaunchSpec spec = shell("printf 'Tr0ub4dor-horse ab\\0 \\n'; printf 'no secret' >&2");
+  spec.env.push_back("NEW_PASSWORD=Tr0ub4dor&3-horse");
+  spec.secrets = {"Tr0ub4dor&3-horse", "ab"};
+  RunOutcome outcome = run_blocking(spec);
+  CHECK(outcome.out == std::string("Tr0ub4dor-horse ab\0 \n", 21));
+  CHECK(outcome.err == "no secret");
+  CHECK_FALSE(outcome.out_truncated);
+}
+
+TEST_CASE("the output limit counts the stored, masked bytes; no part of a secret is kept at the limit") {
+  const std::string secret = "s3cr3t-value";
+  LaunchSpec spec = shell("printf '1234567%s' \"$S\"; printf '12345678%s' \"$S\" >&2");
+  spec.env.push_back("S=" + secret);
+  spec.secrets = {secret};
+  spec.output_limit = 10;
+  RunOutcome outcome = run_blocking(spec);
+  CHECK(outcome.out == "1234567***"); // 19 bytes written, 10 stored: nothing dropped
+  CHECK_FALSE(outcome.out_truncated);
+  CHECK(outcome.err == "12345678**");
+  CHECK(outcome.err_truncated);
+}
+
 TEST_CASE("no descriptor but 0, 1 and 2 reaches the program") {
   // Descriptors the daemon may hold without close-on-exec (spdlog's log file, for one).
   int leaked_file = open("/dev/null", O_RDONLY);

@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: MIT
+#include "handlers/run_plan.hpp"
+
+#include "common/users.hpp"
+
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+using eventmgr::Config;
+using eventmgr::events::Event;
+using eventmgr::events::EventDef;
+using eventmgr::events::EventKind;
+using eventmgr::events::ParamDef;
+using eventmgr::handlers::Handler;
+using eventmgr::handlers::plan_run;
+using Strings = std::vector<std::string>;
+
+namespace {
+
+EventDef user_update() {
+  EventDef def;
+  def.name = "user_update";
+  def.kind = EventKind::update;
+  def.key = "login_name";
+  def.params = {
+      ParamDef{"login_name", "Login name", true, false},
+      ParamDef{"password", "Password", false, true},
+      ParamDef{"pin", "PIN", false, true},
+  };
+  return def;
+}
+
+Strings planned_secrets(const Event& event, bool secrets) {
+  Handler handler;
+  handler.id = 3;
+  handler.event = "user_update";
+  handler.command = "/bin/true";
+  handler.secrets = secrets;
+  auto self = eventmgr::current_user();
+  REQUIRE(self.ok());
+  auto plan = plan_run(handler, user_update(), event, Config{}, &self.value());
+  REQUIRE(plan.ok());
+  return plan->spec.secrets;
+}
+
+} // namespace
+
+TEST_SUITE_BEGIN("handlers::RunPlan");
+
+TEST_CASE("the plan carries the event's secret values to mask in the run's output") {
+  Event event;
+  event.name = "user_update";
+  event.old_values = {{"login_name", "jdoe"}, {"password", "old-pass"}};
+  event.new_values = {{"login_name", "jdoe"}, {"password", "new\"pass\\"}, {"pin", ""}};
+  // With the JSON-escaped form a `stdin: json` handler would echo; empty values left out.
+  const Strings want = {"old-pass", "new\"pass\\", "new\\\"pass\\\\"};
+  CHECK(planned_secrets(event, true) == want);
+  // A handler without `secrets` never gets them from us, but has them masked all the same.
+  CHECK(planned_secrets(event, false) == want);
+}
+
+TEST_CASE("an event without secret values costs the capture nothing") {
+  Event event;
+  event.name = "user_update";
+  event.new_values = {{"login_name", "jdoe"}};
+  CHECK(planned_secrets(event, true).empty());
+}
+
+TEST_SUITE_END();
