@@ -262,7 +262,7 @@ int submit(Context& context, const SubmitOptions& options) {
   } else {
     std::cout << printable(id) << "\n";
   }
-  // Handed over, not yet journaled: say so when nothing will take it soon, and what the id is.
+  // Handed over, not yet journaled: say so when no daemon will take it soon.
   if (!daemon_runs(config)) {
     std::cerr << "eventmgr: eventmgrd is not running: the record waits in " << config.pickup_dir.string()
               << " and nothing runs until the daemon starts\n";
