@@ -2,9 +2,9 @@
 // `eventmgr handler test ID [new.KEY=V]... [--run]`: what a handler would get, and one real run.
 #include "cli/app.hpp"
 #include "cli/handler_db.hpp"
-#include "cli/handler_io.hpp"
 #include "cli/table.hpp"
 #include "common/clock.hpp"
+#include "common/program_access.hpp"
 #include "common/users.hpp"
 #include "events/record.hpp"
 #include "handlers/command_template.hpp"
@@ -194,7 +194,8 @@ int test_handler(Context& context, const TestOptions& o) {
   }
 
   // What `eventmgr check` would find: the daemon could not start this program as its user.
-  const std::vector<std::string> unreachable = reach_problems(handler, context.catalog());
+  const std::vector<std::string> unreachable =
+      user ? program_problems(command->program(), *user) : std::vector<std::string>{};
   for (const auto& problem : unreachable) {
     std::cerr << "eventmgr: problem: " << printable(problem) << "\n";
   }

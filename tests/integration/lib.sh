@@ -79,10 +79,10 @@ sanitized_daemon() {
   grep -qaE '__(asan|tsan)_init' "$EVENTMGRD_BIN"
 }
 
-# check_peak_memory WHAT: the running daemon's peak RSS (VmHWM) must stay under 48 MiB after
-# WHAT; not checked when the daemon is built with a sanitizer.
+# check_peak_memory WHAT [LIMIT_KIB]: the running daemon's peak RSS (VmHWM) must stay under
+# LIMIT_KIB (default 48 MiB) after WHAT; not checked when the daemon is built with a sanitizer.
 check_peak_memory() {
-  local hwm limit=$((48 * 1024))
+  local hwm limit=${2:-$((48 * 1024))}
   hwm=$(awk '/^VmHWM:/ { print $2 }' "/proc/$DAEMON_PID/status")
   [ -n "$hwm" ] || fail "cannot read VmHWM of the daemon (pid $DAEMON_PID)"
   echo "daemon VmHWM after $1: $hwm KiB"

@@ -53,14 +53,7 @@ wait_for "[ \"\$(db 'SELECT count(*) FROM events')\" -eq $count ]" 240
 wait_for '[ -z "$(ls -A "$pickup")" ]' 60
 [ "$(db "SELECT count(*) FROM rejected")" -eq 0 ] || fail "records rejected: $(db "SELECT reason FROM rejected LIMIT 3")"
 
-hwm=$(awk '/^VmHWM:/ { print $2 }' "/proc/$DAEMON_PID/status")
-[ -n "$hwm" ] || fail "cannot read VmHWM of the daemon"
-echo "daemon VmHWM with $count events of $size bytes waiting: $hwm KiB"
-if sanitized_daemon; then
-  echo "note: eventmgrd is built with a sanitizer: peak memory not checked"
-else
-  [ "$hwm" -lt "$limit_kib" ] || fail "the daemon's peak memory is $hwm KiB with $count big events waiting, limit $limit_kib KiB"
-fi
+check_peak_memory "$count events of $size bytes waiting" "$limit_kib"
 
 touch "$OUT/go"
 wait_for "events_done $count" 240
