@@ -23,10 +23,8 @@ std::int64_t find_event(sqlite::Database& db, const std::string& which) {
   if (digits && std::stoll(which) > 0) {
     return std::stoll(which);
   }
-  auto find = db.prepare("SELECT seq FROM events WHERE submit_id = ?1");
-  find.bind(1, which);
-  if (find.step()) {
-    return find.column_int(0);
+  if (auto seq = events::Journal(db).seq_of(which)) {
+    return *seq;
   }
   throw CommandError{k_exit_usage, "no event with id or record id '" + printable(which) +
                                      "' (pruned, not journaled yet, or never sent; eventmgr received lists them)"};

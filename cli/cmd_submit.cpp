@@ -7,6 +7,7 @@
 #include "common/clock.hpp"
 #include "common/text.hpp"
 #include "events/database.hpp"
+#include "events/journal.hpp"
 #include "events/panel_files.hpp"
 #include "events/record.hpp"
 
@@ -114,11 +115,9 @@ std::optional<events::ReceiptEntry> look_up_journal(const Config& config, const 
     return std::nullopt;
   }
   events::ReceiptEntry entry{events::ReceiptEntry::Outcome::rejected, id, 0, "not in the journal"};
-  auto find = db->prepare("SELECT seq FROM events WHERE submit_id = ?1");
-  find.bind(1, id);
-  if (find.step()) {
+  if (auto seq = events::Journal(*db).seq_of(id)) {
     entry.outcome = events::ReceiptEntry::Outcome::journaled;
-    entry.seq = find.column_int(0);
+    entry.seq = *seq;
   }
   return entry;
 }

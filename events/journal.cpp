@@ -151,10 +151,7 @@ std::vector<Journal::Accepted> Journal::Batch::commit() {
       ++accepted;
       continue;
     }
-    sqlite::Statement& find = j.m_find_submit_id;
-    sqlite::ResetOnExit reset_find(find);
-    find.bind(1, event.submit_id);
-    results.push_back({find.step() ? find.column_int(0) : 0, true});
+    results.push_back({j.seq_of(event.submit_id).value_or(0), true});
     ++duplicate;
   }
   std::int64_t rejected = 0;
@@ -318,6 +315,15 @@ bool Journal::mark_resubmitted(std::int64_t id, std::int64_t at) {
   m_mark_resubmitted.bind(1, id).bind(2, at);
   m_mark_resubmitted.run();
   return m_db.changes() > 0;
+}
+
+std::optional<std::int64_t> Journal::seq_of(std::string_view submit_id) {
+  sqlite::ResetOnExit reset(m_find_submit_id);
+  m_find_submit_id.bind(1, submit_id);
+  if (m_find_submit_id.step()) {
+    return m_find_submit_id.column_int(0);
+  }
+  return std::nullopt;
 }
 
 PruneCounts Journal::prune(std::int64_t older_than, PruneMode mode) {

@@ -141,6 +141,8 @@ public:
   std::int64_t last_seq();
   // One event by `seq` (for replay and `eventmgr log`), nullopt when absent or pruned.
   std::optional<JournalEntry> get(std::int64_t seq);
+  // The seq of the event journaled with record id `submit_id`, nullopt when there is none.
+  std::optional<std::int64_t> seq_of(std::string_view submit_id);
   void mark_done(std::int64_t seq, std::int64_t finished_at);
 
   // Status.
