@@ -15,7 +15,9 @@ install(TARGETS eventmgrd RUNTIME DESTINATION ${EVENTMGR_INSTALL_DAEMON_DIR})
 install(FILES README.md ARCHITECTURE.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
 install(FILES scripts/completion/eventmgr.bash
   DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions RENAME eventmgr)
-install(FILES scripts/completion/_eventmgr DESTINATION ${CMAKE_INSTALL_DATADIR}/zsh/vendor-completions)
+set(EVENTMGR_BASH_COMPLETION "${CMAKE_INSTALL_FULL_DATADIR}/bash-completion/completions/eventmgr")
+configure_file(scripts/completion/_eventmgr.in "${CMAKE_BINARY_DIR}/completion/_eventmgr" @ONLY)
+install(FILES "${CMAKE_BINARY_DIR}/completion/_eventmgr" DESTINATION ${CMAKE_INSTALL_DATADIR}/zsh/vendor-completions)
 
 if(EVENTMGR_SYSTEMD_UNIT_DIR)
   # The units in scripts/systemd name the quickstart's paths; installed ones name where this
