@@ -89,7 +89,7 @@ _eventmgr_reply() {
 _eventmgr() {
   local cur=${COMP_WORDS[COMP_CWORD]}
   local prev=${COMP_WORDS[COMP_CWORD - 1]}
-  local -a path=() positional=()
+  local -a command_path=() positional=()
   local i word options subcommands
   COMPREPLY=()
 
@@ -98,20 +98,20 @@ _eventmgr() {
   for ((i = 1; i < COMP_CWORD; i++)); do
     word=${COMP_WORDS[i]}
     if [[ $word == -* ]]; then
-      if _eventmgr_options "${path[@]}" | grep -x -- "$word 1" >/dev/null; then
+      if _eventmgr_options "${command_path[@]}" | grep -x -- "$word 1" >/dev/null; then
         ((i++))
       fi
       continue
     fi
-    if [[ ${#positional[@]} -eq 0 ]] && _eventmgr_subcommands "${path[@]}" | grep -x -- "$word" >/dev/null; then
-      path+=("$word")
+    if [[ ${#positional[@]} -eq 0 ]] && _eventmgr_subcommands "${command_path[@]}" | grep -x -- "$word" >/dev/null; then
+      command_path+=("$word")
     else
       positional+=("$word")
     fi
   done
 
   # The value of an option.
-  if [[ $prev == -* && $COMP_CWORD -gt 1 ]] && _eventmgr_options "${path[@]}" | grep -x -- "$prev 1" >/dev/null; then
+  if [[ $prev == -* && $COMP_CWORD -gt 1 ]] && _eventmgr_options "${command_path[@]}" | grep -x -- "$prev 1" >/dev/null; then
     case $prev in
       --event) _eventmgr_reply "$(_eventmgr_events)" ;;
       --handler) _eventmgr_reply "$(_eventmgr_handler_ids)" ;;
@@ -119,7 +119,7 @@ _eventmgr() {
       --priority) _eventmgr_reply lowest low normal high highest ;;
       --stdin) _eventmgr_reply none json ;;
       --via)
-        if [[ ${path[0]-} == received ]]; then
+        if [[ ${command_path[0]-} == received ]]; then
           _eventmgr_reply pipe pickup cli replay
         else
           _eventmgr_reply pipe pickup
@@ -133,18 +133,18 @@ _eventmgr() {
   fi
 
   if [[ $cur == -* ]]; then
-    options=$(_eventmgr_options "${path[@]}" | cut -d' ' -f1 | sort -u)
+    options=$(_eventmgr_options "${command_path[@]}" | cut -d' ' -f1 | sort -u)
     _eventmgr_reply "$options"
     return 0
   fi
 
-  subcommands=$(_eventmgr_subcommands "${path[@]}")
+  subcommands=$(_eventmgr_subcommands "${command_path[@]}")
   if [[ -n $subcommands && ${#positional[@]} -eq 0 ]]; then
     _eventmgr_reply "$subcommands"
     return 0
   fi
 
-  case "${path[*]}" in
+  case "${command_path[*]}" in
     events) [[ ${#positional[@]} -eq 0 ]] && _eventmgr_reply "$(_eventmgr_events)" ;;
     submit)
       if [[ ${#positional[@]} -eq 0 ]]; then
