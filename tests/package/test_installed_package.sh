@@ -57,7 +57,7 @@ cleanup() {
     echo "--- $log:" >&2
     tail -n 40 "$log" >&2
   fi
-  rm -f "$log"
+  rm -f "$log" "$log.daemon"
   exit "$rc"
 }
 trap cleanup EXIT
@@ -78,10 +78,15 @@ wait_for() {
 
 # start_daemon: the installed daemon on the packaged config, by hand (this machine runs no
 # systemd, or the test must not touch the service manager's state).
+# Ready is its "ready" line: `eventmgr status` says running as soon as it holds the lock,
+# before it has migrated the database and opened the pipe.
 start_daemon() {
-  /usr/sbin/eventmgrd </dev/null >>"$log" 2>&1 &
+  local daemon_log=$log.daemon
+  : >"$daemon_log"
+  /usr/sbin/eventmgrd </dev/null >>"$daemon_log" 2>&1 &
   daemon_pid=$!
-  wait_for 'eventmgr status >/dev/null 2>&1 || ! kill -0 $daemon_pid 2>/dev/null'
+  wait_for 'grep -qw ready "$daemon_log" || ! kill -0 $daemon_pid 2>/dev/null'
+  cat "$daemon_log" >>"$log"
   kill -0 "$daemon_pid" 2>/dev/null || fail "the installed eventmgrd exited at start (log above)"
 }
 
