@@ -175,8 +175,7 @@ void Forwarder::run() {
   }
   sqlite::Statement read = db->prepare("SELECT seq, event, payload FROM events WHERE seq > ?1 AND via <> ?2"
                                        " ORDER BY seq LIMIT ?3");
-  ConnectionChanged changed = [this] { wake(); };
-  auto connection = connect(m_config.nats, "eventmgr forwarder " + m_config.host, &changed);
+  auto connection = connect(m_config.nats, "eventmgr forwarder " + m_config.host);
   if (!connection) {
     post_state("stopped", connection.error().message);
     return;

@@ -87,8 +87,7 @@ void NatsIntake::post_state(const std::string& state, const std::string& error) 
 }
 
 void NatsIntake::run() {
-  ConnectionChanged changed = [] {};
-  auto connection = connect(m_config.nats, m_client_name, &changed);
+  auto connection = connect(m_config.nats, m_client_name);
   if (!connection) {
     post_state("stopped", connection.error().message);
     return;

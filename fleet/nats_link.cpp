@@ -2,13 +2,6 @@
 #include "fleet/nats_link.hpp"
 
 namespace eventmgr::fleet {
-namespace {
-
-void on_connection_changed(natsConnection*, void* closure) {
-  (*static_cast<ConnectionChanged*>(closure))();
-}
-
-} // namespace
 
 std::string status_text(natsStatus status) {
   natsStatus last = NATS_OK;
@@ -20,8 +13,7 @@ std::string status_text(natsStatus status) {
   return text;
 }
 
-Result<Connection> connect(const NatsEndpoint& endpoint, const std::string& name,
-                           ConnectionChanged* changed) {
+Result<Connection> connect(const NatsEndpoint& endpoint, const std::string& name) {
   natsOptions* raw = nullptr;
   if (natsOptions_Create(&raw) != NATS_OK) {
     return make_error("cannot create NATS options: out of memory");
@@ -42,12 +34,7 @@ Result<Connection> connect(const NatsEndpoint& endpoint, const std::string& name
       check(natsOptions_SetReconnectWait(options.get(), 250), "reconnect wait"),
       check(natsOptions_SetTimeout(options.get(), 2000), "connect timeout"),
       check(natsOptions_SetPingInterval(options.get(), 5000), "ping interval"),
-      check(natsOptions_SetRetryOnFailedConnect(options.get(), true, on_connection_changed, changed),
-            "retry on failed connect"),
-      check(natsOptions_SetDisconnectedCB(options.get(), on_connection_changed, changed),
-            "disconnect callback"),
-      check(natsOptions_SetReconnectedCB(options.get(), on_connection_changed, changed),
-            "reconnect callback"),
+      check(natsOptions_SetRetryOnFailedConnect(options.get(), true, nullptr, nullptr), "retry on failed connect"),
   };
   for (auto& step : steps) {
     if (!step) {

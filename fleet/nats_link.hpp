@@ -31,13 +31,11 @@ using Subscription = std::unique_ptr<natsSubscription, SubscriptionDeleter>;
 // "No server available for connection".
 std::string status_text(natsStatus status);
 
-// Called on a nats.c thread when the connection is lost or comes back.
-using ConnectionChanged = std::function<void()>;
-
 // Connects to `endpoint` as client `name`, retrying for ever in the background: a server that
 // is down at start is no error (the connection comes up when it does), and a lost connection
-// is re-established with the same subscriptions. `changed` must outlive the connection.
-Result<Connection> connect(const NatsEndpoint& endpoint, const std::string& name, ConnectionChanged* changed);
+// is re-established with the same subscriptions. No callbacks: nats.c may run one after the
+// connection is destroyed, so the users poll connected() instead.
+Result<Connection> connect(const NatsEndpoint& endpoint, const std::string& name);
 
 // True while `connection` is connected (not connecting, reconnecting or closed).
 bool connected(natsConnection* connection);
