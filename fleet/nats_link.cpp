@@ -2,6 +2,13 @@
 #include "fleet/nats_link.hpp"
 
 namespace eventmgr::fleet {
+namespace {
+
+// With a callback, a connect that fails is retried in the background; without one, Connect
+// itself would retry for ever. It needs no closure: users poll connected().
+void on_connected(natsConnection*, void*) {}
+
+} // namespace
 
 std::string status_text(natsStatus status) {
   natsStatus last = NATS_OK;
@@ -34,7 +41,7 @@ Result<Connection> connect(const NatsEndpoint& endpoint, const std::string& name
       check(natsOptions_SetReconnectWait(options.get(), 250), "reconnect wait"),
       check(natsOptions_SetTimeout(options.get(), 2000), "connect timeout"),
       check(natsOptions_SetPingInterval(options.get(), 5000), "ping interval"),
-      check(natsOptions_SetRetryOnFailedConnect(options.get(), true, nullptr, nullptr), "retry on failed connect"),
+      check(natsOptions_SetRetryOnFailedConnect(options.get(), true, on_connected, nullptr), "retry on failed connect"),
   };
   for (auto& step : steps) {
     if (!step) {

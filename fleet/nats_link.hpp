@@ -33,8 +33,8 @@ std::string status_text(natsStatus status);
 
 // Connects to `endpoint` as client `name`, retrying for ever in the background: a server that
 // is down at start is no error (the connection comes up when it does), and a lost connection
-// is re-established with the same subscriptions. No callbacks: nats.c may run one after the
-// connection is destroyed, so the users poll connected() instead.
+// is re-established with the same subscriptions. No callback with a closure: nats.c may run
+// one after the connection is destroyed, so the users poll connected() instead.
 Result<Connection> connect(const NatsEndpoint& endpoint, const std::string& name);
 
 // True while `connection` is connected (not connecting, reconnecting or closed).
