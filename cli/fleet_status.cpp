@@ -28,16 +28,18 @@ void print_fleet_status(std::ostream& out, const Config& config, sqlite::Databas
   if (config.forward) {
     const ForwardReport forward = read_forward(db);
     out << "forward:   " << printable(forward.state.state) << " (stream " << config.forward->stream << " at "
-        << printable(config.forward->nats.url) << ", host " << config.forward->host << "), forwarded up to event "
-        << forward.state.cursor << "\n";
+        << printable(config.forward->nats.url) << ", host " << config.forward->host
+        << "), forwarded up to event " << forward.state.cursor << "\n";
     out << "lag:       " << forward.lag.events << " events"
-        << (forward.lag.events > 0 ? ", oldest " + format_duration(forward.age_ms(now)) : std::string()) << "\n";
+        << (forward.lag.events > 0 ? ", oldest " + format_duration(forward.age_ms(now)) : std::string())
+        << "\n";
     out << "forward error: "
-        << (forward.state.last_error ? "last " +
-                                         (forward.state.last_error_at ? format_local_time(*forward.state.last_error_at) + " "
-                                                                      : std::string()) +
-                                         printable(*forward.state.last_error)
-                                     : std::string("none"))
+        << (forward.state.last_error
+                ? "last " +
+                      (forward.state.last_error_at ? format_local_time(*forward.state.last_error_at) + " "
+                                                   : std::string()) +
+                      printable(*forward.state.last_error)
+                : std::string("none"))
         << "\n";
   }
   const auto sources = fleet.sources();
@@ -56,16 +58,19 @@ void add_fleet_status(json::object& out, const Config& config, sqlite::Database&
   events::FleetState fleet(db);
   if (config.forward) {
     const ForwardReport forward = read_forward(db);
-    out["forward"] = json::object{
-      {"state", forward.state.state},
-      {"stream", config.forward->stream},
-      {"host", config.forward->host},
-      {"cursor", forward.state.cursor},
-      {"lag_events", forward.lag.events},
-      {"lag_oldest_age_ms", forward.lag.oldest_received_at ? json::value(forward.age_ms(now)) : json::value(nullptr)},
-      {"last_error", forward.state.last_error ? json::value(*forward.state.last_error) : json::value(nullptr)},
-      {"last_error_at",
-       forward.state.last_error_at ? json::value(format_rfc3339(*forward.state.last_error_at)) : json::value(nullptr)}};
+    out["forward"] =
+        json::object{{"state", forward.state.state},
+                     {"stream", config.forward->stream},
+                     {"host", config.forward->host},
+                     {"cursor", forward.state.cursor},
+                     {"lag_events", forward.lag.events},
+                     {"lag_oldest_age_ms", forward.lag.oldest_received_at ? json::value(forward.age_ms(now))
+                                                                          : json::value(nullptr)},
+                     {"last_error", forward.state.last_error ? json::value(*forward.state.last_error)
+                                                             : json::value(nullptr)},
+                     {"last_error_at", forward.state.last_error_at
+                                           ? json::value(format_rfc3339(*forward.state.last_error_at))
+                                           : json::value(nullptr)}};
   }
   json::array sources;
   for (const auto& source : fleet.sources()) {

@@ -41,7 +41,8 @@ Result<Connection> connect(const NatsEndpoint& endpoint, const std::string& name
       check(natsOptions_SetReconnectWait(options.get(), 250), "reconnect wait"),
       check(natsOptions_SetTimeout(options.get(), 2000), "connect timeout"),
       check(natsOptions_SetPingInterval(options.get(), 5000), "ping interval"),
-      check(natsOptions_SetRetryOnFailedConnect(options.get(), true, on_connected, nullptr), "retry on failed connect"),
+      check(natsOptions_SetRetryOnFailedConnect(options.get(), true, on_connected, nullptr),
+            "retry on failed connect"),
   };
   for (auto& step : steps) {
     if (!step) {
