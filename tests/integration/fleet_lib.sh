@@ -3,7 +3,7 @@
 # on a free loopback port with a store in $TMP, and several eventmgrd "nodes", each with its
 # own state dir $TMP/NAME, config $TMP/NAME.yaml and log $TMP/NAME.log. Every process started
 # here is stopped when the test ends (also when it fails), before lib.sh's own cleanup.
-require_cmd nats-server sqlite3
+require_cmd nats-server sqlite3 jq
 
 NATS_PID=
 NATS_PORT=

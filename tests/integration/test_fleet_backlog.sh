@@ -9,6 +9,7 @@
 source "$(dirname "$0")/lib.sh"
 # shellcheck source=fleet_lib.sh
 source "$(dirname "$0")/fleet_lib.sh"
+require_cmd python3 jq
 
 backlog=${EVENTMGR_FLEET_BACKLOG:-5000}
 
@@ -37,11 +38,10 @@ node_cli h1 status >"$TMP/status"
 grep -Eq '^forward: +disconnected' "$TMP/status" || fail "status: $(cat "$TMP/status")"
 grep -Eq "^lag: +$backlog events, oldest" "$TMP/status" || fail "status: $(cat "$TMP/status")"
 grep -Eq "^forward error: last .*not connected to NATS $NATS_URL" "$TMP/status" || fail "status: $(cat "$TMP/status")"
-node_cli h1 status --json | python3 -c '
-import json, sys
-f = json.load(sys.stdin)["forward"]
-assert f["state"] == "disconnected" and f["cursor"] == 0 and f["lag_events"] == int(sys.argv[1]), f
-assert f["last_error"] and f["lag_oldest_age_ms"] is not None, f' "$backlog" || fail "status --json: $(node_cli h1 status --json)"
+node_cli h1 status --json >"$TMP/status.json"
+jq -e --argjson n "$backlog" '.forward | .state == "disconnected" and .cursor == 0 and .lag_events == $n and
+  .last_error != null and .lag_oldest_age_ms != null' "$TMP/status.json" >/dev/null ||
+  fail "status --json: $(cat "$TMP/status.json")"
 node_cli h1 check >"$TMP/check" || fail "check fails with a lag of seconds: $(cat "$TMP/check")"
 grep -q "forward: $backlog events wait to be forwarded" "$TMP/check" || fail "check: $(cat "$TMP/check")"
 pid=${NODE_PIDS[h1]}
