@@ -397,8 +397,9 @@ launch_daemon() {
 }
 
 # fleet: $fleet_n events journaled with forwarding off, then forwarded when it is turned on
-# (from the daemon's start until the cursor reaches the last event), then taken by a central
-# node (from its start until it journaled them all); the floor publishes the same records with
+# (from the first acknowledged batch until the cursor reaches the last event: the daemon's
+# start, the connection and the stream lookup are left out, as the floor leaves them out),
+# then taken by a central node (likewise from its first journaled batch); the floor publishes the same records with
 # the same subjects' shape and Msg-Ids from a bare nats.c loop (async publish, every PubAck).
 fleet() {
   if ! command -v nats-server >/dev/null; then
@@ -406,7 +407,7 @@ fleet() {
     return
   fi
   log "fleet: $fleet_n events forwarded to nats-server -js, then taken by a central node; floor: bare nats.c async publish"
-  local dir=$work/nats-$run port t0 rc=0 last
+  local dir=$work/nats-$run port t0 rc=0 last first
   mkdir -p "$dir"
   nats-server -js -a 127.0.0.1 -p -1 -sd "$dir/store" -l "$dir/log" </dev/null >/dev/null 2>&1 &
   nats_pid=$!
@@ -427,11 +428,13 @@ fleet() {
   record floor.nats "$(json_get records_per_s "$out")"
 
   printf 'forward:\n  url: nats://127.0.0.1:%s\n  host: fleet-host\n' "$port" >>"$config"
-  t0=$(now_ns)
   launch_daemon
+  wait_for "SELECT cursor FROM forward_state" 1 30 1 || die "forward: nothing acknowledged in 30 s; see $state.log"
+  t0=$reached_ns
+  first=$reached_value
   wait_for "SELECT cursor FROM forward_state" "$last" $((30 + fleet_n / 1000)) 5 || rc=$?
   [ "$rc" -eq 0 ] || note "forward timed out at event $reached_value of $last"
-  record fleet.forward "$(calc "$reached_value / (($reached_ns - $t0) / 1e9)")"
+  record fleet.forward "$(calc "($reached_value - $first) / (($reached_ns - $t0) / 1e9)")"
   stop_daemon
 
   state=$work/fleet-central-$run
@@ -440,11 +443,13 @@ fleet() {
   printf 'workers: 2\nstop_grace: 0\nintake:\n  nats:\n    url: nats://127.0.0.1:%s\n' "$port" >"$config"
   chmod 600 "$config"
   rc=0
-  t0=$(now_ns)
   launch_daemon
+  wait_for "SELECT count(*) FROM events" 1 30 1 || die "central intake: nothing journaled in 30 s; see $state.log"
+  t0=$reached_ns
+  first=$reached_value
   wait_for "SELECT count(*) FROM events" "$last" $((30 + fleet_n / 1000)) 5 || rc=$?
   [ "$rc" -eq 0 ] || note "central intake timed out at $reached_value of $last events"
-  record fleet.central "$(calc "$reached_value / (($reached_ns - $t0) / 1e9)")"
+  record fleet.central "$(calc "($reached_value - $first) / (($reached_ns - $t0) / 1e9)")"
   stop_daemon
   kill "$nats_pid" 2>/dev/null || true
   wait "$nats_pid" 2>/dev/null || true
