@@ -4,7 +4,9 @@
 #include "cli/app.hpp"
 #include "cli/delivery.hpp"
 #include "manage/handler_io.hpp"
+#include "cli/fleet_status.hpp"
 #include "cli/table.hpp"
+#include "common/clock.hpp"
 #include "common/program_access.hpp"
 #include "common/trusted_files.hpp"
 #include "common/users.hpp"
@@ -127,6 +129,26 @@ private:
   std::vector<FileProblem> m_problems;
 };
 
+
+// The forwarder is behind by less than an hour (its last error says why when it is not).
+void check_forward(Report& report, sqlite::Database& db) {
+  try {
+    const ForwardReport forward = read_forward(db);
+    const std::int64_t age = forward.age_ms(now_ms());
+    report.checked()["forward_lag_events"] = forward.lag.events;
+    report.checked()["forward_lag_age_ms"] = age;
+    const std::string lag = std::to_string(forward.lag.events) + " events wait to be forwarded" +
+                            (forward.lag.events > 0 ? ", the oldest for " + format_duration(age) : std::string());
+    if (age > k_forward_lag_limit_ms) {
+      report.fail("forward", lag + " (more than an hour; state " + forward.state.state + ", last error: " +
+                               forward.state.last_error.value_or("none") + ")");
+    } else {
+      report.ok("forward", lag + " (state " + forward.state.state + ")");
+    }
+  } catch (const sqlite::Failure& failure) {
+    report.fail("forward", std::string("cannot read the forward state: ") + failure.what());
+  }
+}
 
 // The catalog dirs and files are checked as they are read (events::Catalog::load), so their
 // problems come as catalog problems, as eventmgrd reports them.
@@ -332,6 +354,11 @@ int check(Context& context) {
   // 6. Every handler.
   if (db) {
     check_handlers(report, context, *config, *db);
+  }
+
+  // 6b. Forwarding: events that have waited more than an hour to reach NATS.
+  if (db && config->forward) {
+    check_forward(report, *db);
   }
 
   // 7. The daemon: a sound setup that nothing runs on handles nothing.

@@ -30,6 +30,7 @@ struct LogOptions {
   bool failed = false;
   bool include_fixed = false;
   std::string since;
+  std::string source;
   std::size_t limit = 50;
   bool follow = false;
 };
@@ -211,6 +212,9 @@ handlers::RunFilter make_filter(const LogOptions& options) {
   if (!options.since.empty()) {
     filter.since = parse_since(options.since);
   }
+  if (!options.source.empty()) {
+    filter.source = options.source;
+  }
   filter.limit = options.limit;
   return filter;
 }
@@ -301,7 +305,7 @@ int list_runs(Context& context, const LogOptions& options) {
   }
   if (rows.empty()) {
     std::cout << "no runs" << (options.event.empty() && options.handler_id == 0 && !options.failed &&
-                                     options.since.empty()
+                                     options.since.empty() && options.source.empty()
                                    ? ""
                                    : " match")
               << "\n";
@@ -398,6 +402,8 @@ void add_log_commands(CLI::App& app, Context& context) {
                 "for the same event fixed");
   log->add_flag("--include-fixed", options->include_fixed, "with --failed: also failures a later attempt fixed");
   log->add_option("--since", options->since, "only runs started since: a duration (2h, 30m, 7d) or a time");
+  log->add_option("--source", options->source,
+                  "only runs for events from this source (a host, for events taken from NATS)");
   log->add_option("--limit", options->limit, "at most N runs, the newest (default 50)");
   log->add_flag("--follow,-f", options->follow, "then print runs as they finish, until Ctrl-C");
   set_action(log, [&context, options]() { return list_runs(context, *options); });

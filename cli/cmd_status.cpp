@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // `eventmgr status`: is the daemon up, what waits, what ran in the last hour, the last error.
 #include "cli/app.hpp"
+#include "cli/fleet_status.hpp"
 #include "cli/table.hpp"
 #include "common/clock.hpp"
 #include "common/state_lock.hpp"
@@ -70,6 +71,7 @@ int status(Context& context) {
   std::optional<std::string> started_at;
   std::optional<std::string> pid;
   std::optional<std::string> last_error;
+  std::optional<sqlite::Database> journal_db; // for the fleet's lines
   std::string database_problem;
   if (!std::filesystem::exists(config.database)) {
     database_problem = "no database yet (the daemon creates it at its first start)";
@@ -104,6 +106,7 @@ int status(Context& context) {
     started_at = journal.get_daemon_state("started_at");
     pid = journal.get_daemon_state("pid");
     last_error = journal.get_daemon_state("last_error");
+    journal_db = std::move(db.value());
   }
 
   if (context.json) {
@@ -130,6 +133,9 @@ int status(Context& context) {
       out["last_error"] = last_error ? json::value(*last_error) : json::value(nullptr);
     } else {
       out["database_problem"] = database_problem;
+    }
+    if (journal_db) {
+      add_fleet_status(out, config, *journal_db, now);
     }
     std::cout << json_text(out) << "\n";
     return running ? k_exit_ok : k_exit_unreachable;
@@ -167,6 +173,9 @@ int status(Context& context) {
     std::cout << "daemon error: " << (last_error ? "last " + printable(*last_error) : std::string("none")) << "\n";
   } else {
     std::cout << "database:  " << database_problem << "\n";
+  }
+  if (journal_db) {
+    print_fleet_status(std::cout, config, *journal_db, now);
   }
   return running ? k_exit_ok : k_exit_unreachable;
 }

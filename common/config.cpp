@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -75,6 +76,90 @@ bool read_string(const YAML::Node& node, const std::string& key, std::string& ou
 fs::path resolve_path(const fs::path& state_dir, const std::string& value) {
   fs::path path(value);
   return path.is_absolute() ? path : state_dir / path;
+}
+
+// NATS names: stream and durable names are one token of letters, digits, '-' and '_'.
+bool nats_name(const std::string& value) {
+  return !value.empty() && value.size() <= 255 && std::all_of(value.begin(), value.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_';
+  });
+}
+
+// A subject of dot-separated non-empty tokens without blanks; `wildcards`: '*' tokens and a last
+// '>' token are allowed (a filter).
+bool nats_subject(const std::string& value, bool wildcards) {
+  if (value.empty() || value.front() == '.' || value.back() == '.' || value.find("..") != std::string::npos) {
+    return false;
+  }
+  for (std::size_t start = 0; start <= value.size();) {
+    std::size_t end = value.find('.', start);
+    if (end == std::string::npos) {
+      end = value.size();
+    }
+    const std::string token = value.substr(start, end - start);
+    for (char c : token) {
+      if (static_cast<unsigned char>(c) <= ' ' || c == 0x7f) {
+        return false;
+      }
+    }
+    const bool wildcard = token == "*" || (token == ">" && end == value.size());
+    if (token.find_first_of("*>") != std::string::npos && (!wildcards || !wildcard)) {
+      return false;
+    }
+    start = end + 1;
+  }
+  return true;
+}
+
+// A host name as it appears in message ids `<host>:<seq>` and as an event's source (at most 64
+// characters): letters, digits, '.', '-' and '_'.
+bool fleet_host(const std::string& value) {
+  return !value.empty() && value.size() <= 64 && std::all_of(value.begin(), value.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_' || c == '.';
+  });
+}
+
+std::string host_name() {
+  char name[256] = {};
+  if (::gethostname(name, sizeof name - 1) != 0) {
+    return {};
+  }
+  return name;
+}
+
+// Reads the keys of a NATS endpoint (url, creds, tls_*) from map `node`; `rest` reads the
+// other keys and returns false for an unknown one. `valid` lists them all for the message.
+void read_nats_map(const YAML::Node& node, const std::string& key, NatsEndpoint& endpoint,
+                   const std::function<bool(const std::string&, const YAML::Node&)>& rest, const std::string& valid,
+                   Problems& problems) {
+  if (!node.IsMap()) {
+    problems.add(node, key + ": expected a mapping of " + valid);
+    return;
+  }
+  for (const auto& item : node) {
+    const std::string name = item.first.Scalar();
+    const std::string full = key + "." + name;
+    std::string value;
+    if (name == "url") {
+      read_string(item.second, full, endpoint.url, problems);
+    } else if (name == "creds" || name == "tls_ca" || name == "tls_cert" || name == "tls_key") {
+      if (read_string(item.second, full, value, problems)) {
+        std::filesystem::path& path = name == "creds"    ? endpoint.creds
+                                      : name == "tls_ca" ? endpoint.tls_ca
+                                      : name == "tls_cert" ? endpoint.tls_cert
+                                                           : endpoint.tls_key;
+        path = value;
+      }
+    } else if (!rest(name, item.second)) {
+      problems.add(item.first, key + ": unknown setting '" + escape_for_message(name) + "'; valid: " + valid);
+    }
+  }
+  if (endpoint.url.empty()) {
+    problems.add(node, key + ".url: required (nats://host:port)");
+  }
+  if (endpoint.tls_cert.empty() != endpoint.tls_key.empty()) {
+    problems.add(node, key + ": tls_cert and tls_key go together");
+  }
 }
 
 } // namespace
@@ -182,6 +267,93 @@ Result<Config> parse_config(const std::string& text, const fs::path& file_name, 
          }
        }
      }},
+    {"forward",
+     [&](const YAML::Node& n, const std::string& k) {
+       ForwardConfig forward;
+       forward.host = host_name();
+       read_nats_map(
+         n, k, forward.nats,
+         [&](const std::string& name, const YAML::Node& v) {
+           const std::string full = k + "." + name;
+           if (name == "stream") {
+             if (read_string(v, full, forward.stream, problems) && !nats_name(forward.stream)) {
+               problems.add(v, full + ": '" + escape_for_message(forward.stream) +
+                                 "' is not a stream name (letters, digits, '-', '_')");
+             }
+           } else if (name == "subject_prefix") {
+             if (read_string(v, full, forward.subject_prefix, problems) &&
+                 !nats_subject(forward.subject_prefix, false)) {
+               problems.add(v, full + ": '" + escape_for_message(forward.subject_prefix) +
+                                 "' is not a subject (dot-separated tokens, no blanks or wildcards)");
+             }
+           } else if (name == "host") {
+             if (read_string(v, full, forward.host, problems) && !fleet_host(forward.host)) {
+               problems.add(v, full + ": '" + escape_for_message(forward.host) +
+                                 "' is not a host name (at most 64 letters, digits, '.', '-', '_')");
+             }
+           } else if (name == "duplicate_window") {
+             read_int(v, full, 60, 30 * 86400, forward.duplicate_window, problems);
+           } else {
+             return false;
+           }
+           return true;
+         },
+         "url, stream, subject_prefix, host, duplicate_window, creds, tls_ca, tls_cert, tls_key", problems);
+       if (!fleet_host(forward.host)) {
+         problems.add(n, k + ".host: the host name '" + escape_for_message(forward.host) +
+                           "' cannot name this host in message ids; set forward.host");
+       }
+       config.forward = std::move(forward);
+     }},
+    {"intake",
+     [&](const YAML::Node& n, const std::string& k) {
+       if (!n.IsMap()) {
+         problems.add(n, k + ": expected a mapping with nats");
+         return;
+       }
+       for (const auto& item : n) {
+         if (item.first.Scalar() != "nats") {
+           problems.add(item.first, k + ": unknown intake '" + escape_for_message(item.first.Scalar()) +
+                                      "'; valid: nats");
+           continue;
+         }
+         NatsIntakeConfig intake;
+         std::string prefix = "eventmgr";
+         bool filter_set = false;
+         const std::string key = k + ".nats";
+         read_nats_map(
+           item.second, key, intake.nats,
+           [&](const std::string& name, const YAML::Node& v) {
+             const std::string full = key + "." + name;
+             if (name == "stream" || name == "durable") {
+               std::string& out = name == "stream" ? intake.stream : intake.durable;
+               if (read_string(v, full, out, problems) && !nats_name(out)) {
+                 problems.add(v, full + ": '" + escape_for_message(out) +
+                                   "' is not a NATS name (letters, digits, '-', '_')");
+               }
+             } else if (name == "subject_prefix") {
+               if (read_string(v, full, prefix, problems) && !nats_subject(prefix, false)) {
+                 problems.add(v, full + ": '" + escape_for_message(prefix) +
+                                   "' is not a subject (dot-separated tokens, no blanks or wildcards)");
+               }
+             } else if (name == "filter") {
+               filter_set = true;
+               if (read_string(v, full, intake.filter, problems) && !nats_subject(intake.filter, true)) {
+                 problems.add(v, full + ": '" + escape_for_message(intake.filter) +
+                                   "' is not a subject filter (tokens, '*', a last '>')");
+               }
+             } else {
+               return false;
+             }
+             return true;
+           },
+           "url, stream, durable, subject_prefix, filter, creds, tls_ca, tls_cert, tls_key", problems);
+         if (!filter_set) {
+           intake.filter = prefix + ".>";
+         }
+         config.intake_nats = std::move(intake);
+       }
+     }},
     {"debug_ballast_mib",
      [&](const YAML::Node& n, const std::string& k) { read_int(n, k, 0, 65536, ballast, problems); }},
   };
@@ -230,6 +402,16 @@ Result<Config> parse_config(const std::string& text, const fs::path& file_name, 
   }
   config.output_limit = static_cast<std::size_t>(output_limit);
   config.debug_ballast_mib = static_cast<std::size_t>(ballast);
+  for (NatsEndpoint* endpoint : {config.forward ? &config.forward->nats : nullptr,
+                                 config.intake_nats ? &config.intake_nats->nats : nullptr}) {
+    if (endpoint != nullptr) {
+      for (fs::path* path : {&endpoint->creds, &endpoint->tls_ca, &endpoint->tls_cert, &endpoint->tls_key}) {
+        if (!path->empty()) {
+          *path = resolve_path(s, path->string());
+        }
+      }
+    }
+  }
   return config;
 }
 

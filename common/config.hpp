@@ -21,6 +21,32 @@ struct HandlerLimits {
   std::optional<std::uint64_t> address_space_mib; // RLIMIT_AS, in MiB
 };
 
+// Where and how to reach a NATS server (config `forward` and `intake.nats`).
+struct NatsEndpoint {
+  std::string url;                     // nats://host:port, several separated by commas
+  std::filesystem::path creds;         // a .creds file (JWT and NKey seed); empty: none
+  std::filesystem::path tls_ca;        // CA certificates to trust; set: TLS is required
+  std::filesystem::path tls_cert;      // client certificate and key, both or neither
+  std::filesystem::path tls_key;
+};
+
+// Config `forward`: publish every journaled event to a JetStream stream (docs/FLEET.md).
+struct ForwardConfig {
+  NatsEndpoint nats;
+  std::string stream = "EVENTMGR";
+  std::string subject_prefix = "eventmgr";
+  std::string host;                    // default: the host name; the message ids are `<host>:<seq>`
+  int duplicate_window = 86400;        // seconds, for a stream the daemon creates
+};
+
+// Config `intake.nats`: also take events from a durable pull consumer of a stream.
+struct NatsIntakeConfig {
+  NatsEndpoint nats;
+  std::string stream = "EVENTMGR";
+  std::string durable = "eventmgr-central";
+  std::string filter = "eventmgr.>";
+};
+
 // Every setting of the daemon and the CLI, with its default (README "Configuration"). Paths are absolute once loaded.
 struct Config {
   std::filesystem::path config_file;    // empty when running on the embedded default
@@ -42,6 +68,8 @@ struct Config {
   bool allow_root = true;
   HandlerLimits rlimits;
   std::size_t debug_ballast_mib = 0;    // benchmark only: memory the daemon holds
+  std::optional<ForwardConfig> forward;
+  std::optional<NatsIntakeConfig> intake_nats;
 };
 
 // Where the configuration comes from (global CLI options / daemon flags).

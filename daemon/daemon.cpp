@@ -6,6 +6,7 @@
 #include "common/text.hpp"
 #include "common/trusted_files.hpp"
 #include "daemon/dispatcher.hpp"
+#include "daemon/fleet_service.hpp"
 #include "daemon/last_error.hpp"
 #include "daemon/logging.hpp"
 #include "daemon/notify.hpp"
@@ -134,7 +135,12 @@ int Daemon::run() {
   PickupIntake pickup_intake(io, m_config.pickup_dir, recorder, receipts, *group, log);
   Dispatcher dispatcher(DispatchContext{dispatch_journal, handler_store, run_log, *ledger, replays, *dispatch_db, launcher, io.get_executor(),
                                         catalog, m_config, log});
-  recorder.on_journaled([&dispatcher] { dispatcher.wake(); });
+  // The fleet (config forward, intake.nats): threads of their own; what they store, on the loop.
+  FleetService fleet(m_config, *dispatch_db, recorder, io.get_executor(), log);
+  recorder.on_journaled([&dispatcher, &fleet] {
+    dispatcher.wake();
+    fleet.journaled();
+  });
 
   // 4. Signals: TERM/INT stop gracefully, HUP reloads config, catalog and log file.
   std::signal(SIGPIPE, SIG_IGN);
@@ -163,6 +169,7 @@ int Daemon::run() {
     log->info("signal {}: stopping intake; running handlers get {}s", signo, m_config.stop_grace);
     pipe_intake.stop();
     pickup_intake.stop();
+    fleet.stop_intake();
     reload_signal.cancel();
     prune_timer.cancel();
     error_timer.cancel();
@@ -285,6 +292,7 @@ int Daemon::run() {
     dispatcher.start();
     pickup_intake.start();
     pipe_intake.start();
+    fleet.start();
   } catch (const std::exception& e) {
     return fail(std::string("cannot start: ") + e.what());
   }
@@ -296,6 +304,7 @@ int Daemon::run() {
             catalog->events().size(), m_config.workers);
 
   io.run();
+  fleet.stop();
   if (launcher.running() > 0) {
     launcher.kill_all();
   }

@@ -3,7 +3,6 @@
 
 #include "common/clock.hpp"
 #include "common/text.hpp"
-#include "events/record.hpp"
 
 #include <utility>
 
@@ -32,18 +31,34 @@ std::optional<std::string> Recorder::try_add(std::string_view line, std::string_
   if (!parsed) {
     return std::move(parsed.error().message);
   }
-  for (const auto& warning : parsed->warnings) {
-    m_log->warn("record {} via {}: {}", escape_control(parsed->event.submit_id), via,
-                escape_control(warning));
+  const bool verbatim = parsed->verbatim;
+  queue(std::move(parsed.value()), via, verbatim ? line : std::string_view());
+  return std::nullopt;
+}
+
+std::optional<std::string> Recorder::try_add_forwarded(std::string_view line, std::string_view id,
+                                                       std::string_view source, std::string_view via) {
+  auto parsed = events::parse_record(line, *m_catalog, events::Fill::given);
+  if (!parsed) {
+    return std::move(parsed.error().message);
   }
-  m_pending_ids.push_back(parsed->event.submit_id);
+  parsed->event.submit_id = id;
+  parsed->event.source = source;
+  queue(std::move(parsed.value()), via, {}); // no longer the record as it arrived
+  return std::nullopt;
+}
+
+void Recorder::queue(events::ParsedRecord parsed, std::string_view via, std::string_view record) {
+  for (const auto& warning : parsed.warnings) {
+    m_log->warn("record {} via {}: {}", escape_control(parsed.event.submit_id), via, escape_control(warning));
+  }
+  m_pending_ids.push_back(parsed.event.submit_id);
   if (m_keep_outcomes) {
     m_event_outcomes.push_back(m_outcomes.size());
-    m_outcomes.push_back({events::ReceiptEntry::Outcome::journaled, parsed->event.submit_id, 0, {}});
+    m_outcomes.push_back({events::ReceiptEntry::Outcome::journaled, parsed.event.submit_id, 0, {}});
   }
   m_via = via;
-  m_batch->add(std::move(parsed->event), via, parsed->verbatim ? line : std::string_view());
-  return std::nullopt;
+  m_batch->add(std::move(parsed.event), via, record);
 }
 
 void Recorder::reject(std::string_view raw, std::string_view reason, std::string_view via) {

@@ -4,6 +4,7 @@
 #include "events/catalog.hpp"
 #include "events/journal.hpp"
 #include "events/panel_files.hpp"
+#include "events/record.hpp"
 
 #include <spdlog/logger.h>
 
@@ -33,6 +34,11 @@ public:
   void add(std::string_view line, std::string_view via);
   // Queues `line` when it is a valid record; else queues nothing and returns the reason.
   std::optional<std::string> try_add(std::string_view line, std::string_view via);
+  // Queues `line`, a record another host journaled and forwarded, when it is valid: its record
+  // id becomes `id` (`<host>:<seq>`, so a redelivery is a duplicate) and its source `source`.
+  // Else queues nothing and returns the reason.
+  std::optional<std::string> try_add_forwarded(std::string_view line, std::string_view id, std::string_view source,
+                                               std::string_view via);
   // Queues `raw` as rejected for `reason` (an over-long line, an unreadable file). Beyond
   // k_burst_rows in the current burst of `via`, it is folded into that burst's summary.
   void reject(std::string_view raw, std::string_view reason, std::string_view via);
@@ -66,6 +72,7 @@ private:
     bool ended = false;
   };
   bool summary_due() const;
+  void queue(events::ParsedRecord parsed, std::string_view via, std::string_view record);
 
   events::Journal& m_journal;
   const std::shared_ptr<const events::Catalog>& m_catalog;

@@ -19,6 +19,7 @@
 namespace eventmgr::schema {
 extern const std::string_view k_001_initial;
 extern const std::string_view k_002_lean_journal;
+extern const std::string_view k_005_fleet;
 } // namespace eventmgr::schema
 
 namespace eventmgr::events {
@@ -39,6 +40,10 @@ std::array<Migration, k_schema_version> migrations() {
   return {{
     {1, schema::k_001_initial},
     {2, schema::k_002_lean_journal, true},
+    // 3 and 4 belong to other branches (merged by the lead); empty here so 5 keeps its number.
+    {3, {}},
+    {4, {}},
+    {5, schema::k_005_fleet},
   }};
 }
 

@@ -5,6 +5,8 @@
 #include "events/event_json.hpp"
 
 #include <limits>
+#include <map>
+#include <utility>
 
 namespace eventmgr::events {
 namespace {
@@ -96,7 +98,11 @@ Journal::Journal(sqlite::Database& db)
                                " WHERE received_at >= ?1 ORDER BY received_at DESC, id DESC LIMIT ?2")),
     m_get_rejected(db.prepare("SELECT " + std::string(k_rejected_columns) +
                               ", raw, resubmitted_at FROM rejected WHERE id = ?1")),
-    m_mark_resubmitted(db.prepare("UPDATE rejected SET resubmitted_at = ?2 WHERE id = ?1")) {}
+    m_mark_resubmitted(db.prepare("UPDATE rejected SET resubmitted_at = ?2 WHERE id = ?1")),
+    m_count_source(db.prepare("INSERT INTO fleet_sources (host, received, newest_id, newest_at)"
+                              " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (host) DO UPDATE SET"
+                              " received = received + excluded.received, newest_id = excluded.newest_id,"
+                              " newest_at = excluded.newest_at")) {}
 
 void Journal::Batch::add(Event event, std::string_view via, std::string_view record) {
   // Serialised here, outside the write transaction.
@@ -125,6 +131,8 @@ std::vector<Journal::Accepted> Journal::Batch::commit() {
     last_seq = j.last_seq();
   }
   const std::int64_t first_seq = last_seq + 1;
+  // Events from the NATS intake, per source host: how many were new, and the newest one's id.
+  std::map<std::string_view, std::pair<std::int64_t, std::string_view>> from_nats;
   for (const Queued& queued : m_events) {
     const Event& event = queued.event;
     const bool pending = j.m_handled_events.count(event.name) > 0;
@@ -149,6 +157,11 @@ std::vector<Journal::Accepted> Journal::Batch::commit() {
     if (j.m_db.changes() > 0) {
       results.push_back({++last_seq, false, pending});
       ++accepted;
+      if (queued.via == k_via_nats) {
+        auto& counted = from_nats[event.source];
+        ++counted.first;
+        counted.second = event.submit_id;
+      }
       continue;
     }
     results.push_back({j.seq_of(event.submit_id).value_or(0), true});
@@ -163,6 +176,10 @@ std::vector<Journal::Accepted> Journal::Batch::commit() {
       .bind(4, rejection.reason)
       .bind_blob(5, rejection.raw);
     j.m_insert_rejected.run();
+  }
+  for (const auto& [host, counted] : from_nats) {
+    j.m_count_source.bind(1, host).bind(2, counted.first).bind(3, counted.second).bind(4, now);
+    j.m_count_source.run();
   }
   const std::pair<const char*, std::int64_t> increments[] = {{"accepted", accepted},
                                                              {"duplicate", duplicate},

@@ -15,6 +15,10 @@
 
 namespace eventmgr::events {
 
+// How events taken from a NATS stream arrive (config `intake.nats`): their source is the host
+// that forwarded them, their record id `<host>:<seq>`.
+inline constexpr std::string_view k_via_nats = "nats";
+
 // At most this much of a rejected record's raw text is stored (docs/PROTOCOL.md).
 inline constexpr std::size_t k_max_rejected_raw = 64 * 1024;
 
@@ -103,7 +107,8 @@ public:
                 std::string_view source, std::int64_t records = 1);
     bool empty() const { return m_events.empty() && m_rejections.empty(); }
     std::size_t size() const { return m_events.size() + m_rejections.size(); }
-    // Writes everything queued in one transaction, updates the counters, and empties the batch.
+    // Writes everything queued in one transaction, updates the counters (and, for events that
+    // came via k_via_nats, the per-source counts of fleet_sources), and empties the batch.
     // Returns one Accepted per add(), in order. On a throw nothing is written and the batch is
     // kept.
     std::vector<Accepted> commit();
@@ -194,6 +199,7 @@ private:
   sqlite::Statement m_list_rejected;
   sqlite::Statement m_get_rejected;
   sqlite::Statement m_mark_resubmitted;
+  sqlite::Statement m_count_source;
 };
 
 } // namespace eventmgr::events

@@ -92,6 +92,7 @@ struct RunFilter {
   std::optional<std::string> event;
   std::optional<std::int64_t> handler_id;
   std::optional<std::int64_t> event_seq;
+  std::optional<std::string> source;   // the event's source (a host, for events taken from NATS)
   bool failed_only = false;            // is_failure(state), and not fixed by a later ok attempt
   bool include_fixed = false;          // with failed_only: also failures a later attempt fixed
   std::optional<std::int64_t> since;   // started at or after, unix ms

@@ -8,11 +8,13 @@
 # build/bench/results.json. --quick: 10x smaller counts and 1 run, for development. --keep:
 # keep the per-run state dirs (daemon logs, databases) under build/bench/runs/. --no-build:
 # use the binaries already in build/bench. --only LIST: a comma-separated subset of intake,
-# backlog, dispatch, latency (the floors always run), for profiling one figure.
+# backlog, dispatch, latency, fleet (the floors always run), for profiling one figure. fleet:
+# forwarding to a real nats-server -js and a central node's intake from it, against a bare
+# nats.c async publish loop with the same records and Msg-Ids (docs/FLEET.md).
 set -euo pipefail
 export LC_ALL=C
 
-usage() { echo "usage: scripts/bench.sh [--quick] [--runs N] [--peer webhook] [--only intake,backlog,dispatch,latency] [--keep] [--no-build]"; }
+usage() { echo "usage: scripts/bench.sh [--quick] [--runs N] [--peer webhook] [--only intake,backlog,dispatch,latency,fleet] [--keep] [--no-build]"; }
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=$top/build/bench
@@ -21,7 +23,7 @@ runs=""
 peer=""
 keep=0
 build_first=1
-only=intake,backlog,dispatch,latency
+only=intake,backlog,dispatch,latency,fleet
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1 ;;
@@ -39,8 +41,8 @@ while [ $# -gt 0 ]; do
       shift
       ;;
     --only)
-      if [ $# -lt 2 ] || ! [[ "$2" =~ ^(intake|backlog|dispatch|latency)(,(intake|backlog|dispatch|latency))*$ ]]; then
-        echo "bench.sh: --only takes a comma-separated list of intake, backlog, dispatch, latency" >&2
+      if [ $# -lt 2 ] || ! [[ "$2" =~ ^(intake|backlog|dispatch|latency|fleet)(,(intake|backlog|dispatch|latency|fleet))*$ ]]; then
+        echo "bench.sh: --only takes a comma-separated list of intake, backlog, dispatch, latency, fleet" >&2
         usage >&2
         exit 2
       fi
@@ -66,6 +68,7 @@ latency_n=$((1000 / scale))
 latency_rate=100
 backlog_n=$((200000 / scale))
 peer_n=$((5000 / scale))
+fleet_n=$((100000 / scale))
 
 die() { echo "bench.sh: $*" >&2; exit 1; }
 log() { echo "== $*" >&2; }
@@ -86,7 +89,7 @@ if [ "$build_first" -eq 1 ]; then
   log "build (Release) in $build"
   if ! { cmake -S "$top" -B "$build" -DCMAKE_BUILD_TYPE=Release -DEVENTMGR_TESTS=OFF -DEVENTMGR_BENCH=ON &&
     cmake --build "$build" -j"$(nproc)" --target eventmgrd eventmgr bench_sqlite_floor bench_spawn_floor \
-      bench_writer bench_wait; } >"$build/build.log" 2>&1; then
+      bench_writer bench_wait bench_nats_floor; } >"$build/build.log" 2>&1; then
     tail -n 30 "$build/build.log" >&2
     die "build failed; see $build/build.log"
   fi
@@ -94,7 +97,7 @@ fi
 eventmgrd=$build/daemon/eventmgrd
 eventmgr=$build/cli/eventmgr
 helpers=$build/scripts/bench
-for binary in "$eventmgrd" "$eventmgr" "$helpers"/bench_{sqlite_floor,spawn_floor,writer,wait}; do
+for binary in "$eventmgrd" "$eventmgr" "$helpers"/bench_{sqlite_floor,spawn_floor,writer,wait,nats_floor}; do
   [ -x "$binary" ] || die "$binary is missing; build without --no-build"
 done
 
@@ -103,6 +106,7 @@ mkdir -p "$build/runs"
 work=$(mktemp -d "$build/runs/bench.XXXXXX")
 daemon_pid=""
 peer_pid=""
+nats_pid=""
 background=()
 cleanup() {
   local status=$?
@@ -111,6 +115,10 @@ cleanup() {
     kill "$pid" 2>/dev/null || true
   done
   stop_daemon
+  if [ -n "$nats_pid" ]; then
+    kill "$nats_pid" 2>/dev/null || true
+    wait "$nats_pid" 2>/dev/null || true
+  fi
   if [ -n "$peer_pid" ]; then
     kill "$peer_pid" 2>/dev/null || true
     wait "$peer_pid" 2>/dev/null || true
@@ -382,6 +390,72 @@ EOF
   peer_pid=""
 }
 
+# launch_daemon: eventmgrd on the existing $state and $config (start_daemon makes new ones).
+launch_daemon() {
+  "$eventmgrd" --state-dir "$state" --config "$config" 2>>"$state.log" &
+  daemon_pid=$!
+}
+
+# fleet: $fleet_n events journaled with forwarding off, then forwarded when it is turned on
+# (from the first acknowledged batch until the cursor reaches the last event: the daemon's
+# start, the connection and the stream lookup are left out, as the floor leaves them out),
+# then taken by a central node (likewise from its first journaled batch); the floor publishes the same records with
+# the same subjects' shape and Msg-Ids from a bare nats.c loop (async publish, every PubAck).
+fleet() {
+  if ! command -v nats-server >/dev/null; then
+    note "fleet skipped: nats-server is not installed (scripts/setup.sh installs it)"
+    return
+  fi
+  log "fleet: $fleet_n events forwarded to nats-server -js, then taken by a central node; floor: bare nats.c async publish"
+  local dir=$work/nats-$run port t0 rc=0 last first
+  mkdir -p "$dir"
+  nats-server -js -a 127.0.0.1 -p -1 -sd "$dir/store" -l "$dir/log" </dev/null >/dev/null 2>&1 &
+  nats_pid=$!
+  for _ in $(seq 200); do
+    grep -q 'Server is ready' "$dir/log" 2>/dev/null && break
+    sleep 0.05
+  done
+  port=$(grep -Eo 'client connections on 127\.0\.0\.1:[0-9]+' "$dir/log" | grep -Eo '[0-9]+$') ||
+    die "nats-server did not start; see $dir/log"
+
+  start_daemon "fleet-host-$run" 2 0
+  intake_records f "$fleet_n"
+  stop_daemon
+  last=$(sql "SELECT max(seq) FROM events")
+  sqlite3 -separator $'\t' "$state/eventmgr.db" "SELECT seq, event, payload FROM events ORDER BY seq" >"$dir/records.tsv"
+
+  out=$("$helpers/bench_nats_floor" --url "nats://127.0.0.1:$port" --records "$dir/records.tsv" --host "fleet-host")
+  record floor.nats "$(json_get records_per_s "$out")"
+
+  printf 'forward:\n  url: nats://127.0.0.1:%s\n  host: fleet-host\n' "$port" >>"$config"
+  launch_daemon
+  wait_for "SELECT cursor FROM forward_state" 1 30 1 || die "forward: nothing acknowledged in 30 s; see $state.log"
+  t0=$reached_ns
+  first=$reached_value
+  wait_for "SELECT cursor FROM forward_state" "$last" $((30 + fleet_n / 1000)) 5 || rc=$?
+  [ "$rc" -eq 0 ] || note "forward timed out at event $reached_value of $last"
+  record fleet.forward "$(calc "($reached_value - $first) / (($reached_ns - $t0) / 1e9)")"
+  stop_daemon
+
+  state=$work/fleet-central-$run
+  config=$state.yaml
+  mkdir -m 700 "$state"
+  printf 'workers: 2\nstop_grace: 0\nintake:\n  nats:\n    url: nats://127.0.0.1:%s\n' "$port" >"$config"
+  chmod 600 "$config"
+  rc=0
+  launch_daemon
+  wait_for "SELECT count(*) FROM events" 1 30 1 || die "central intake: nothing journaled in 30 s; see $state.log"
+  t0=$reached_ns
+  first=$reached_value
+  wait_for "SELECT count(*) FROM events" "$last" $((30 + fleet_n / 1000)) 5 || rc=$?
+  [ "$rc" -eq 0 ] || note "central intake timed out at $reached_value of $last events"
+  record fleet.central "$(calc "($reached_value - $first) / (($reached_ns - $t0) / 1e9)")"
+  stop_daemon
+  kill "$nats_pid" 2>/dev/null || true
+  wait "$nats_pid" 2>/dev/null || true
+  nats_pid=""
+}
+
 selected() { [[ ",$only," == *",$1,"* ]]; }
 
 # nth KEY: the current run's value of KEY.
@@ -407,6 +481,7 @@ for run in $(seq "$runs"); do
     dispatch 2 "$ballast_mib" w2_ballast
   fi
   ! selected latency || latency
+  ! selected fleet || fleet
   [ "$peer" != webhook ] || peer_webhook
   # Ratios against the floors of the same run.
   ! selected intake || record ratio.intake "$(calc "$(nth intake.rate) / $(nth floor.sqlite)")"
@@ -421,6 +496,10 @@ for run in $(seq "$runs"); do
   if selected latency; then
     record ratio.latency_p50 "$(calc "$(nth latency.ms_p50) / $(nth floor.start_ms_p50)")"
     record ratio.latency_p99 "$(calc "$(nth latency.ms_p99) / $(nth floor.start_ms_p99)")"
+  fi
+  if selected fleet && [ -n "$(nth floor.nats)" ]; then
+    record ratio.forward "$(calc "$(nth fleet.forward) / $(nth floor.nats)")"
+    record ratio.central "$(calc "$(nth fleet.central) / $(nth floor.nats)")"
   fi
   if [ "$peer" = webhook ]; then
     record ratio.webhook1 "$(calc "$(nth peer.webhook1) / $(nth floor.spawn1)")"
@@ -470,6 +549,8 @@ row "  ballast / no ballast, 1 worker" "" "" "$(cell ratio.ballast_w1)" "flat $(
 row "  ballast / no ballast, 2 workers" "" "" "$(cell ratio.ballast_w2)" "flat $(check ratio.ballast_w2 '>=' 0.9)"
 row "latency p50, ${latency_rate}/s (ms)" "$(cell latency.ms_p50)" "$(cell floor.start_ms_p50)" "$(cell ratio.latency_p50)" "report"
 row "latency p99, ${latency_rate}/s (ms)" "$(cell latency.ms_p99)" "$(cell floor.start_ms_p99)" "$(cell ratio.latency_p99)" "report"
+row "forward to JetStream (events/s)" "$(cell fleet.forward)" "$(cell floor.nats)" "$(cell ratio.forward)" ">= 0.5 $(check ratio.forward '>=' 0.5)"
+row "central intake from JetStream (events/s)" "$(cell fleet.central)" "$(cell floor.nats)" "$(cell ratio.central)" "report"
 row "RSS idle (MiB)" "$(cell rss.idle)" "" "" "< 10 $(check rss.idle '<' 10)"
 row "RSS after intake, no handlers (MiB)" "$(cell rss.after_intake)" "" "" "report"
 row "RSS, $backlog_n-event backlog (MiB)" "$(cell rss.backlog)" "" "" "< 48 $(check rss.backlog '<' 48)"
@@ -479,7 +560,8 @@ if [ -n "${values[peer.webhook1]:-}" ]; then
   row "peer webhook, 4 conns (req/s)" "$(cell peer.webhook4)" "$(cell floor.spawn2)" "$(cell ratio.webhook4)" "peer"
   row "peer webhook peak RSS (MiB)" "$(cell peer.webhook_rss)" "" "" "peer"
 fi
-echo "floors: SQLite 100 rows/txn FULL; posix_spawn+waitpid /bin/true loops (1, 2); date +%s%N spawn-to-running"
+echo "floors: SQLite 100 rows/txn FULL; posix_spawn+waitpid /bin/true loops (1, 2); date +%s%N spawn-to-running;"
+echo "        bare nats.c js_PublishAsync of the same records with the same Msg-Ids, every PubAck awaited"
 echo "spawn floor per-launch p50: $(cell floor.spawn1_us_p50) us (1 loop), $(cell floor.spawn2_us_p50) us (2 loops)"
 for n in "${notes[@]}"; do
   echo "note: $n"
@@ -493,8 +575,8 @@ json=$build/results.json
     "$(nproc)" "$(awk -F': ' '/^model name/ { gsub(/["\\]/, ""); print $2; exit }' /proc/cpuinfo)" "$(uname -r)" \
     "$(awk '/^MemTotal/ { print int($2 / 1024) }' /proc/meminfo)" "$load_before" "$load_after" "$(id -un)"
   printf '  "commit": "%s",\n' "$(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo unknown)"
-  printf '  "counts": {"intake": %s, "writers": %s, "dispatch": %s, "ballast_mib": %s, "latency": %s, "latency_rate": %s, "backlog": %s, "peer": %s},\n' \
-    "$intake_n" "$writers" "$dispatch_n" "$ballast_mib" "$latency_n" "$latency_rate" "$backlog_n" "$peer_n"
+  printf '  "counts": {"intake": %s, "writers": %s, "dispatch": %s, "ballast_mib": %s, "latency": %s, "latency_rate": %s, "backlog": %s, "peer": %s, "fleet": %s},\n' \
+    "$intake_n" "$writers" "$dispatch_n" "$ballast_mib" "$latency_n" "$latency_rate" "$backlog_n" "$peer_n" "$fleet_n"
   printf '  "figures": {'
   sep=""
   for key in $(printf '%s\n' "${!values[@]}" | sort); do

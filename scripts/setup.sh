@@ -10,6 +10,7 @@ packages=(
   clang-14 libclang-rt-14-dev
   procps psmisc curl jq
   dpkg-dev debhelper lintian scdoc man-db
+  libnats-dev nats-server python3
 )
 
 missing=()
