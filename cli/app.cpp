@@ -48,7 +48,7 @@ const Config& Context::config() {
 
 const events::Catalog& Context::catalog() {
   if (!m_catalog) {
-    auto loaded = events::Catalog::load(config().catalog_dirs);
+    auto loaded = events::Catalog::load(config().catalog_dirs, config().catalogs);
     if (!loaded) {
       throw CommandError{k_exit_usage, "catalog problems:\n" + loaded.error().message};
     }
