@@ -161,7 +161,12 @@ std::string bridge_command(Context& context, const std::string& event) {
   if (ec) {
     throw CommandError{k_exit_failure, "cannot find this eventmgr's path: " + ec.message()};
   }
-  std::string command = command_word(self.string());
+  // The bridge finds its handlers again by the command's first word: it must stay one word.
+  if (command_word(self.string()) != self.string()) {
+    throw CommandError{k_exit_failure, "cannot bridge: this eventmgr's path " + printable(self.string()) +
+                                           " has blanks or quotes, which Plesk's --list would not show as one word"};
+  }
+  std::string command = self.string();
   if (context.config_file) {
     command += " --config " + command_word(fs::absolute(*context.config_file).string());
   }

@@ -7,16 +7,20 @@
 #include "common/config.hpp"
 #include "common/text.hpp"
 #include "events/catalog.hpp"
-#include "events/database.hpp"
 #include "handlers/handler_store.hpp"
+#include "manage/handler_db.hpp"
+#include "manage/handler_edit.hpp"
 
 #include <pwd.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <iostream>
+#include <memory>
 #include <optional>
 #include <set>
+#include <sstream>
 
 namespace eventmgr::compat {
 namespace {
@@ -44,7 +48,7 @@ public:
 
   const events::Catalog& catalog() {
     if (!m_catalog) {
-      auto loaded = events::Catalog::load(config().catalog_dirs);
+      auto loaded = events::Catalog::load(config().catalog_dirs, config().catalogs);
       if (!loaded) {
         throw Failure{"catalog problems:\n" + loaded.error().message};
       }
@@ -53,18 +57,26 @@ public:
     return *m_catalog;
   }
 
-  // Every handler, ordered by id; none when there is no database yet (reading creates nothing).
+  // The handler store; nullptr when reading and there is no database yet (reading creates nothing).
+  manage::HandlerDb* store(manage::Access access) {
+    if (!m_db || (access == manage::Access::write && !m_writable)) {
+      auto opened = manage::open_handlers(config(), access);
+      if (!opened) {
+        throw Failure{opened.error().message};
+      }
+      m_db = std::move(opened.value());
+      m_writable = access == manage::Access::write;
+    }
+    return m_db.get();
+  }
+
+  // Every handler, ordered by id.
   std::vector<handlers::Handler> handlers() {
-    std::error_code ec;
-    if (!fs::exists(config().database, ec)) {
+    manage::HandlerDb* db = store(manage::Access::read);
+    if (db == nullptr) {
       return {};
     }
-    auto db = events::open_database(config().database, events::OpenFor::cli, 0600);
-    if (!db) {
-      throw Failure{db.error().message};
-    }
-    handlers::HandlerStore store(db.value());
-    std::vector<handlers::Handler> all = store.list();
+    std::vector<handlers::Handler> all = db->store().list();
     std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
     return all;
   }
@@ -72,6 +84,8 @@ public:
 private:
   std::optional<Config> m_config;
   std::optional<events::Catalog> m_catalog;
+  std::unique_ptr<manage::HandlerDb> m_db;
+  bool m_writable = false;
 };
 
 int list_handlers(Session& session) {
@@ -125,9 +139,107 @@ int list_users(Session& session) {
   return k_exit_ok;
 }
 
-int create_handler(Session& session, const Request& request);
-int update_handler(Session& session, const Request& request);
-int delete_handler(Session& session, const Request& request);
+// Where Plesk looks up a command's program, the PATH eventmgr gives handlers too.
+constexpr const char* k_program_dirs[] = {"/usr/local/sbin", "/usr/local/bin", "/usr/sbin",
+                                          "/usr/bin",        "/sbin",           "/bin"};
+
+// Plesk takes `bash -c /usr/local/bin/x.sh`, a program by name; eventmgr stores a full path. A
+// first word without a slash becomes the first executable of that name in k_program_dirs
+// (unchanged when there is none: the checks then refuse it, naming the rule).
+std::string with_program_path(const std::string& command) {
+  const std::size_t start = command.find_first_not_of(" \t");
+  if (start == std::string::npos) {
+    return command;
+  }
+  const std::size_t end = command.find_first_of(" \t", start);
+  const std::string program = command.substr(start, end == std::string::npos ? std::string::npos : end - start);
+  if (program.find_first_of("/'\"\\<%$") != std::string::npos) {
+    return command;
+  }
+  for (const char* dir : k_program_dirs) {
+    const std::string candidate = std::string(dir) + "/" + program;
+    if (::access(candidate.c_str(), X_OK) == 0 && !fs::is_directory(candidate)) {
+      return command.substr(0, start) + candidate + (end == std::string::npos ? "" : command.substr(end));
+    }
+  }
+  return command;
+}
+
+manage::HandlerChange change_of(const Request& request) {
+  manage::HandlerChange change;
+  change.event = request.event;
+  change.priority = request.priority;
+  change.user = request.user;
+  if (request.handler_command) {
+    change.command = with_program_path(*request.handler_command);
+  }
+  return change;
+}
+
+// Every problem of a refusal, one per line after "An error occurred during WHAT:".
+[[noreturn]] void refuse(const std::string& what, const manage::Edited& edited, const Request& request) {
+  std::vector<std::string> lines;
+  for (const auto& problem : edited.problems) {
+    std::istringstream split(problem.message);
+    for (std::string line; std::getline(split, line);) {
+      lines.push_back(line);
+    }
+  }
+  if (edited.refusal == manage::Refusal::not_found) {
+    lines = {"no event handler with Id " + std::to_string(request.id) + " (event_handler --list shows them)"};
+  }
+  // eventmgr's wording names eventmgr's commands; here Plesk's are the ones the user has.
+  for (std::string& line : lines) {
+    for (const auto& [from, to] : {std::pair<std::string, std::string>{"eventmgr events lists all",
+                                                                         "event_handler --list-events lists all"},
+                                   {"--literal", "a script file"}}) {
+      for (std::size_t at = line.find(from); at != std::string::npos; at = line.find(from, at + to.size())) {
+        line.replace(at, from.size(), to);
+      }
+    }
+  }
+  std::string message = "An error occurred during " + what + ":";
+  message += lines.size() == 1 ? " " + lines.front() : "";
+  if (lines.size() > 1) {
+    for (const std::string& line : lines) {
+      message += "\n  " + line;
+    }
+  }
+  throw Failure{message};
+}
+
+int create_handler(Session& session, const Request& request) {
+  manage::HandlerDb* db = session.store(manage::Access::write);
+  const manage::Edited edited =
+      manage::add_handler(db->store(), change_of(request), session.catalog(), session.config(), {});
+  if (edited.refusal != manage::Refusal::none) {
+    refuse("event handler creation", edited, request);
+  }
+  std::cout << "SUCCESS: Creation of event handler with Id " << edited.handler.id << " complete\n";
+  return k_exit_ok;
+}
+
+int update_handler(Session& session, const Request& request) {
+  manage::HandlerDb* db = session.store(manage::Access::write);
+  const manage::Edited edited =
+      manage::update_handler(db->store(), request.id, change_of(request), session.catalog(), session.config(), {});
+  if (edited.refusal != manage::Refusal::none) {
+    refuse("event handler update", edited, request);
+  }
+  std::cout << "SUCCESS: Update of event handler with Id " << request.id << " complete\n";
+  return k_exit_ok;
+}
+
+int delete_handler(Session& session, const Request& request) {
+  // No database means no handler: reading first, so that a failed delete creates nothing.
+  if (session.store(manage::Access::read) == nullptr ||
+      !session.store(manage::Access::write)->store().remove(request.id)) {
+    throw Failure{"An error occurred during event handler removal: no event handler with Id " +
+                  std::to_string(request.id) + " (event_handler --list shows them)"};
+  }
+  std::cout << "SUCCESS: Removal of event handler with Id " << request.id << " complete\n";
+  return k_exit_ok;
+}
 
 int run_request(Session& session, const Request& request) {
   switch (request.command) {
@@ -149,10 +261,6 @@ int run_request(Session& session, const Request& request) {
   }
   return k_exit_error;
 }
-
-int create_handler(Session&, const Request&) { throw Failure{"not yet"}; }
-int update_handler(Session&, const Request&) { throw Failure{"not yet"}; }
-int delete_handler(Session&, const Request&) { throw Failure{"not yet"}; }
 
 } // namespace
 
