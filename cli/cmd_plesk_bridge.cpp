@@ -30,7 +30,7 @@ namespace fs = std::filesystem;
 namespace json = boost::json;
 
 struct BridgeOptions {
-  std::string plesk;         // the host's `plesk` program; empty: found on PATH
+  std::string plesk; // the host's `plesk` program; empty: found on PATH
   std::string events = "all";
   std::string priority = "50";
   std::string user = "root";
@@ -106,15 +106,17 @@ std::string find_plesk(const BridgeOptions& o) {
     return o.plesk;
   }
   const char* path = std::getenv("PATH");
-  std::istringstream dirs(path != nullptr ? path : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+  std::istringstream dirs(path != nullptr ? path
+                                          : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
   for (std::string dir; std::getline(dirs, dir, ':');) {
     const fs::path candidate = fs::path(dir.empty() ? "." : dir) / "plesk";
     if (::access(candidate.c_str(), X_OK) == 0) {
       return candidate.string();
     }
   }
-  throw CommandError{k_exit_failure,
-                     "cannot find Plesk's plesk command on PATH; is this a Plesk server? (give --plesk PROGRAM)"};
+  throw CommandError{
+      k_exit_failure,
+      "cannot find Plesk's plesk command on PATH; is this a Plesk server? (give --plesk PROGRAM)"};
 }
 
 std::vector<std::string> event_handler(const std::string& plesk, std::vector<std::string> args) {
@@ -126,7 +128,8 @@ std::vector<std::string> event_handler(const std::string& plesk, std::vector<std
 std::vector<PleskHandler> bridged_handlers(const std::string& plesk) {
   Ran listed = run_program(event_handler(plesk, {"--list"}), true);
   if (listed.status != 0) {
-    throw CommandError{k_exit_failure, printable(plesk) + " bin event_handler --list failed with exit status " +
+    throw CommandError{k_exit_failure, printable(plesk) +
+                                           " bin event_handler --list failed with exit status " +
                                            std::to_string(listed.status)};
   }
   std::vector<PleskHandler> ours;
@@ -140,8 +143,9 @@ std::vector<PleskHandler> bridged_handlers(const std::string& plesk) {
 
 // A word of the bridge's command, quoted for the panel only when it must be.
 std::string command_word(const std::string& word) {
-  const bool plain = !word.empty() && word.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-                                                             "0123456789_/.,:+=@-") == std::string::npos;
+  const bool plain =
+      !word.empty() && word.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                              "0123456789_/.,:+=@-") == std::string::npos;
   if (plain) {
     return word;
   }
@@ -163,8 +167,9 @@ std::string bridge_command(Context& context, const std::string& event) {
   }
   // The bridge finds its handlers again by the command's first word: it must stay one word.
   if (command_word(self.string()) != self.string()) {
-    throw CommandError{k_exit_failure, "cannot bridge: this eventmgr's path " + printable(self.string()) +
-                                           " has blanks or quotes, which Plesk's --list would not show as one word"};
+    throw CommandError{k_exit_failure,
+                       "cannot bridge: this eventmgr's path " + printable(self.string()) +
+                           " has blanks or quotes, which Plesk's --list would not show as one word"};
   }
   std::string command = self.string();
   if (context.config_file) {
@@ -179,7 +184,8 @@ std::string bridge_command(Context& context, const std::string& event) {
 
 // The events to bridge: those named, each in the catalog, or for `all` every catalog event the
 // host's `--list-events` mentions (Plesk versions differ in the events they have).
-std::vector<std::string> chosen_events(Context& context, const std::string& plesk, const std::string& events) {
+std::vector<std::string> chosen_events(Context& context, const std::string& plesk,
+                                       const std::string& events) {
   const auto& catalog = context.catalog();
   std::vector<std::string> chosen;
   if (events != "all") {
@@ -194,7 +200,8 @@ std::vector<std::string> chosen_events(Context& context, const std::string& ples
   }
   Ran listed = run_program(event_handler(plesk, {"--list-events"}), true);
   if (listed.status != 0) {
-    throw CommandError{k_exit_failure, printable(plesk) + " bin event_handler --list-events failed with exit status " +
+    throw CommandError{k_exit_failure, printable(plesk) +
+                                           " bin event_handler --list-events failed with exit status " +
                                            std::to_string(listed.status)};
   }
   std::set<std::string> mentioned;
@@ -208,9 +215,10 @@ std::vector<std::string> chosen_events(Context& context, const std::string& ples
     }
   }
   if (chosen.empty()) {
-    throw CommandError{k_exit_failure, printable(plesk) +
-                                           " bin event_handler --list-events names no event of eventmgr's catalog; "
-                                           "name them with --events E,..."};
+    throw CommandError{k_exit_failure,
+                       printable(plesk) +
+                           " bin event_handler --list-events names no event of eventmgr's catalog; "
+                           "name them with --events E,..."};
   }
   return chosen;
 }
@@ -229,9 +237,10 @@ int install(Context& context, const BridgeOptions& o) {
       ++already;
       continue;
     }
-    Ran created = run_program(event_handler(plesk, {"--create", "-event", event, "-priority", o.priority, "-user",
-                                                    o.user, "-command", bridge_command(context, event)}),
-                              true);
+    Ran created =
+        run_program(event_handler(plesk, {"--create", "-event", event, "-priority", o.priority, "-user",
+                                          o.user, "-command", bridge_command(context, event)}),
+                    true);
     (created.status == 0 ? added : failed).push_back(event);
   }
   if (context.json) {
@@ -274,8 +283,9 @@ int uninstall(Context& context, const BridgeOptions& o) {
     std::cout << removed.size() << (removed.size() == 1 ? " handler" : " handlers") << " removed\n";
   }
   if (!failed.empty()) {
-    throw CommandError{k_exit_failure, std::to_string(failed.size()) + " bridge handlers could not be deleted "
-                                                                       "(the messages are above)"};
+    throw CommandError{k_exit_failure, std::to_string(failed.size()) +
+                                           " bridge handlers could not be deleted "
+                                           "(the messages are above)"};
   }
   return k_exit_ok;
 }
@@ -300,8 +310,8 @@ int status(Context& context, const BridgeOptions& o) {
   }
   Table table({"ID", "EVENT", "PRIO", "USER", "COMMAND"});
   for (const PleskHandler& handler : ours) {
-    table.add({std::to_string(handler.id), printable(bridged_event(handler.command)), printable(handler.priority),
-               printable(handler.user), printable(handler.command)});
+    table.add({std::to_string(handler.id), printable(bridged_event(handler.command)),
+               printable(handler.priority), printable(handler.user), printable(handler.command)});
   }
   table.print(std::cout);
   return k_exit_ok;
@@ -311,22 +321,26 @@ int status(Context& context, const BridgeOptions& o) {
 
 void add_plesk_bridge_commands(CLI::App& app, Context& context) {
   auto* group = app.add_subcommand("plesk-bridge", "feed a real Plesk's events into eventmgr (Plesk handlers "
-                                                    "that run eventmgr submit --from-env)");
+                                                   "that run eventmgr submit --from-env)");
   group->require_subcommand(1);
   auto o = std::make_shared<BridgeOptions>();
-  group->add_option("--plesk", o->plesk, "the host's plesk command (default: plesk on PATH)")->type_name("PROGRAM");
+  group->add_option("--plesk", o->plesk, "the host's plesk command (default: plesk on PATH)")
+      ->type_name("PROGRAM");
 
   auto* installer = group->add_subcommand("install", "register a bridge handler in Plesk for each event "
-                                                      "(events already bridged are left as they are)");
-  installer->add_option("--events", o->events, "all (every event this Plesk lists that eventmgr knows) or E,...")
+                                                     "(events already bridged are left as they are)");
+  installer
+      ->add_option("--events", o->events, "all (every event this Plesk lists that eventmgr knows) or E,...")
       ->type_name("all|E,...");
   installer->add_option("--priority", o->priority, "the bridge handlers' Plesk priority (default 50)")
       ->type_name("N");
-  installer->add_option("--user", o->user, "the user Plesk runs them as; it must be able to submit (default root)")
+  installer
+      ->add_option("--user", o->user, "the user Plesk runs them as; it must be able to submit (default root)")
       ->type_name("USER");
   set_action(installer, [&context, o]() { return install(context, *o); });
 
-  auto* remover = group->add_subcommand("uninstall", "delete every bridge handler from Plesk (found by --list)");
+  auto* remover =
+      group->add_subcommand("uninstall", "delete every bridge handler from Plesk (found by --list)");
   set_action(remover, [&context, o]() { return uninstall(context, *o); });
 
   auto* reporter = group->add_subcommand("status", "the bridge handlers registered in Plesk");

@@ -8,7 +8,9 @@
 namespace eventmgr::cli {
 namespace {
 
-bool blank(char c) { return c == ' ' || c == '\t'; }
+bool blank(char c) {
+  return c == ' ' || c == '\t';
+}
 
 std::vector<std::string> words(const std::string& text) {
   std::vector<std::string> out;

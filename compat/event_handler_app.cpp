@@ -141,7 +141,7 @@ int list_users(Session& session) {
 
 // Where Plesk looks up a command's program, the PATH eventmgr gives handlers too.
 constexpr const char* k_program_dirs[] = {"/usr/local/sbin", "/usr/local/bin", "/usr/sbin",
-                                          "/usr/bin",        "/sbin",           "/bin"};
+                                          "/usr/bin",        "/sbin",          "/bin"};
 
 // Plesk takes `bash -c /usr/local/bin/x.sh`, a program by name; eventmgr stores a full path. A
 // first word without a slash becomes the first executable of that name in k_program_dirs
@@ -152,7 +152,8 @@ std::string with_program_path(const std::string& command) {
     return command;
   }
   const std::size_t end = command.find_first_of(" \t", start);
-  const std::string program = command.substr(start, end == std::string::npos ? std::string::npos : end - start);
+  const std::string program =
+      command.substr(start, end == std::string::npos ? std::string::npos : end - start);
   if (program.find_first_of("/'\"\\<%$") != std::string::npos) {
     return command;
   }
@@ -190,8 +191,8 @@ manage::HandlerChange change_of(const Request& request) {
   }
   // eventmgr's wording names eventmgr's commands; here Plesk's are the ones the user has.
   for (std::string& line : lines) {
-    for (const auto& [from, to] : {std::pair<std::string, std::string>{"eventmgr events lists all",
-                                                                         "event_handler --list-events lists all"},
+    for (const auto& [from, to] : {std::pair<std::string, std::string>{
+                                       "eventmgr events lists all", "event_handler --list-events lists all"},
                                    {"--literal", "a script file"}}) {
       for (std::size_t at = line.find(from); at != std::string::npos; at = line.find(from, at + to.size())) {
         line.replace(at, from.size(), to);
@@ -221,8 +222,8 @@ int create_handler(Session& session, const Request& request) {
 
 int update_handler(Session& session, const Request& request) {
   manage::HandlerDb* db = session.store(manage::Access::write);
-  const manage::Edited edited =
-      manage::update_handler(db->store(), request.id, change_of(request), session.catalog(), session.config(), {});
+  const manage::Edited edited = manage::update_handler(db->store(), request.id, change_of(request),
+                                                       session.catalog(), session.config(), {});
   if (edited.refusal != manage::Refusal::none) {
     refuse("event handler update", edited, request);
   }

@@ -10,17 +10,24 @@ namespace eventmgr::compat {
 namespace {
 
 const std::map<std::string, Command, std::less<>>& commands() {
-  static const std::map<std::string, Command, std::less<>> table{
-      {"--create", Command::create},          {"--update", Command::update},
-      {"--delete", Command::remove},          {"--list", Command::list},
-      {"-l", Command::list},                  {"--list-events", Command::list_events},
-      {"--list-users", Command::list_users},  {"--help", Command::help},
-      {"-h", Command::help}};
+  static const std::map<std::string, Command, std::less<>> table{{"--create", Command::create},
+                                                                 {"--update", Command::update},
+                                                                 {"--delete", Command::remove},
+                                                                 {"--list", Command::list},
+                                                                 {"-l", Command::list},
+                                                                 {"--list-events", Command::list_events},
+                                                                 {"--list-users", Command::list_users},
+                                                                 {"--help", Command::help},
+                                                                 {"-h", Command::help}};
   return table;
 }
 
-bool takes_id(Command command) { return command == Command::update || command == Command::remove; }
-bool takes_options(Command command) { return command == Command::create || command == Command::update; }
+bool takes_id(Command command) {
+  return command == Command::update || command == Command::remove;
+}
+bool takes_options(Command command) {
+  return command == Command::create || command == Command::update;
+}
 
 std::optional<std::int64_t> parse_id(const std::string& text) {
   std::int64_t id = 0;

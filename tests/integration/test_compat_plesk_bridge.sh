@@ -71,12 +71,14 @@ play_panel() {
   local -a words
   while IFS= read -r command; do
     read -ra words <<<"$command"
-    env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin "$@" "${words[@]}" </dev/null ||
+    env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin "$@" "${words[@]}" </dev/null >/dev/null ||
       fail "the panel's handler '$command' failed"
   done <"$TMP/to_run"
 }
 
-# An event while eventmgrd is down still arrives (the pickup directory keeps it).
+# An event while eventmgrd is down (after a first start made the pickup dir) still arrives.
+start_daemon
+stop_daemon
 play_panel domain_create NEW_DOMAIN_NAME=down.example NEW_DOMAIN_PLAN=Gold
 start_daemon
 play_panel domain_create NEW_DOMAIN_NAME=up.example

@@ -18,8 +18,8 @@ std::string error_of(const std::vector<std::string>& args) {
 TEST_SUITE_BEGIN("compat::parse_event_handler_args");
 
 TEST_CASE("create takes its options in any order, each value the next word") {
-  auto parsed = parse_event_handler_args({"--create", "-command", "bash -c /usr/local/bin/x.sh", "-priority", "10",
-                                          "-user", "root", "-event", "domain_create"});
+  auto parsed = parse_event_handler_args({"--create", "-command", "bash -c /usr/local/bin/x.sh", "-priority",
+                                          "10", "-user", "root", "-event", "domain_create"});
   REQUIRE(parsed);
   CHECK(parsed->command == Command::create);
   CHECK(parsed->event == "domain_create");
@@ -52,10 +52,12 @@ TEST_CASE("the listing commands and help take no arguments") {
 
 TEST_CASE("bad command lines are refused, naming what is valid") {
   CHECK(error_of({}) == "no command given");
-  CHECK(error_of({"--remove", "1"}) == "unknown command '--remove'; use --create, --update, --delete, --list, "
-                                       "--list-events, --list-users or --help");
+  CHECK(error_of({"--remove", "1"}) ==
+        "unknown command '--remove'; use --create, --update, --delete, --list, "
+        "--list-events, --list-users or --help");
   CHECK(error_of({"--delete"}) == "--delete needs the handler's Id (event_handler --list shows it)");
-  CHECK(error_of({"--delete", "0"}) == "invalid handler Id '0': give the number shown as Id by event_handler --list");
+  CHECK(error_of({"--delete", "0"}) ==
+        "invalid handler Id '0': give the number shown as Id by event_handler --list");
   CHECK(error_of({"--delete", "5", "6"}) == "unexpected argument '6': --delete takes only the handler's Id");
   CHECK(error_of({"--create", "-event", "a", "--command", "/bin/true"}) ==
         "unknown option '--command'; use -event, -priority, -user or -command, each followed by its value");
