@@ -48,7 +48,7 @@ const Config& Context::config() {
 
 const events::Catalog& Context::catalog() {
   if (!m_catalog) {
-    auto loaded = events::Catalog::load(config().catalog_dirs);
+    auto loaded = events::Catalog::load(config().catalog_dirs, config().catalogs);
     if (!loaded) {
       throw CommandError{k_exit_usage, "catalog problems:\n" + loaded.error().message};
     }
@@ -100,6 +100,8 @@ int run(int argc, char** argv) {
   add_status_command(app, context);
   add_check_command(app, context);
   add_prune_command(app, context);
+  add_compat_commands(app, context);
+  add_plesk_bridge_commands(app, context);
 
   for (CLI::App* sub : app.get_subcommands({})) {
     sub->fallthrough();

@@ -5,6 +5,8 @@
 #include "cli/utf8.hpp"
 #include "common/clock.hpp"
 #include "events/database.hpp"
+#include "events/event_json.hpp"
+#include "events/journal.hpp"
 #include "handlers/run_log.hpp"
 
 #include <boost/json.hpp>
@@ -356,6 +358,25 @@ void print_output(const char* name, const std::string& text, bool truncated) {
   }
 }
 
+// The run's event's values the catalog does not know (its record's `extra`), those whose name
+// says they are secret as "***"; empty when the event is pruned or has none.
+std::map<std::string, std::string> event_extra(Context& context, sqlite::Database& db, std::int64_t seq) {
+  auto entry = events::Journal(db).get(seq);
+  if (!entry) {
+    return {};
+  }
+  auto event = events::from_json(entry->payload, context.catalog(), events::Fill::given);
+  if (!event) {
+    return {};
+  }
+  for (auto& [key, value] : event->extra) {
+    if (events::looks_secret(key) && !value.empty()) {
+      value = "***";
+    }
+  }
+  return std::move(event->extra);
+}
+
 int show_run(Context& context, std::int64_t run_id) {
   auto db = context.database(events::OpenFor::read_only);
   handlers::RunLog runs(db);
@@ -363,8 +384,15 @@ int show_run(Context& context, std::int64_t run_id) {
   if (!row) {
     throw CommandError{k_exit_failure, "no run " + std::to_string(run_id) + " (pruned, or never existed)"};
   }
+  const auto extra = event_extra(context, db, row->event_seq);
   if (context.json) {
-    std::cout << json_text(run_json(*row, true)) << "\n";
+    json::object out = run_json(*row, true);
+    json::object extra_json;
+    for (const auto& [key, value] : extra) {
+      extra_json[to_valid_utf8(key)] = to_valid_utf8(value);
+    }
+    out["extra"] = std::move(extra_json);
+    std::cout << json_text(out) << "\n";
     return k_exit_ok;
   }
   auto duration = duration_ms(*row);
@@ -384,6 +412,13 @@ int show_run(Context& context, std::int64_t run_id) {
   std::cout << "argv (" << row->argv.size() << (row->argv.size() == 1 ? " word" : " words") << ", secrets as ***):\n";
   for (std::size_t i = 0; i < row->argv.size(); ++i) {
     std::cout << "  [" << i << "] " << quoted_word(row->argv[i]) << "\n";
+  }
+  if (!extra.empty()) {
+    std::cout << "extra (" << extra.size() << (extra.size() == 1 ? " value" : " values")
+              << " the catalog does not know; never substituted, in stdin JSON only):\n";
+    for (const auto& [key, value] : extra) {
+      std::cout << "  " << printable(key) << "=" << printable(value) << "\n";
+    }
   }
   print_output("stdout", row->out, row->out_truncated);
   print_output("stderr", row->err, row->err_truncated);

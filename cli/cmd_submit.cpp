@@ -15,6 +15,8 @@
 
 #include <unistd.h>
 
+extern char** environ; // NOLINT: POSIX declares it nowhere else
+
 #include <algorithm>
 #include <fstream>
 #include <iostream>
@@ -33,7 +35,122 @@ struct SubmitOptions {
   std::string json_record;              // --record RECORD or "-" for stdin
   std::string via;                      // pipe | pickup | "" (automatic)
   int wait_seconds = -1;                // --wait[=SECONDS]; -1: do not wait
+  bool from_env = false;   // --from-env: values from Plesk's NEW_*/OLD_* variables
 };
+
+// The record Plesk describes to a handler of `event` in the environment `env` (NAME=VALUE
+// strings): NEW_X / OLD_X become new.x / old.x where x is a parameter of the event; every other
+// NEW_* / OLD_* variable is kept under its own name in `extra`, and so is a value on the side
+// the event's kind never has (OLD_* of a create event, NEW_* of a delete event), which the
+// record would drop. Variables without the prefix are the process's own environment (PATH,
+// HOME, ...), not the panel's data, and are not recorded.
+json::object env_record(const std::string& event, const events::EventDef* def, char** env) {
+  json::object record{{"event", event}};
+  json::object sides[2]; // old, new
+  json::object extra;
+  for (char** entry = env; entry != nullptr && *entry != nullptr; ++entry) {
+    const std::string_view text(*entry);
+    const std::size_t equals = text.find('=');
+    if (equals == std::string_view::npos) {
+      continue;
+    }
+    const std::string_view name = text.substr(0, equals);
+    const std::string_view value = text.substr(equals + 1);
+    const bool is_old = name.starts_with("OLD_");
+    if (!is_old && !name.starts_with("NEW_")) {
+      continue;
+    }
+    std::string base(name.substr(4));
+    std::transform(base.begin(), base.end(), base.begin(), [](unsigned char c) {
+      return static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    });
+    const bool known = def != nullptr && def->find_param(base) != nullptr;
+    const bool side_never_used = def != nullptr && ((is_old && def->kind == events::EventKind::create) ||
+                                                    (!is_old && def->kind == events::EventKind::remove));
+    if (known && side_never_used) {
+      if (!value.empty()) {
+        extra[std::string(name)] = value;
+      }
+      continue;
+    }
+    if (known) {
+      sides[is_old ? 0 : 1][base] = value;
+    } else {
+      extra[std::string(name)] = value;
+    }
+  }
+  if (!sides[0].empty()) {
+    record["old"] = std::move(sides[0]);
+  }
+  if (!sides[1].empty()) {
+    record["new"] = std::move(sides[1]);
+  }
+  if (!extra.empty()) {
+    record["extra"] = std::move(extra);
+  }
+  record["id"] = "env-" + std::to_string(now_ms()) + "-" + random_hex(6);
+  record["time"] = format_rfc3339(now_ms());
+  record["source"] = "eventmgr submit --from-env";
+  return record;
+}
+
+// `submit --from-env EVENT`, called by the panel for each event: the record goes to the pickup
+// directory (durable, also while eventmgrd is down) and the call returns once the file is in
+// place. A record the catalog refuses is delivered all the same, so that the daemon keeps it
+// with its reason (`eventmgr rejected`; resubmit once the catalog knows it): nothing the panel
+// sent is lost; the exit status is then 1.
+int submit_from_env(Context& context, const SubmitOptions& options) {
+  if (!options.assignments.empty() || !options.json_record.empty()) {
+    throw CommandError{k_exit_usage, "--from-env takes only the event's name: the values come from the "
+                                     "environment (NEW_*, OLD_*)"};
+  }
+  if (options.wait_seconds >= 0) {
+    throw CommandError{k_exit_usage,
+                       "--from-env returns once the record is in the pickup directory; drop --wait"};
+  }
+  if (options.event.empty()) {
+    throw CommandError{k_exit_usage,
+                       "--from-env: name the event, e.g. eventmgr submit --from-env site_create"};
+  }
+  const events::EventDef* def = context.catalog().find(options.event);
+  json::object record = env_record(options.event, def, environ);
+  if (!options.id.empty()) {
+    record["id"] = options.id;
+  }
+  const std::string id(record["id"].as_string());
+  std::string line = json::serialize(record);
+  std::optional<std::string> refusal;
+  if (def == nullptr) {
+    refusal = unknown_event_message(context.catalog(), options.event);
+  } else if (auto parsed = events::parse_record(line, context.catalog()); !parsed) {
+    refusal = parsed.error().message;
+  }
+  line += '\n';
+  if (line.size() > events::k_max_pickup_file) {
+    throw CommandError{k_exit_usage,
+                       "record is " + std::to_string(line.size()) + " bytes; the limit is 1048576"};
+  }
+  const Config& config = context.config();
+  std::string via = options.via.empty() ? "pickup" : options.via;
+  if (via == "pipe" && (line.size() > events::k_max_pipe_record || !send_through_pipe(config, line))) {
+    via = "pickup"; // the panel's event must not be lost because the daemon is down
+  }
+  if (via == "pickup") {
+    send_through_pickup(config, line);
+  }
+  if (context.json) {
+    std::cout << json_text(json::object{{"id", id}, {"via", via}}) << "\n";
+  } else {
+    std::cout << printable(id) << "\n";
+  }
+  if (refusal) {
+    std::cerr << "eventmgr: warning: the daemon will reject record " << printable(id) << ": "
+              << printable(*refusal)
+              << "; it keeps it (eventmgr rejected) for a resubmit once the catalog is fixed\n";
+    return k_exit_failure;
+  }
+  return k_exit_ok;
+}
 
 // The record the user described, as a JSON object (not yet validated).
 json::object build_record(const SubmitOptions& options) {
@@ -199,6 +316,9 @@ void warn_secrets_on_command_line(const SubmitOptions& options, const events::Ev
 }
 
 int submit(Context& context, const SubmitOptions& options) {
+  if (options.from_env) {
+    return submit_from_env(context, options);
+  }
   if (options.event.empty() && options.json_record.empty()) {
     throw CommandError{k_exit_usage, "name the event (eventmgr submit EVENT new.KEY=VALUE...) or give --record RECORD"};
   }
@@ -281,6 +401,9 @@ void add_submit_command(CLI::App& app, Context& context) {
     ->type_name("RECORD|-");
   sub->add_option("--via", options->via, "pipe or pickup (default: the pipe when a daemon reads it)")
     ->check(CLI::IsMember({"pipe", "pickup"}));
+  sub->add_flag("--from-env", options->from_env,
+                "build the record from Plesk's handler environment: NEW_X/OLD_X for parameter x, other "
+                "NEW_*/OLD_* variables kept in the record's extra; via the pickup directory, exits at once");
   // A flag whose value can only be given with '=': `--wait domain_create` must not read the
   // event's name as the seconds.
   auto wait = std::make_shared<std::string>();

@@ -210,6 +210,33 @@ Result<Config> parse_config(const std::string& text, const fs::path& file_name, 
          }
        }
      }},
+    {"catalogs",
+     [&](const YAML::Node& n, const std::string& k) {
+       config.catalogs.clear();
+       std::string valid;
+       for (const char* name : k_catalog_names) {
+         valid += (valid.empty() ? "" : ", ") + std::string(name);
+       }
+       if (!n.IsSequence() || n.size() == 0) {
+         problems.add(n, k + ": expected a list of built-in catalogs, e.g. [seed, plesk-obsidian]");
+         return;
+       }
+       for (const auto& item : n) {
+         std::string name;
+         if (!read_string(item, k, name, problems)) {
+           continue;
+         }
+         if (std::find(std::begin(k_catalog_names), std::end(k_catalog_names), name) == std::end(k_catalog_names)) {
+           problems.add(item, k + ": unknown catalog '" + escape_for_message(name) + "'; valid: " + valid);
+           continue;
+         }
+         if (std::find(config.catalogs.begin(), config.catalogs.end(), name) != config.catalogs.end()) {
+           problems.add(item, k + ": '" + escape_for_message(name) + "' is listed twice");
+           continue;
+         }
+         config.catalogs.push_back(name);
+       }
+     }},
     {"log_level",
      [&](const YAML::Node& n, const std::string& k) {
        static const std::vector<std::string> levels = {"trace", "debug", "info",    "warn",

@@ -13,6 +13,9 @@ namespace eventmgr {
 
 inline constexpr const char* k_default_config_path = "/etc/eventmgr/eventmgr.yaml";
 
+// The built-in catalogs the config's `catalogs` may name (events::builtin_catalogs() embeds them).
+inline constexpr const char* k_catalog_names[] = {"seed", "plesk-obsidian"};
+
 // Resource limits applied to every handler process (config `rlimits`); unset: inherited.
 struct HandlerLimits {
   std::optional<std::uint64_t> cpu_seconds;       // RLIMIT_CPU
@@ -55,6 +58,7 @@ struct Config {
   std::filesystem::path pipe;           // STATE/events.pipe
   std::filesystem::path pickup_dir;     // STATE/pickup
   std::vector<std::filesystem::path> catalog_dirs; // STATE/events.d
+  std::vector<std::string> catalogs = {"seed", "plesk-obsidian"}; // of k_catalog_names
   std::filesystem::path log_file;       // empty: stderr only
   std::string log_level = "info";       // trace|debug|info|warn|error|critical|off
   std::string pipe_group;               // empty: the daemon's group

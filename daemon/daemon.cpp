@@ -73,7 +73,7 @@ int Daemon::run() {
   // 2. The catalog and the database (migrated forward). Intake commits on its own connection
   // with synchronous=FULL; dispatch bookkeeping uses a second one with NORMAL, whose commits
   // the next FULL commit makes durable too (one WAL).
-  auto catalog_loaded = events::Catalog::load(m_config.catalog_dirs);
+  auto catalog_loaded = events::Catalog::load(m_config.catalog_dirs, m_config.catalogs);
   if (!catalog_loaded) {
     return fail("catalog problems:\n" + catalog_loaded.error().message);
   }
@@ -192,7 +192,7 @@ int Daemon::run() {
       if (!reloaded) {
         log->error("reload: config not changed: {}", reloaded.error().message);
       } else {
-        auto new_catalog = events::Catalog::load(reloaded->catalog_dirs);
+        auto new_catalog = events::Catalog::load(reloaded->catalog_dirs, reloaded->catalogs);
         if (!new_catalog) {
           log->error("reload: catalog not changed:\n{}", new_catalog.error().message);
         } else {

@@ -20,8 +20,9 @@
 #include <utility>
 
 namespace eventmgr::schema {
-// schema/events.yaml, embedded by cmake/Embed.cmake.
+// schema/events.yaml and schema/catalogs/plesk-obsidian.yaml, embedded by cmake/Embed.cmake.
 extern const std::string_view k_events;
+extern const std::string_view k_plesk_obsidian;
 } // namespace eventmgr::schema
 
 namespace eventmgr::events {
@@ -30,8 +31,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr std::string_view k_builtin_file = "schema/events.yaml";
-constexpr std::string_view k_event_fields = "name, description, group, kind, key, params";
+constexpr std::string_view k_event_fields = "name, description, group, kind, key, params, verified";
 constexpr std::string_view k_param_fields = "name, label, required, secret";
 constexpr std::string_view k_valid_kinds = "create, update, delete, other";
 
@@ -75,7 +75,9 @@ struct Problem {
 // Collects the events of every catalog file in order and every problem found on the way.
 class CatalogBuilder {
 public:
-  void add_file(std::string_view text, const std::string& file_name, bool builtin);
+  // `catalog` names the catalog in `eventmgr events`: built-in ones merge, extra ones only add.
+  void add_file(std::string_view text, const std::string& file_name, bool builtin,
+                const std::string& catalog);
   void add_problem(std::string message) { m_problems.push_back(std::move(message)); }
 
   std::vector<EventDef> events;
@@ -107,10 +109,12 @@ private:
   void load_param(const YAML::Node& node, std::size_t number, EventDef& def, std::map<std::string, int>& seen,
                   const std::string& what);
   void merge(EventDef def, const YAML::Mark& mark);
+  static void merge_builtin(EventDef& first, EventDef later);
 
   std::vector<std::string> m_problems;
   std::vector<Problem> m_file_problems;
   std::string m_file;
+  std::string m_catalog;
   bool m_builtin = true;
 };
 
@@ -153,8 +157,10 @@ struct Fields {
   }
 };
 
-void CatalogBuilder::add_file(std::string_view text, const std::string& file_name, bool builtin) {
+void CatalogBuilder::add_file(std::string_view text, const std::string& file_name, bool builtin,
+                              const std::string& catalog) {
   m_file = file_name;
+  m_catalog = catalog;
   m_builtin = builtin;
   m_file_problems.clear();
 
@@ -264,9 +270,17 @@ void CatalogBuilder::load_event(const YAML::Node& node, std::size_t number) {
     }
   }
   const bool has_key = scalar("key", def.key);
+  if (const auto* verified = fields.find("verified")) {
+    if (!verified->IsScalar() || !YAML::convert<bool>::decode(*verified, def.verified)) {
+      report(verified->Mark(), "field 'verified' of " + what + " must be true or false");
+    }
+  }
+  def.sources.push_back({m_catalog, def.description, def.origin, def.verified});
   if (const auto* params = fields.find("params")) {
     load_params(*params, def, what);
-    if (has_key && params->IsSequence() && def.find_param(def.key) == nullptr) {
+    // An empty key: the catalog does not know which parameter names the object (its events
+    // are not ordered by object).
+    if (has_key && !def.key.empty() && params->IsSequence() && def.find_param(def.key) == nullptr) {
       report(fields.find("key")->Mark(),
              "key '" + escape_for_message(def.key) + "' of " + what + " is not one of its parameters");
     }
@@ -345,15 +359,19 @@ void CatalogBuilder::load_param(const YAML::Node& node, std::size_t number, Even
   };
   flag("required", param.required);
   flag("secret", param.secret);
-
   if (valid) {
+    def.param_sources[param.name] = ParamSource{{m_catalog}, def.verified};
     def.params.push_back(std::move(param));
   }
 }
 
 void CatalogBuilder::merge(EventDef def, const YAML::Mark& mark) {
   if (const auto it = index.find(def.name); it != index.end()) {
-    const EventDef& first = events[it->second];
+    EventDef& first = events[it->second];
+    if (first.builtin && def.builtin && first.sources.back().catalog != m_catalog) {
+      merge_builtin(first, std::move(def));
+      return;
+    }
     if (first.builtin && !def.builtin) {
       report(mark, "event '" + def.name + "' redefines the built-in event defined at " + first.origin +
                        "; extra catalogs may only add events");
@@ -366,7 +384,30 @@ void CatalogBuilder::merge(EventDef def, const YAML::Mark& mark) {
   events.push_back(std::move(def));
 }
 
-// Reads a whole catalog file; nullopt (with `error` set) when it cannot be read.
+// A later built-in catalog's definition of an event an earlier one defines: the earlier's
+// title, kind, key and parameters stay (records written against it stay valid), the later's
+// other parameters are added, never required (a panel following the earlier catalog does not
+// send them).
+void CatalogBuilder::merge_builtin(EventDef& first, EventDef later) {
+  first.verified = first.verified || later.verified;
+  first.sources.push_back(std::move(later.sources.front()));
+  for (auto& param : later.params) {
+    ParamSource& source = first.param_sources[param.name];
+    const ParamSource& later_source = later.param_sources[param.name];
+    source.catalogs.insert(source.catalogs.end(), later_source.catalogs.begin(), later_source.catalogs.end());
+    const auto known = std::find_if(first.params.begin(), first.params.end(),
+                                    [&param](const ParamDef& p) { return p.name == param.name; });
+    if (known != first.params.end()) {
+      source.verified = source.verified || later_source.verified;
+      known->secret = known->secret || param.secret; // either catalog's word hides a value
+      continue;
+    }
+    source.verified = later_source.verified;
+    param.required = false;
+    first.params.push_back(std::move(param));
+  }
+}
+
 // Reads catalog file `name` of the open catalog dir `dir_fd`, never through a symbolic link: a
 // regular file that `private_problem` accepts, as the config file. Else sets `problem`.
 std::optional<std::string> read_catalog_file(int dir_fd, const std::string& name, const fs::path& path,
@@ -477,6 +518,11 @@ Catalog::Catalog(std::vector<EventDef> events, std::map<std::string, std::size_t
   }
 }
 
+ParamSource EventDef::param_source(std::string_view base_name) const {
+  const auto found = param_sources.find(base_name);
+  return found == param_sources.end() ? ParamSource{{}, verified} : found->second;
+}
+
 const ParamDef* EventDef::find_param(std::string_view base_name) const {
   const auto it = std::find_if(params.begin(), params.end(),
                                [&](const ParamDef& param) { return param.name == base_name; });
@@ -509,9 +555,32 @@ std::vector<std::string> EventDef::full_names() const {
   return names;
 }
 
-Result<Catalog> Catalog::load(const std::vector<std::filesystem::path>& extra_dirs) {
+const std::vector<CatalogText>& builtin_catalogs() {
+  static const std::vector<CatalogText> k_catalogs = {
+      {"seed", "schema/events.yaml", schema::k_events},
+      {"plesk-obsidian", "schema/catalogs/plesk-obsidian.yaml", schema::k_plesk_obsidian}};
+  return k_catalogs;
+}
+
+Result<Catalog> Catalog::load(const std::vector<std::filesystem::path>& extra_dirs,
+                              const std::vector<std::string>& builtin) {
   CatalogBuilder builder;
-  builder.add_file(schema::k_events, std::string(k_builtin_file), true);
+  std::string valid;
+  for (const auto& known : builtin_catalogs()) {
+    valid += (valid.empty() ? "" : ", ") + known.name;
+  }
+  for (const auto& name : builtin) {
+    const auto& all = builtin_catalogs();
+    if (std::none_of(all.begin(), all.end(),
+                     [&name](const CatalogText& known) { return known.name == name; })) {
+      builder.add_problem("unknown built-in catalog '" + escape_for_message(name) + "'; valid: " + valid);
+    }
+  }
+  for (const auto& known : builtin_catalogs()) {
+    if (std::find(builtin.begin(), builtin.end(), known.name) != builtin.end()) {
+      builder.add_file(known.text, known.file_name, true, known.name);
+    }
+  }
   for (const auto& dir : extra_dirs) {
     // The dir and its files are read through one descriptor, so what was checked is what is read.
     UniqueFd dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
@@ -540,7 +609,7 @@ Result<Catalog> Catalog::load(const std::vector<std::filesystem::path>& extra_di
     for (const auto& name : names) {
       const fs::path file = dir / name;
       if (const auto text = read_catalog_file(dir_fd.get(), name, file, error)) {
-        builder.add_file(*text, file.string(), false);
+        builder.add_file(*text, file.string(), false, name);
       } else {
         builder.add_problem(file.string() + ": " + error);
       }
@@ -553,8 +622,14 @@ Result<Catalog> Catalog::load(const std::vector<std::filesystem::path>& extra_di
 }
 
 Result<Catalog> Catalog::load_text(std::string_view text, const std::string& file_name) {
+  return load_texts({{file_name, file_name, text}});
+}
+
+Result<Catalog> Catalog::load_texts(const std::vector<CatalogText>& texts) {
   CatalogBuilder builder;
-  builder.add_file(text, file_name, true);
+  for (const auto& catalog : texts) {
+    builder.add_file(catalog.text, catalog.file_name, true, catalog.name);
+  }
   if (builder.failed()) {
     return builder.error();
   }

@@ -13,6 +13,9 @@ struct Event {
   std::string name;
   std::map<std::string, std::string> old_values;
   std::map<std::string, std::string> new_values;
+  // Values the catalog does not know (the record's `extra`, e.g. a panel variable not in the
+  // catalog), kept as sent: shown and given to `stdin: json` handlers, never substituted.
+  std::map<std::string, std::string> extra;
   std::string submit_id; // the submitter's idempotency key, may be empty
   std::string time;      // when the action happened (RFC 3339), may be empty
   std::string source;    // who/where from, may be empty

@@ -3,6 +3,9 @@
 
 #include "common/text.hpp"
 
+#include <algorithm>
+#include <cctype>
+
 #include <boost/json.hpp>
 
 #include <array>
@@ -120,6 +123,21 @@ std::string write_event_json(const Event& event, bool skip_empty) {
     }
     out += '}';
   }
+  // Present only when there is something in it: the common event costs nothing more.
+  if (!event.extra.empty()) {
+    out += ",\"extra\":{";
+    bool first = true;
+    for (const auto& [key, value] : event.extra) {
+      if (!first) {
+        out += ',';
+      }
+      first = false;
+      append_json_string(out, key);
+      out += ':';
+      append_json_string(out, value);
+    }
+    out += '}';
+  }
   if (event.seq != 0) {
     out += ",\"seq\":";
     out += std::to_string(event.seq);
@@ -176,7 +194,8 @@ Result<Event> from_json(std::string_view text, const Catalog& catalog, Fill fill
 
   for (const auto& [name, out] : {std::pair<std::string_view, std::map<std::string, std::string>*>{
                                     "old", &event.old_values},
-                                  {"new", &event.new_values}}) {
+                                  {"new", &event.new_values},
+                                  {"extra", &event.extra}}) {
     const json::value* field = object->if_contains(json::string_view(name.data(), name.size()));
     if (field == nullptr || field->is_null()) {
       continue;
@@ -205,6 +224,18 @@ Result<Event> from_json(std::string_view text, const Catalog& catalog, Fill fill
     fill_params(*def, event);
   }
   return event;
+}
+
+bool looks_secret(std::string_view key) {
+  std::string lower(key);
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  for (const std::string_view word : {"password", "passwd", "secret"}) {
+    if (lower.find(word) != std::string::npos) {
+      return true;
+    }
+  }
+  return false;
 }
 
 } // namespace eventmgr::events

@@ -19,7 +19,7 @@ namespace {
 
 namespace json = boost::json;
 
-constexpr std::string_view k_record_fields = "event, id, time, source, old, new";
+constexpr std::string_view k_record_fields = "event, id, time, source, old, new, extra";
 
 bool has_control_character(std::string_view text) {
   return std::any_of(text.begin(), text.end(), [](char c) {
@@ -135,7 +135,8 @@ public:
   std::optional<std::string> time;
   std::optional<std::string> source;
   std::vector<RawParam> params;
-  bool all_strings = true; // every scalar was a string (no number, boolean or null)
+  std::vector<RawParam> extra; // the `extra` object's members (their side is unused)
+  bool all_strings = true;     // every scalar was a string (no number, boolean or null)
 
   bool on_document_begin(json::error_code&) { return true; }
   bool on_document_end(json::error_code&) { return true; }
@@ -197,8 +198,8 @@ public:
   bool on_comment(json::string_view, json::error_code&) { return true; }
 
 private:
-  enum class Frame { top, old_side, new_side, ignored };
-  enum class Field { event, id, time, source, old_side, new_side, unknown };
+  enum class Frame { top, old_side, new_side, extra, ignored };
+  enum class Field { event, id, time, source, old_side, new_side, extra, unknown };
   enum class Scalar { string, null, other };
 
   void fail(std::string message) {
@@ -215,8 +216,8 @@ private:
 
   void on_top_level_key() {
     static const std::pair<std::string_view, Field> k_fields[] = {
-        {"event", Field::event},   {"id", Field::id},        {"time", Field::time},
-        {"source", Field::source}, {"old", Field::old_side}, {"new", Field::new_side}};
+        {"event", Field::event},  {"id", Field::id},        {"time", Field::time},  {"source", Field::source},
+        {"old", Field::old_side}, {"new", Field::new_side}, {"extra", Field::extra}};
     m_field = Field::unknown;
     for (const auto& [name, field] : k_fields) {
       if (name == m_key) {
@@ -245,6 +246,8 @@ private:
         frame = Frame::old_side;
       } else if (is_object && m_field == Field::new_side) {
         frame = Frame::new_side;
+      } else if (is_object && m_field == Field::extra) {
+        frame = Frame::extra;
       } else {
         wrong_type();
       }
@@ -283,6 +286,7 @@ private:
       break;
     case Field::old_side:
     case Field::new_side:
+    case Field::extra:
       if (kind != Scalar::null) { // null: the side is absent
         wrong_type();
       }
@@ -301,6 +305,7 @@ private:
     switch (m_field) {
     case Field::old_side:
     case Field::new_side:
+    case Field::extra:
       fail("'" + m_key + "' must be an object");
       break;
     case Field::unknown:
@@ -312,6 +317,10 @@ private:
   }
 
   void add_param(bool nested) {
+    if (m_frames.back() == Frame::extra) {
+      extra.push_back({Side::new_side, m_key, nested ? std::string() : std::move(m_text), nested});
+      return;
+    }
     const Side side = m_frames.back() == Frame::old_side ? Side::old_side : Side::new_side;
     params.push_back({side, m_key, nested ? std::string() : std::move(m_text), nested});
   }
@@ -325,11 +334,52 @@ private:
   std::string m_text;
 };
 
+// A value's limits, the same for parameters and `extra`; `where` names it in messages.
+template <typename Where> Result<void> check_value(const RawParam& raw, const Where& where) {
+  if (raw.nested) {
+    return make_error("nested value in '" + where() + "': objects and arrays are not allowed");
+  }
+  if (raw.value.size() > k_max_value) {
+    return make_error("value of '" + where() + "' is " + std::to_string(raw.value.size()) +
+                      " bytes; the limit is " + std::to_string(k_max_value));
+  }
+  // No argument or environment variable can carry a NUL byte to a handler.
+  if (raw.value.find('\0') != std::string::npos) {
+    return make_error("value of '" + where() + "' contains a NUL character (\\u0000)");
+  }
+  return {};
+}
+
+// Checks the `extra` members (values the catalog does not know, kept as sent) and stores them.
+Result<void> take_extra(std::vector<RawParam>& extra, Event& event) {
+  for (auto& raw : extra) {
+    const auto where = [&raw] { return "extra." + escape_for_message(raw.key); };
+    if (raw.key.empty()) {
+      return make_error("empty key in 'extra'");
+    }
+    if (raw.key.size() > k_max_extra_key) {
+      return make_error("key of 'extra' is " + std::to_string(raw.key.size()) + " bytes; the limit is " +
+                        std::to_string(k_max_extra_key));
+    }
+    if (has_control_character(raw.key)) {
+      return make_error("key '" + where() + "' contains a control character");
+    }
+    if (auto checked = check_value(raw, where); !checked) {
+      return checked;
+    }
+    if (!event.extra.emplace(raw.key, std::move(raw.value)).second) {
+      return make_error("duplicate key '" + where() + "'");
+    }
+  }
+  return {};
+}
+
 // Checks the given parameters against `def` and stores them in `event`.
-Result<void> take_params(std::vector<RawParam>& params, const EventDef& def, Event& event) {
-  if (params.size() > k_max_params) {
-    return make_error("record has " + std::to_string(params.size()) + " parameters; the limit is " +
-                      std::to_string(k_max_params));
+Result<void> take_params(std::vector<RawParam>& params, std::size_t extra_count, const EventDef& def,
+                         Event& event) {
+  if (params.size() + extra_count > k_max_params) {
+    return make_error("record has " + std::to_string(params.size() + extra_count) +
+                      " parameters; the limit is " + std::to_string(k_max_params));
   }
   for (auto& raw : params) {
     // Only messages use it: built when one is needed.
@@ -347,16 +397,8 @@ Result<void> take_params(std::vector<RawParam>& params, const EventDef& def, Eve
       }
       return make_error(reason + "; valid: " + join(valid));
     }
-    if (raw.nested) {
-      return make_error("nested value in '" + where() + "': objects and arrays are not allowed");
-    }
-    if (raw.value.size() > k_max_value) {
-      return make_error("value of '" + where() + "' is " + std::to_string(raw.value.size()) +
-                        " bytes; the limit is " + std::to_string(k_max_value));
-    }
-    // No argument or environment variable can carry a NUL byte to a handler.
-    if (raw.value.find('\0') != std::string::npos) {
-      return make_error("value of '" + where() + "' contains a NUL character (\\u0000)");
+    if (auto checked = check_value(raw, where); !checked) {
+      return checked;
     }
     auto& values = raw.side == Side::old_side ? event.old_values : event.new_values;
     if (!values.emplace(raw.key, std::move(raw.value)).second) {
@@ -446,7 +488,10 @@ Result<ParsedRecord> parse_record(std::string_view line, const Catalog& catalog,
   if (auto checked = take_metadata(record, event); !checked) {
     return checked.error();
   }
-  if (auto checked = take_params(record.params, *def, event); !checked) {
+  if (auto checked = take_params(record.params, record.extra.size(), *def, event); !checked) {
+    return checked.error();
+  }
+  if (auto checked = take_extra(record.extra, event); !checked) {
     return checked.error();
   }
 

@@ -15,7 +15,8 @@ namespace eventmgr::events {
 inline constexpr std::size_t k_max_pipe_record = 4096;
 inline constexpr std::size_t k_max_pickup_file = 1024 * 1024;
 inline constexpr std::size_t k_max_value = 64 * 1024;
-inline constexpr std::size_t k_max_params = 256;
+inline constexpr std::size_t k_max_params = 256; // parameters and `extra` members together
+inline constexpr std::size_t k_max_extra_key = 256;
 inline constexpr std::size_t k_max_id = 128;
 inline constexpr std::size_t k_max_source = 64;
 

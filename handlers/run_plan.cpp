@@ -37,20 +37,29 @@ std::vector<std::pair<int, rlim_t>> launch_limits(const HandlerLimits& limits) {
 // `stdin: json` handler that echoes its input prints it.
 std::vector<std::string> secret_values(const events::EventDef& def, const events::Event& event) {
   std::vector<std::string> secrets;
+  const auto add = [&secrets](const std::string& value) {
+    if (value.empty()) {
+      return;
+    }
+    secrets.push_back(value);
+    std::string quoted = boost::json::serialize(boost::json::string(value));
+    if (quoted.size() > value.size() + 2) {
+      secrets.push_back(quoted.substr(1, quoted.size() - 2));
+    }
+  };
   for (const auto& param : def.params) {
     if (!param.secret) {
       continue;
     }
     for (const auto* values : {&event.old_values, &event.new_values}) {
-      const auto found = values->find(param.name);
-      if (found == values->end() || found->second.empty()) {
-        continue;
+      if (const auto found = values->find(param.name); found != values->end()) {
+        add(found->second);
       }
-      secrets.push_back(found->second);
-      std::string quoted = boost::json::serialize(boost::json::string(found->second));
-      if (quoted.size() > found->second.size() + 2) {
-        secrets.push_back(quoted.substr(1, quoted.size() - 2));
-      }
+    }
+  }
+  for (const auto& [key, value] : event.extra) {
+    if (events::looks_secret(key)) {
+      add(value);
     }
   }
   return secrets;
@@ -121,6 +130,18 @@ std::string stdin_json(events::Event event, const events::EventDef& def, bool se
       } else if (redact && !(*values)[param.name].empty()) {
         (*values)[param.name] = "***";
       }
+    }
+  }
+  for (auto it = event.extra.begin(); it != event.extra.end();) {
+    if (!events::looks_secret(it->first)) {
+      ++it;
+    } else if (!secrets) {
+      it = event.extra.erase(it);
+    } else {
+      if (redact && !it->second.empty()) {
+        it->second = "***";
+      }
+      ++it;
     }
   }
   return events::to_json(event) + "\n";

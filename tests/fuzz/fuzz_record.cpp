@@ -41,8 +41,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   const auto same = [&event](const eventmgr::Result<Event>& back) {
     return back && back->name == event.name && back->old_values == event.old_values &&
-           back->new_values == event.new_values && back->submit_id == event.submit_id &&
-           back->time == event.time && back->source == event.source;
+           back->new_values == event.new_values && back->extra == event.extra &&
+           back->submit_id == event.submit_id && back->time == event.time && back->source == event.source;
   };
   if (!same(from_json(to_json(event), catalog()))) {
     std::abort();

@@ -107,9 +107,10 @@ const std::vector<std::string> k_seed_events = {
     "plesk_component_upgrade",
 };
 
+// The seed's catalog alone (schema/events.yaml).
 const Catalog& builtin() {
   static const Catalog catalog = [] {
-    auto loaded = Catalog::load({});
+    auto loaded = Catalog::load({}, {"seed"});
     if (!loaded) {
       FAIL("built-in catalog does not load:\n" << loaded.error().message);
     }
@@ -325,7 +326,7 @@ TEST_CASE("every problem of a catalog file is reported at once, one per line") {
         "x.yaml:11: unknown kind 'finished' in event 'job_done'; valid kinds: create, update, "
         "delete, other\n"
         "x.yaml:13: unknown field 'colour' in event 'job_done'; valid: name, description, group, "
-        "kind, key, params\n"
+        "kind, key, params, verified\n"
         "x.yaml:16: duplicate parameter 'job' in event 'job_done'; first defined at line 15\n"
         "x.yaml:17: invalid parameter name 'Job' in event 'job_done': use lowercase letters, "
         "digits and '_'\n"
@@ -337,7 +338,7 @@ TEST_CASE("every problem of a catalog file is reported at once, one per line") {
         "x.yaml:20: duplicate event 'job_done'; first defined at x.yaml:9\n"
         "x.yaml:24: key 'owner_name' of event 'job_done' is not one of its parameters\n"
         "x.yaml:27: missing field 'params' in event 'no_params'\n"
-        "x.yaml:32: event #5 must be a map with name, description, group, kind, key, params");
+        "x.yaml:32: event #5 must be a map with name, description, group, kind, key, params, verified");
 }
 
 TEST_CASE("an event without a key or with a field twice is reported") {
@@ -402,7 +403,7 @@ TEST_CASE("extra catalog files add events after the built-in ones, in file name 
   write_file(dir.file(".hidden.yaml"), "garbage: [");
   write_file(dir.file("30-c.yaml.bak"), "garbage: [");
 
-  const auto loaded = Catalog::load({dir.path(), dir.path() / "missing"});
+  const auto loaded = Catalog::load({dir.path(), dir.path() / "missing"}, {"seed"});
   REQUIRE_MESSAGE(loaded.ok(), loaded.error().message);
   REQUIRE(loaded->events().size() == 83);
   const EventDef& first = loaded->events()[81];
@@ -523,6 +524,188 @@ TEST_CASE("catalog files and dirs others can write are refused, as the config is
     CHECK(error.starts_with(dir.file("theirs.yaml") + ": refusing catalog file: owned by uid 54321"));
     CHECK(error.ends_with(", mode 0644; only root or the daemon's user may own it: chown root " +
                           dir.file("theirs.yaml")));
+  }
+}
+
+TEST_CASE("two built-in catalogs merge: one entry per event, each parameter saying where it comes from") {
+  const std::string first = R"(events:
+  - name: job_done
+    description: Job done
+    group: job events
+    kind: other
+    key: job
+    params:
+      - {name: job, label: Job, required: true}
+      - {name: owner, label: Owner}
+)";
+  const std::string second = R"(events:
+  - name: job_done
+    description: Job finished
+    group: other group
+    kind: create
+    key: host
+    verified: false
+    params:
+      - {name: job, label: Job name}
+      - {name: host, label: Host, required: true}
+      - {name: token, label: Token, secret: true}
+  - name: job_lost
+    description: Job lost
+    group: job events
+    kind: other
+    key: ""
+    verified: false
+    params: []
+)";
+  const auto loaded = Catalog::load_texts({{"a", "a.yaml", first}, {"b", "b.yaml", second}});
+  REQUIRE_MESSAGE(loaded.ok(), loaded.error().message);
+  REQUIRE(loaded->events().size() == 2);
+
+  const EventDef* done = loaded->find("job_done");
+  REQUIRE(done != nullptr);
+  // The first catalog's definition stands: records written against it stay valid.
+  CHECK(done->description == "Job done");
+  CHECK(done->group == "job events");
+  CHECK(done->kind == EventKind::other);
+  CHECK(done->key == "job");
+  CHECK(done->verified);
+  REQUIRE(done->sources.size() == 2);
+  CHECK(done->sources[0].catalog == "a");
+  CHECK(done->sources[0].origin == "a.yaml:2");
+  CHECK(done->sources[0].verified);
+  CHECK(done->sources[1].catalog == "b");
+  CHECK(done->sources[1].description == "Job finished");
+  CHECK(done->sources[1].origin == "b.yaml:2");
+  CHECK_FALSE(done->sources[1].verified);
+
+  REQUIRE(done->params.size() == 4);
+  CHECK(done->params[0].name == "job");
+  CHECK(done->params[0].label == "Job");
+  CHECK(done->params[0].required);
+  CHECK(done->param_source("job").catalogs == std::vector<std::string>{"a", "b"});
+  CHECK(done->param_source("job").verified);
+  CHECK(done->param_source("owner").catalogs == std::vector<std::string>{"a"});
+  CHECK(done->params[2].name == "host");
+  CHECK_FALSE(done->params[2].required); // a panel following catalog a never sends it
+  CHECK(done->param_source("host").catalogs == std::vector<std::string>{"b"});
+  CHECK_FALSE(done->param_source("host").verified);
+  CHECK(done->params[3].name == "token");
+  CHECK(done->params[3].secret);
+  CHECK(done->resolve("new_host").has_value());
+
+  const EventDef* lost = loaded->find("job_lost");
+  REQUIRE(lost != nullptr);
+  CHECK_FALSE(lost->verified);
+  CHECK(lost->key.empty());
+  CHECK(lost->params.empty());
+  REQUIRE(lost->sources.size() == 1);
+  CHECK(lost->sources[0].catalog == "b");
+}
+
+TEST_CASE("an event twice in one catalog is still a duplicate, also after a merge") {
+  const std::string one = "events:\n" + event_yaml("job_done");
+  CHECK(
+      error_of(Catalog::load_texts({{"a", "a.yaml", one}, {"b", "b.yaml", one + event_yaml("job_done")}})) ==
+      "b.yaml:9: duplicate event 'job_done'; first defined at a.yaml:2");
+}
+
+TEST_CASE("'verified' must be a boolean and an empty key needs no parameter") {
+  CHECK(error_of(Catalog::load_text(R"(events:
+  - name: job_done
+    description: Job done
+    group: job events
+    kind: other
+    key: ""
+    verified: maybe
+    params: []
+)",
+                                    "v.yaml")) ==
+        "v.yaml:7: field 'verified' of event 'job_done' must be true or false");
+}
+
+TEST_CASE("an unknown built-in catalog name is refused naming the valid ones") {
+  CHECK(error_of(Catalog::load({}, {"seed", "plesk-onyx"})) ==
+        "unknown built-in catalog 'plesk-onyx'; valid: seed, plesk-obsidian");
+}
+
+TEST_CASE("the default catalogs are the seed's events, then the modern Plesk events it lacks") {
+  const auto loaded = Catalog::load({});
+  REQUIRE_MESSAGE(loaded.ok(), loaded.error().message);
+  const Catalog& both = *loaded;
+  CHECK(both.events().size() > builtin().events().size());
+  for (std::size_t i = 0; i < builtin().events().size(); ++i) {
+    CHECK(both.events()[i].name == builtin().events()[i].name);
+    CHECK(both.events()[i].sources.front().catalog == "seed");
+  }
+
+  // A seed event the modern catalog knows too: the seed's parameters, plus the modern ones.
+  const EventDef* alias = both.find("domain_alias_create");
+  REQUIRE(alias != nullptr);
+  CHECK(alias->description == "Domain alias created");
+  REQUIRE(alias->sources.size() == 2);
+  CHECK(alias->sources[1].catalog == "plesk-obsidian");
+  CHECK(alias->param_source("domain_alias_name").catalogs ==
+        std::vector<std::string>{"seed", "plesk-obsidian"});
+  REQUIRE(alias->find_param("domain_name") != nullptr);
+  CHECK(alias->param_source("domain_name").catalogs == std::vector<std::string>{"plesk-obsidian"});
+  CHECK_FALSE(alias->find_param("domain_name")->required);
+  CHECK(builtin().find("domain_alias_create")->find_param("domain_name") == nullptr);
+
+  // Modern-only events.
+  const EventDef* site = both.find("site_create");
+  REQUIRE(site != nullptr);
+  CHECK(site->kind == EventKind::create);
+  CHECK(site->key == "domain_name");
+  CHECK(site->verified);
+  REQUIRE(site->find_param("domain_name") != nullptr);
+  CHECK(site->find_param("domain_name")->required);
+  CHECK(builtin().find("site_create") == nullptr);
+  const EventDef* guessed = both.find("site_dns_update");
+  REQUIRE(guessed != nullptr);
+  CHECK_FALSE(guessed->verified);
+  for (const char* name : {"site_subdomain_move", "template_domain_create", "ssl_web_binding_update",
+                           "ftpuser_create", "phys_hosting_update", "site_alias_delete"}) {
+    CAPTURE(name);
+    CHECK(both.find(name) != nullptr);
+  }
+
+  // Only the modern catalog.
+  const auto modern = Catalog::load({}, {"plesk-obsidian"});
+  REQUIRE_MESSAGE(modern.ok(), modern.error().message);
+  CHECK(modern->find("dashboard_preset_create") == nullptr);
+  REQUIRE(modern->find("domain_alias_create") != nullptr);
+  CHECK(modern->find("domain_alias_create")->description == "Default domain, alias created");
+}
+
+TEST_CASE("every modern Plesk event is complete and consistent") {
+  const auto loaded = Catalog::load({}, {"plesk-obsidian"});
+  REQUIRE_MESSAGE(loaded.ok(), loaded.error().message);
+  for (const auto& def : loaded->events()) {
+    CAPTURE(def.name);
+    CHECK_FALSE(def.description.empty());
+    CHECK_FALSE(def.group.empty());
+    CHECK(def.origin.starts_with("schema/catalogs/plesk-obsidian.yaml:"));
+    // An event whose parameters are unknown names no key and is marked unverified.
+    if (def.params.empty()) {
+      CHECK(def.key.empty());
+      CHECK_FALSE(def.verified);
+    } else {
+      CHECK(def.find_param(def.key) != nullptr);
+    }
+    for (const auto& param : def.params) {
+      CAPTURE(param.name);
+      CHECK_FALSE(param.label.empty());
+      if (param.name.find("password") != std::string::npos) {
+        CHECK(param.secret);
+      }
+    }
+    if (def.name.ends_with("_create")) {
+      CHECK(def.kind == EventKind::create);
+    } else if (def.name.ends_with("_delete")) {
+      CHECK(def.kind == EventKind::remove);
+    } else if (def.name.ends_with("_update")) {
+      CHECK(def.kind == EventKind::update);
+    }
   }
 }
 

@@ -5,6 +5,7 @@
 #include <boost/json/serialize.hpp>
 #include <doctest/doctest.h>
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,7 @@ using eventmgr::events::Event;
 using eventmgr::events::from_json;
 using eventmgr::events::parse_record;
 using eventmgr::events::ParsedRecord;
+using eventmgr::events::to_journal_json;
 using eventmgr::events::to_json;
 
 namespace {
@@ -177,11 +179,11 @@ TEST_CASE("invalid UTF-8 is rejected with the offset of the first bad byte") {
 TEST_CASE("top-level fields are checked") {
   SUBCASE("an unknown field") {
     CHECK(rejected(R"({"event":"client_create","user":"x"})") ==
-          "unknown field 'user'; valid: event, id, time, source, old, new");
+          "unknown field 'user'; valid: event, id, time, source, old, new, extra");
   }
   SUBCASE("a full parameter name at the top") {
     CHECK(rejected(R"({"event":"client_create","new_login_name":"x"})") ==
-          "unknown field 'new_login_name'; valid: event, id, time, source, old, new");
+          "unknown field 'new_login_name'; valid: event, id, time, source, old, new, extra");
   }
   SUBCASE("a duplicate field") {
     CHECK(rejected(R"({"event":"client_create","event":"client_delete"})") == "duplicate field 'event'");
@@ -503,6 +505,57 @@ TEST_CASE("from_json rejects what it cannot read") {
   CHECK(error(R"({"event":"client_create","old":"x"})") == "'old' must be an object");
   CHECK(error(R"({"event":"client_create","seq":"1"})") == "'seq' must be an integer");
   CHECK(error(R"({"event":7})") == "'event' must be a string");
+}
+
+TEST_CASE("extra keeps values the catalog does not know, as sent") {
+  const auto parsed = accepted(
+      R"({"event":"client_create","new":{"login_name":"j","contact_name":"J"},"extra":{"NEW_PLAN":"Gold <b>","NEW_N":7,"X":null}})");
+  CHECK(parsed.event.extra ==
+        std::map<std::string, std::string>{{"NEW_PLAN", "Gold <b>"}, {"NEW_N", "7"}, {"X", ""}});
+  CHECK(parsed.event.new_values.at("login_name") == "j");
+  CHECK_FALSE(parsed.event.new_values.contains("NEW_PLAN"));
+  CHECK(accepted(R"({"event":"client_create","new":{"login_name":"j","contact_name":"J"},"extra":null})")
+            .event.extra.empty());
+}
+
+TEST_CASE("extra is checked as strictly as the parameters") {
+  const std::string head = R"({"event":"client_create","new":{"login_name":"j","contact_name":"J"},"extra":)";
+  CHECK(rejected(head + R"("x"})") == "'extra' must be an object");
+  CHECK(rejected(head + R"([1]})") == "'extra' must be an object");
+  CHECK(rejected(head + R"({"A":{"b":"c"}}})") ==
+        "nested value in 'extra.A': objects and arrays are not allowed");
+  CHECK(rejected(head + R"({"A":"a\u0000b"}})") == "value of 'extra.A' contains a NUL character (\\u0000)");
+  CHECK(rejected(head + R"({"":"v"}})") == "empty key in 'extra'");
+  CHECK(rejected(head + R"({"A\u001b[31m":"v"}})") == "key 'extra.A\\x1b[31m' contains a control character");
+  CHECK(rejected(head + R"({"A":"1","A":"2"}})") == "duplicate key 'extra.A'");
+  CHECK(rejected(head + "{\"" + std::string(257, 'K') + "\":\"v\"}}") ==
+        "key of 'extra' is 257 bytes; the limit is 256");
+  CHECK(rejected(head + R"({"A":")" + std::string(70000, 'x') + "\"}}") ==
+        "value of 'extra.A' is 70000 bytes; the limit is 65536");
+  CHECK(rejected(head + R"({}, "extra":{}})") == "duplicate field 'extra'");
+  std::string many;
+  for (int i = 0; i < 255; ++i) {
+    many += std::string(many.empty() ? "" : ",") + "\"K" + std::to_string(i) + "\":\"\"";
+  }
+  CHECK(rejected(head + "{" + many + "}}") == "record has 257 parameters; the limit is 256");
+}
+
+TEST_CASE("extra goes through to_json, the journal's JSON and back, and is left out when empty") {
+  const std::string line =
+      R"({"event":"client_create","new":{"login_name":"j","contact_name":"J"},"extra":{"NEW_PLAN":"Gold \"x\""}})";
+  const auto parsed = accepted(line);
+  CHECK(parsed.verbatim);
+  const std::string json = to_json(parsed.event);
+  CHECK(json.find(R"(,"extra":{"NEW_PLAN":"Gold \"x\""})") != std::string::npos);
+  for (const auto& text : {json, to_journal_json(parsed.event), line}) {
+    CAPTURE(text);
+    const auto back = from_json(text, catalog());
+    REQUIRE_MESSAGE(back.ok(), back.error().message);
+    CHECK(back->extra == parsed.event.extra);
+  }
+  CHECK(to_json(accepted(client_create()).event).find("extra") == std::string::npos);
+  CHECK(from_json(R"({"event":"client_create","extra":{"A":1}})", catalog()).error().message ==
+        "'extra.A' must be a string");
 }
 
 TEST_SUITE_END();
