@@ -183,6 +183,7 @@ RunLog::RunLog(sqlite::Database& db)
                       "   AND l.handler_id = r.handler_id AND l.id > r.id AND l.status = 'ok'))))"
                       " AND (?5 IS NULL OR r.started_at >= ?5)"
                       " AND (?6 IS NULL OR r.id > ?6)"
+                      " AND (?9 IS NULL OR r.id < ?9)"
                       " ORDER BY r.id DESC LIMIT ?7")),
     m_get(db.prepare("SELECT " + std::string(k_row_columns) +
                      ", r.stdout, r.stderr FROM runs r JOIN events e ON e.seq = r.event_seq"
@@ -332,7 +333,8 @@ std::vector<RunRow> RunLog::list(const RunFilter& filter) {
     .bind(5, filter.since)
     .bind(6, filter.after_id)
     .bind(7, to_int64(filter.limit))
-    .bind(8, filter.include_fixed ? 1 : 0);
+    .bind(8, filter.include_fixed ? 1 : 0)
+    .bind(9, filter.before_id);
   while (m_list.step()) {
     rows.push_back(read_row(m_list, false));
   }
