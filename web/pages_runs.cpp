@@ -4,6 +4,7 @@
 #include "common/clock.hpp"
 #include "handlers/run_log.hpp"
 #include "manage/replay.hpp"
+#include "manage/handler_check.hpp"
 #include "manage/runs.hpp"
 #include "web/page.hpp"
 
@@ -39,12 +40,7 @@ RunQuery read_query(const PageContext& context, sqlite::Database& db) {
   out.filter.failed_only = out.failed;
   if (!out.event.empty()) {
     if (!manage::run_event_known(context.app.catalog(), db, out.event)) {
-      std::string message = "unknown event '" + out.event + "'";
-      auto close = context.app.catalog().suggest(out.event);
-      for (std::size_t i = 0; i < close.size(); ++i) {
-        message += (i == 0 ? "; did you mean " : i + 1 == close.size() ? " or " : ", ") + close[i];
-      }
-      out.problem = message + (close.empty() ? "" : "?") + " (the Catalog page lists all)";
+      out.problem = manage::unknown_event_message(context.app.catalog(), out.event);
     }
     out.filter.event = out.event;
   }
