@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "common/result.hpp"
+#include "manage/web_listen.hpp"
 
 #include <cstdint>
 #include <string>
@@ -9,15 +9,8 @@
 
 namespace eventmgr::web {
 
-// Where eventmgr-web listens: config `web.listen`.
-struct ListenAddress {
-  std::string address; // 127.0.0.1, ::1, 0.0.0.0, 192.0.2.7 ...
-  std::uint16_t port = 8750;
-  bool loopback = true; // 127.0.0.0/8 or ::1
-};
-
-// Parses `ADDRESS:PORT` or `[IPV6]:PORT`; the error names what is valid.
-Result<ListenAddress> parse_listen(const std::string& text);
+using manage::ListenAddress;
+using manage::parse_listen;
 
 // The Host header values the server answers for: the listen address with its port, localhost
 // when it listens on loopback, and each of `host_names` (with and without the port). Anything
