@@ -112,7 +112,7 @@ TEST_CASE_FIXTURE(Fixture, "every response carries the safety headers") {
     CHECK(response.header("Content-Security-Policy")->find("default-src 'self'") != std::string::npos);
     CHECK(response.header("Content-Security-Policy")->find("frame-ancestors 'none'") != std::string::npos);
     CHECK(response.header("X-Content-Type-Options") == "nosniff");
-    CHECK(response.header("Referrer-Policy") == "no-referrer");
+    CHECK(response.header("Referrer-Policy") == "same-origin");
   }
 }
 
