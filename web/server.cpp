@@ -11,6 +11,7 @@
 #include <boost/beast/ssl.hpp>
 
 #include <chrono>
+#include <cstdio>
 #include <iostream>
 
 namespace eventmgr::web {
@@ -111,7 +112,13 @@ private:
     if (head) {
       converted.method = "GET";
     }
+    auto started = std::chrono::steady_clock::now();
     Response response = m_app.handle(converted, now_ms());
+    // The page's own time (bench.sh reads it), without the network and the client.
+    std::chrono::duration<double, std::milli> took = std::chrono::steady_clock::now() - started;
+    char timing[64];
+    std::snprintf(timing, sizeof timing, "app;dur=%.3f", took.count());
+    response.set_header("Server-Timing", timing);
     send(std::move(response), request.version(), request.keep_alive(), head);
   }
 
