@@ -4,6 +4,7 @@
 #include "web/handler_form.hpp"
 
 #include "manage/handler_db.hpp"
+#include "manage/handler_dry_run.hpp"
 #include "manage/handler_edit.hpp"
 #include "web/page.hpp"
 
@@ -31,6 +32,7 @@ struct FormValues {
   std::string description;
   bool literal = false;
   bool force = false;
+  std::string test_values; // lines of new.KEY=VALUE / old.KEY=VALUE for the Test button
 };
 
 FormValues values_of(const handlers::Handler& handler) {
@@ -67,6 +69,7 @@ FormValues values_of(const Params& params, FormValues base) {
   take("timeout", base.timeout);
   take("stdin", base.stdin_mode);
   take("description", base.description);
+  take("values", base.test_values);
   if (params.get("csrf")) { // a posted form: an absent check box is unchecked
     base.secrets = params.value_or("secrets") == "1";
     base.disabled = params.value_or("disabled") == "1";
@@ -216,21 +219,30 @@ std::string form_html(const PageContext& context, const std::string& action, con
                   "Accept words a shell would read as syntax (&gt;&gt;, |, $VAR): the program gets them as they are.");
   out += checkbox("force", "Register even if its user cannot run the program", values.force,
                   "A warning instead of a refusal; eventmgr check will report it.");
+  out += "<div class=\"field\"><label for=\"values\">Test values</label><textarea name=\"values\" id=\"values\" "
+         "spellcheck=\"false\" placeholder=\"new.login_name=jdoe\">" +
+         html(values.test_values) +
+         "</textarea><div class=\"hint\">For the Test button: one <code>new.KEY=VALUE</code> or "
+         "<code>old.KEY=VALUE</code> a line, as <code>eventmgr handler test</code> takes them. Test shows the argv "
+         "and environment the handler would get; it runs and stores nothing.</div>" +
+         problem("values") + "</div>";
   std::string disabled = context.admin() ? "" : " disabled title=\"admin only\"";
   out += "<div class=\"actions\"><button type=\"submit\" name=\"action\" value=\"save\" id=\"save\"" + disabled +
-         ">OK</button><a class=\"button secondary\" href=\"/handlers\">Cancel</a></div></form>";
+         ">OK</button><button type=\"submit\" name=\"action\" value=\"test\" id=\"test\" class=\"secondary\"" +
+         disabled + ">Test</button><a class=\"button secondary\" href=\"/handlers\">Cancel</a></div></form>";
   return out;
 }
 
 Response form_page(PageContext& context, const std::string& title, const std::string& action,
-                   const FormValues& values, const manage::Edited* refused, int status) {
+                   const FormValues& values, const manage::Edited* refused, int status,
+                   const std::string& above = {}) {
   std::map<std::string, std::string> problems;
   std::string general;
   if (refused != nullptr) {
     for (const auto& problem : refused->problems) {
       bool known = problem.field == "event" || problem.field == "command" || problem.field == "priority" ||
                    problem.field == "user" || problem.field == "timeout" || problem.field == "stdin" ||
-                   problem.field == "description" || problem.field == "param";
+                   problem.field == "description" || problem.field == "param" || problem.field == "values";
       std::string& slot = known ? problems[problem.field] : general;
       slot += (slot.empty() ? "" : "\n") + problem.message;
     }
@@ -242,8 +254,8 @@ Response form_page(PageContext& context, const std::string& title, const std::st
     }
     general = "The handler is refused; see the fields below." + (general.empty() ? "" : "\n" + general);
   }
-  return page(context, title, "/handlers", "<h1>" + html(title) + "</h1>" + form_html(context, action, values, problems, general),
-              status);
+  return page(context, title, "/handlers",
+              "<h1>" + html(title) + "</h1>" + above + form_html(context, action, values, problems, general), status);
 }
 
 manage::EditPolicy policy_of(const FormValues& values) {
@@ -259,6 +271,65 @@ std::string warnings_text(const manage::Edited& edited) {
   return out;
 }
 
+// The Test button: the form's values vetted as registration vets them, then the dry run of
+// `eventmgr handler test` (argv, environment, stdin), nothing stored or run.
+Response test_page(PageContext& context, const std::string& title, const std::string& action,
+                   const FormValues& values, const handlers::Handler& base) {
+  manage::Edited vetted = manage::vet_change(base, change_of(values), context.app.catalog(), context.app.config(),
+                                             policy_of(values));
+  if (vetted.refusal != manage::Refusal::none && vetted.refusal != manage::Refusal::unreachable) {
+    return form_page(context, title, action, values, &vetted, 422);
+  }
+  const handlers::Handler& handler = vetted.handler;
+  const auto* def = context.app.catalog().find(handler.event);
+  auto command = def != nullptr ? handlers::CommandTemplate::parse(handler, *def)
+                                : Result<handlers::CommandTemplate>(make_error("unknown event"));
+  if (!command) {
+    manage::Edited refused = vetted;
+    refused.refusal = manage::Refusal::invalid;
+    refused.problems.push_back({"command", command.error().message});
+    return form_page(context, title, action, values, &refused, 422);
+  }
+  std::vector<std::string> lines;
+  std::istringstream split(values.test_values);
+  for (std::string line; std::getline(split, line);) {
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) {
+      line.pop_back();
+    }
+    if (!line.empty()) {
+      lines.push_back(line);
+    }
+  }
+  std::vector<std::string> notes;
+  auto event = manage::make_test_event(*def, lines, notes);
+  if (!event) {
+    manage::Edited refused = vetted;
+    refused.refusal = manage::Refusal::invalid;
+    refused.problems = {{"values", event.error().message}};
+    return form_page(context, title, action, values, &refused, 422);
+  }
+  manage::DryRun dry = manage::dry_run(handler, *def, *command, *event);
+  std::string out = "<section id=\"dry-run\"><h2>Test: what the handler would get</h2>";
+  for (const auto& note : notes) {
+    out += notice("note", note);
+  }
+  for (const auto& problem : dry.unreachable) {
+    out += notice("error", problem);
+  }
+  out += "<h3>argv</h3><ol start=\"0\" class=\"argv\">";
+  for (const auto& word : dry.argv) {
+    out += "<li><code>" + html(word) + "</code></li>";
+  }
+  out += "</ol><h3>environment</h3><pre id=\"dry-env\">";
+  for (const auto& entry : dry.env) {
+    out += html(entry) + "\n";
+  }
+  out += "</pre><h3>stdin</h3>" +
+         (dry.stdin_text ? "<pre>" + html_lines(*dry.stdin_text) + "</pre>" : std::string("<p>/dev/null</p>")) +
+         "</section>";
+  return form_page(context, title, action, values, nullptr, 200, out);
+}
+
 Response new_form(PageContext& context) {
   FormValues values = values_of(context.request.query, FormValues{});
   return form_page(context, "Add New Event Handler", "/handlers/new", values, nullptr, 200);
@@ -266,6 +337,10 @@ Response new_form(PageContext& context) {
 
 Response add(PageContext& context) {
   FormValues values = values_of(context.request.form, FormValues{});
+  if (context.request.form.value_or("action") == "test") {
+    return test_page(context, "Add New Event Handler", "/handlers/new", values,
+                     manage::new_handler(context.app.config()));
+  }
   auto db = manage::open_handlers(context.app.config(), manage::Access::write);
   if (!db) {
     return error_page(context, 503, db.error().message);
@@ -306,6 +381,9 @@ Response update(PageContext& context) {
     return error_page(context, 404, "No handler with id " + std::to_string(id) + ".");
   }
   FormValues values = values_of(context.request.form, values_of(*stored));
+  if (context.request.form.value_or("action") == "test") {
+    return test_page(context, "Handler " + std::to_string(id), "/handlers/" + std::to_string(id), values, *stored);
+  }
   manage::Edited updated = manage::update_handler((*db)->store(), id, change_of(values), context.app.catalog(),
                                                   context.app.config(), policy_of(values));
   if (updated.refusal == manage::Refusal::not_found) {

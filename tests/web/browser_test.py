@@ -3,7 +3,8 @@
 
 Usage: browser_test.py BASE_URL STATE_DIR EVENTMGR_BIN HANDLER_SCRIPT HANDLER_USER SCREENSHOT_DIR
 
-Flows: log in; add a handler through the form (a bad command is refused beside the field);
+Flows: log in; add a handler through the form (a bad command is refused beside the field, the
+Test button shows the dry run);
 submit an event with the CLI and see its run appear on the Runs page without reloading; open
 it; replay it; remove the handler with "Remove selected"; a viewer cannot change anything; a
 forged POST without the CSRF token is refused. Screenshots of each page at 1280x800 and 390x844.
@@ -134,6 +135,16 @@ try:
     command.send_keys(" <new_contact_name>")
     if driver.find_element(By.ID, "command").get_attribute("value") != SCRIPT + " <new_login_name> <new_contact_name>":
         fail("the command box holds " + driver.find_element(By.ID, "command").get_attribute("value"))
+    # The Test button: the dry run of the typed values, nothing stored.
+    driver.find_element(By.ID, "values").send_keys("new.login_name=jdoe\nnew.contact_name=J Doe")
+    driver.find_element(By.ID, "test").click()
+    wait.until(lambda d: d.find_elements(By.ID, "dry-run"))
+    argv = [e.text for e in driver.find_elements(By.CSS_SELECTOR, "#dry-run ol.argv code")]
+    if argv != [SCRIPT, "jdoe", "J Doe"]:
+        fail("the dry run's argv is %r" % argv)
+    if "NEW_LOGIN_NAME=jdoe" not in text_of("#dry-env"):
+        fail("the dry run's environment lacks NEW_LOGIN_NAME: " + text_of("#dry-env"))
+    screenshot("handler-test")
     driver.find_element(By.ID, "save").click()
     wait.until(lambda d: d.current_url.split("?")[0].endswith("/handlers") and "Added handler" in d.page_source)
     rows = driver.find_elements(By.CSS_SELECTOR, "#handlers tbody tr")
