@@ -35,7 +35,8 @@ int web_url(Context& context) {
 void add_web_commands(CLI::App& app, Context& context) {
   auto* web = app.add_subcommand("web", "the Event Manager page (eventmgr-web)");
   web->require_subcommand(1);
-  auto* url = web->add_subcommand("url", "print a login link for the admin (it holds the admin token: keep it private)");
+  auto* url = web->add_subcommand(
+      "url", "print a login link for the admin (it holds the admin token: keep it private)");
   set_action(url, [&context]() { return web_url(context); });
 }
 

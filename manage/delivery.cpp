@@ -27,7 +27,8 @@ std::string random_hex(std::size_t bytes) {
   return out;
 }
 
-Result<std::filesystem::path> write_pickup_file(const Config& config, const std::string& line, Receipt receipt) {
+Result<std::filesystem::path> write_pickup_file(const Config& config, const std::string& line,
+                                                Receipt receipt) {
   std::string name = "submit-" + std::to_string(now_ms()) + "-" + random_hex(8);
   std::filesystem::path temp = config.pickup_dir / ("." + name + ".tmp");
   std::filesystem::path final_path =
@@ -38,7 +39,8 @@ Result<std::filesystem::path> write_pickup_file(const Config& config, const std:
     return make_error("cannot create " + temp.string() + ": " + std::strerror(errno) +
                       " (does the pickup dir exist? eventmgrd creates it at start)");
   }
-  if (::write(fd.get(), line.data(), line.size()) != static_cast<ssize_t>(line.size()) || ::fsync(fd.get()) != 0) {
+  if (::write(fd.get(), line.data(), line.size()) != static_cast<ssize_t>(line.size()) ||
+      ::fsync(fd.get()) != 0) {
     int error = errno;
     ::unlink(temp.c_str());
     return make_error("cannot write " + temp.string() + ": " + std::strerror(error));

@@ -39,11 +39,13 @@ Result<events::Event> make_test_event(const events::EventDef& def, const std::ve
     if ((!is_new && !item.starts_with("old.")) || equals == std::string::npos) {
       // Only the part before '=' is quoted: the value may be a secret.
       return make_error("invalid argument '" + escape_control(item.substr(0, equals)) +
-                        (equals == std::string::npos ? "" : "=...") + "': use new.KEY=VALUE or old.KEY=VALUE");
+                        (equals == std::string::npos ? "" : "=...") +
+                        "': use new.KEY=VALUE or old.KEY=VALUE");
     }
     const std::string key = item.substr(4, equals - 4);
     if (def.find_param(key) == nullptr) {
-      return make_error("unknown parameter '" + escape_control(key) + "' for event " + def.name + "; valid: " + names);
+      return make_error("unknown parameter '" + escape_control(key) + "' for event " + def.name +
+                        "; valid: " + names);
     }
     std::string value = item.substr(equals + 1);
     if (value.size() > events::k_max_value) {
@@ -82,8 +84,8 @@ std::vector<std::string> redact_environment(std::vector<std::string> env, const 
   return env;
 }
 
-DryRun dry_run(const handlers::Handler& handler, const events::EventDef& def, const handlers::CommandTemplate& command,
-               const events::Event& event) {
+DryRun dry_run(const handlers::Handler& handler, const events::EventDef& def,
+               const handlers::CommandTemplate& command, const events::Event& event) {
   DryRun out;
   auto user = lookup_user(handler.user);
   out.argv = command.render_redacted(event);

@@ -27,11 +27,11 @@ std::vector<std::string> redact_environment(std::vector<std::string> env, const 
 struct DryRun {
   std::vector<std::string> argv;
   std::vector<std::string> env;
-  std::optional<std::string> stdin_text;  // with `stdin: json`
-  std::vector<std::string> unreachable;   // why its user could not run the program (eventmgr check's words)
+  std::optional<std::string> stdin_text; // with `stdin: json`
+  std::vector<std::string> unreachable;  // why its user could not run the program (eventmgr check's words)
 };
 
-DryRun dry_run(const handlers::Handler& handler, const events::EventDef& def, const handlers::CommandTemplate& command,
-               const events::Event& event);
+DryRun dry_run(const handlers::Handler& handler, const events::EventDef& def,
+               const handlers::CommandTemplate& command, const events::Event& event);
 
 } // namespace eventmgr::manage

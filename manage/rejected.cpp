@@ -35,8 +35,8 @@ Result<events::RejectedRecord> find_rejected(events::Journal& journal, std::int6
 Result<Resubmission> prepare_resubmit(const events::RejectedRecord& record, const events::Catalog& catalog) {
   auto parsed = events::parse_record(record.raw, catalog);
   if (!parsed) {
-    return make_error("rejected record " + std::to_string(record.id) + " is still invalid: " +
-                      parsed.error().message);
+    return make_error("rejected record " + std::to_string(record.id) +
+                      " is still invalid: " + parsed.error().message);
   }
   Resubmission out;
   out.id = record.id;

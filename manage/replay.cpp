@@ -39,7 +39,8 @@ Result<ReplayQueued> request_replay(sqlite::Database& db, const std::string& whi
     handlers::HandlerStore store(db);
     auto handler = store.get(*handler_id);
     if (!handler) {
-      return make_error("no handler with id " + std::to_string(*handler_id) + " (eventmgr handler list shows them)");
+      return make_error("no handler with id " + std::to_string(*handler_id) +
+                        " (eventmgr handler list shows them)");
     }
     if (handler->event != event->event) {
       return make_error("handler " + std::to_string(*handler_id) + " handles " + handler->event + ", not " +

@@ -50,8 +50,9 @@ std::array<HourCounts, 24> runs_per_hour(sqlite::Database& db, std::int64_t now)
 
 std::map<std::int64_t, LastResult> last_results(sqlite::Database& db) {
   std::map<std::int64_t, LastResult> out;
-  auto statement = db.prepare("SELECT handler_id, id, status, exit_code, signal, coalesce(start_error, '') FROM runs"
-                              " WHERE id IN (SELECT max(id) FROM runs GROUP BY handler_id)");
+  auto statement =
+      db.prepare("SELECT handler_id, id, status, exit_code, signal, coalesce(start_error, '') FROM runs"
+                 " WHERE id IN (SELECT max(id) FROM runs GROUP BY handler_id)");
   while (statement.step()) {
     LastResult result;
     result.run_id = statement.column_int(1);

@@ -17,7 +17,7 @@ PickupBacklog pickup_backlog(const std::filesystem::path& dir) {
     if (name.empty() || name[0] == '.' || entry.path().extension() != ".json") {
       continue;
     }
-    struct stat st{};
+    struct stat st {};
     // The daemon reads regular files only and removes any other entry at its next scan.
     if (::lstat(entry.path().c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
       continue;

@@ -20,7 +20,8 @@ Result<ListenAddress> parse_listen(const std::string& text) {
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
     host = host.substr(1, host.size() - 2);
   }
-  if (port_text.size() > 5 || !std::all_of(port_text.begin(), port_text.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
+  if (port_text.size() > 5 ||
+      !std::all_of(port_text.begin(), port_text.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
       std::stoi(port_text) < 1 || std::stoi(port_text) > 65535) {
     return make_error("web.listen '" + escape_for_message(text) + "': port must be 1..65535" + valid);
   }

@@ -27,13 +27,14 @@ Result<std::string> read_web_token(const std::filesystem::path& path) {
     return make_error("cannot open token " + path.string() + ": " + std::strerror(errno) +
                       (errno == ENOENT ? " (eventmgr-web makes it at its first start)" : ""));
   }
-  struct stat st{};
+  struct stat st {};
   if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
     return make_error("cannot use token " + path.string() + ": not a regular file");
   }
   if (st.st_uid != ::geteuid() || (st.st_mode & 077) != 0) {
     return make_error("cannot use token " + path.string() + ": it must be owned by uid " +
-                      std::to_string(::geteuid()) + " with mode 0600 (chmod 600 it, or remove it to make a new one)");
+                      std::to_string(::geteuid()) +
+                      " with mode 0600 (chmod 600 it, or remove it to make a new one)");
   }
   char buffer[256];
   ssize_t got = ::read(fd.get(), buffer, sizeof buffer);
@@ -57,7 +58,8 @@ Result<std::string> ensure_web_token(const std::filesystem::path& path) {
     return make_error("cannot create token " + path.string() + ": " + std::strerror(errno));
   }
   std::string line = token + "\n";
-  if (::write(fd.get(), line.data(), line.size()) != static_cast<ssize_t>(line.size()) || ::fsync(fd.get()) != 0) {
+  if (::write(fd.get(), line.data(), line.size()) != static_cast<ssize_t>(line.size()) ||
+      ::fsync(fd.get()) != 0) {
     int error = errno;
     ::unlink(path.c_str());
     return make_error("cannot write token " + path.string() + ": " + std::strerror(error));

@@ -40,8 +40,8 @@ void add_safety_headers(Response& response, bool tls) {
 }
 
 App::App(Config config, events::Catalog catalog, Tokens tokens, ListenAddress listen)
-  : m_config(std::move(config)), m_catalog(std::move(catalog)), m_tokens(std::move(tokens)),
-    m_listen(std::move(listen)), m_hosts(allowed_hosts(m_listen, m_config.web.host_names)) {
+    : m_config(std::move(config)), m_catalog(std::move(catalog)), m_tokens(std::move(tokens)),
+      m_listen(std::move(listen)), m_hosts(allowed_hosts(m_listen, m_config.web.host_names)) {
   m_router.add("GET", "/", Access::viewer, [](PageContext&) { return redirect("/handlers"); });
   add_handler_pages(m_router);
   add_run_pages(m_router);
@@ -86,19 +86,22 @@ Response App::handle(const Request& request, std::int64_t now) {
 Response App::login_page(const Request& request, const std::string& problem, int status) {
   Response response;
   response.status = status;
-  std::string body = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-                     "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-                     "<title>Log in - Event Manager</title><link rel=\"stylesheet\" href=\"/static/style.css\"></head>"
-                     "<body class=\"login\"><main><h1>Event Manager</h1>";
+  std::string body =
+      "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+      "<title>Log in - Event Manager</title><link rel=\"stylesheet\" href=\"/static/style.css\"></head>"
+      "<body class=\"login\"><main><h1>Event Manager</h1>";
   if (!problem.empty()) {
     body += notice("error", problem);
   }
   body += "<form method=\"post\" action=\"/login\"><label for=\"token\">Token</label>"
-          "<input id=\"token\" name=\"token\" type=\"password\" autocomplete=\"current-password\" required autofocus>"
+          "<input id=\"token\" name=\"token\" type=\"password\" autocomplete=\"current-password\" required "
+          "autofocus>"
           "<button type=\"submit\">Log in</button></form>"
           "<p class=\"hint\">The admin token is in <code>" +
           html((m_config.state_dir / "web-admin.token").string()) +
-          "</code>; <code>eventmgr web url</code> prints a login link. The viewer token (<code>web-viewer.token</code>) "
+          "</code>; <code>eventmgr web url</code> prints a login link. The viewer token "
+          "(<code>web-viewer.token</code>) "
           "shows everything and changes nothing.</p></main></body></html>";
   (void)request;
   response.body = std::move(body);
@@ -123,8 +126,10 @@ Response App::log_in(const Request& request, const std::string& token, std::int6
   Session session = m_sessions.create(*role, now);
   Response response = redirect("/handlers");
   response.set_header("Set-Cookie", std::string(k_session_cookie) + "=" + session.id +
-                                      "; Path=/; HttpOnly; SameSite=Strict" + (request.tls ? "; Secure" : ""));
-  std::cerr << "eventmgr-web: " << to_string(*role) << " logged in from " << escape_control(request.client) << "\n";
+                                        "; Path=/; HttpOnly; SameSite=Strict" +
+                                        (request.tls ? "; Secure" : ""));
+  std::cerr << "eventmgr-web: " << to_string(*role) << " logged in from " << escape_control(request.client)
+            << "\n";
   return response;
 }
 
@@ -143,10 +148,9 @@ Response App::dispatch(const Request& request, std::int64_t now) {
   if (post && !origin_matches(request.origin, request.host, request.tls)) {
     // A form posted from another site (or with no Origin at all) changes nothing.
     return plain(403, "refused: the request's Origin '" + escape_control(request.origin) +
-                        "' is not this server (cross-site request)");
+                          "' is not this server (cross-site request)");
   }
-  std::optional<Session> session =
-    m_sessions.find(cookie_value(request.cookie, k_session_cookie), now);
+  std::optional<Session> session = m_sessions.find(cookie_value(request.cookie, k_session_cookie), now);
 
   if (request.path == "/login") {
     if (request.method == "GET") {
@@ -177,14 +181,14 @@ Response App::dispatch(const Request& request, std::int64_t now) {
       m_sessions.end(session->id);
       Response response = redirect("/login");
       response.set_header("Set-Cookie", std::string(k_session_cookie) +
-                                          "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0" +
-                                          (request.tls ? "; Secure" : ""));
+                                            "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0" +
+                                            (request.tls ? "; Secure" : ""));
       return response;
     }
     PageContext context{*this, request, session, {}, now};
     return page(context, "Log out", "",
                 "<form method=\"post\" action=\"/logout\">" + csrf_field(context) +
-                  "<button type=\"submit\">Log out</button></form>");
+                    "<button type=\"submit\">Log out</button></form>");
   }
 
   auto match = m_router.match(request.method, request.path);
@@ -193,7 +197,8 @@ Response App::dispatch(const Request& request, std::int64_t now) {
     return match.wrong_method ? plain(405, "method not allowed") : error_page(context, 404, "No such page.");
   }
   if (match.route->access == Access::admin && session->role != Role::admin) {
-    return error_page(context, 403, "A viewer sees everything and changes nothing; log in with the admin token.");
+    return error_page(context, 403,
+                      "A viewer sees everything and changes nothing; log in with the admin token.");
   }
   return match.route->handler(context);
 }

@@ -112,13 +112,14 @@ std::vector<std::string> system_users() {
 }
 
 std::string option(const std::string& value, const std::string& label, bool selected) {
-  return "<option value=\"" + html(value) + "\"" + (selected ? " selected" : "") + ">" + html(label) + "</option>";
+  return "<option value=\"" + html(value) + "\"" + (selected ? " selected" : "") + ">" + html(label) +
+         "</option>";
 }
 
 std::string checkbox(const char* name, const char* label, bool checked, const char* hint) {
-  return std::string("<div class=\"field\"><label><input type=\"checkbox\" name=\"") + name + "\" id=\"" + name +
-         "\" value=\"1\"" + (checked ? " checked" : "") + "> " + label + "</label><div class=\"hint\">" + hint +
-         "</div></div>";
+  return std::string("<div class=\"field\"><label><input type=\"checkbox\" name=\"") + name + "\" id=\"" +
+         name + "\" value=\"1\"" + (checked ? " checked" : "") + "> " + label +
+         "</label><div class=\"hint\">" + hint + "</div></div>";
 }
 
 // The form with `values`, each field's problems beside it and the rest (`general`) on top.
@@ -128,8 +129,8 @@ std::string form_html(const PageContext& context, const std::string& action, con
   auto problem = [&problems](const std::string& field) {
     auto found = problems.find(field);
     return found == problems.end() ? std::string()
-                                   : "<div class=\"problem\" id=\"problem-" + field + "\">" + html_lines(found->second) +
-                                       "</div>";
+                                   : "<div class=\"problem\" id=\"problem-" + field + "\">" +
+                                         html_lines(found->second) + "</div>";
   };
   std::string out;
   if (!general.empty()) {
@@ -138,7 +139,8 @@ std::string form_html(const PageContext& context, const std::string& action, con
   out += "<form method=\"post\" action=\"" + html(action) + "\" id=\"handler-form\" data-reload=\"1\">" +
          csrf_field(context);
   // Event, grouped by object as the catalog groups them.
-  out += "<div class=\"field\"><label for=\"event\">Event</label><select name=\"event\" id=\"event\" required>";
+  out +=
+      "<div class=\"field\"><label for=\"event\">Event</label><select name=\"event\" id=\"event\" required>";
   if (values.event.empty()) {
     out += option("", "Choose an event", true);
   }
@@ -165,19 +167,25 @@ std::string form_html(const PageContext& context, const std::string& action, con
   }
   out += "</div>";
   // Priority: the seed's presets or a custom value.
-  static const std::pair<const char*, const char*> k_presets[] = {
-    {"0", "lowest (0)"}, {"25", "low (25)"}, {"50", "normal (50)"}, {"75", "high (75)"}, {"100", "highest (100)"}};
+  static const std::pair<const char*, const char*> k_presets[] = {{"0", "lowest (0)"},
+                                                                  {"25", "low (25)"},
+                                                                  {"50", "normal (50)"},
+                                                                  {"75", "high (75)"},
+                                                                  {"100", "highest (100)"}};
   bool preset = std::any_of(std::begin(k_presets), std::end(k_presets),
                             [&values](const auto& p) { return values.priority == p.first; });
-  out += "<div class=\"field\"><label for=\"priority\">Priority</label><select name=\"priority\" id=\"priority\">";
+  out += "<div class=\"field\"><label for=\"priority\">Priority</label><select name=\"priority\" "
+         "id=\"priority\">";
   for (const auto& [value, label] : k_presets) {
     out += option(value, label, values.priority == value);
   }
   out += option("custom", "custom", !preset);
-  out += "</select> <input type=\"text\" name=\"priority_custom\" id=\"priority_custom\" inputmode=\"numeric\" "
-         "placeholder=\"0..1000000\" aria-label=\"custom priority\" value=\"" +
-         html(preset ? "" : values.priority) +
-         "\"><div class=\"hint\">Higher runs first among one event's handlers.</div>" + problem("priority") + "</div>";
+  out +=
+      "</select> <input type=\"text\" name=\"priority_custom\" id=\"priority_custom\" inputmode=\"numeric\" "
+      "placeholder=\"0..1000000\" aria-label=\"custom priority\" value=\"" +
+      html(preset ? "" : values.priority) +
+      "\"><div class=\"hint\">Higher runs first among one event's handlers.</div>" + problem("priority") +
+      "</div>";
   // System user.
   std::string user = values.user.empty() ? context.app.config().default_user : values.user;
   out += "<div class=\"field\"><label for=\"user\">System user</label><select name=\"user\" id=\"user\">";
@@ -190,46 +198,56 @@ std::string form_html(const PageContext& context, const std::string& action, con
   }
   out += "</select>" + problem("user") + "</div>";
   // Command.
-  out += "<div class=\"field\"><label for=\"command\">Command</label><textarea name=\"command\" id=\"command\" "
-         "required spellcheck=\"false\">" +
-         html(values.command) +
-         "</textarea><div class=\"hint\">The program's full path, then its arguments; <code>&lt;new_x&gt;</code> and "
-         "<code>&lt;old_x&gt;</code> become the event's values, each one argument. No shell runs it. Paths with "
-         "spaces go in quotes.</div>" +
-         problem("command") + "</div>";
+  out +=
+      "<div class=\"field\"><label for=\"command\">Command</label><textarea name=\"command\" id=\"command\" "
+      "required spellcheck=\"false\">" +
+      html(values.command) +
+      "</textarea><div class=\"hint\">The program's full path, then its arguments; "
+      "<code>&lt;new_x&gt;</code> and "
+      "<code>&lt;old_x&gt;</code> become the event's values, each one argument. No shell runs it. Paths with "
+      "spaces go in quotes.</div>" +
+      problem("command") + "</div>";
   out += "<div class=\"field\"><label for=\"param\">Parameters for %1, %2, ...</label><input type=\"text\" "
          "name=\"param\" id=\"param\" value=\"" +
-         html(values.params) + "\" placeholder=\"new_login_name new_contact_name\">" + problem("param") + "</div>";
-  out += "<div class=\"field\"><label for=\"timeout\">Timeout (seconds)</label><input type=\"number\" min=\"1\" "
-         "max=\"86400\" name=\"timeout\" id=\"timeout\" value=\"" +
-         html(values.timeout.empty() ? std::to_string(context.app.config().default_timeout) : values.timeout) +
-         "\">" + problem("timeout") + "</div>";
-  out += "<div class=\"field\"><label for=\"stdin\">Standard input</label><select name=\"stdin\" id=\"stdin\">" +
-         option("none", "none (/dev/null)", values.stdin_mode == "none") +
-         option("json", "json (the event as JSON)", values.stdin_mode == "json") + "</select>" + problem("stdin") +
+         html(values.params) + "\" placeholder=\"new_login_name new_contact_name\">" + problem("param") +
          "</div>";
-  out += checkbox("secrets", "Pass secret parameters", values.secrets,
-                  "Passwords reach the handler as NEW_X/OLD_X environment variables and in stdin json, never in the "
-                  "command.");
+  out +=
+      "<div class=\"field\"><label for=\"timeout\">Timeout (seconds)</label><input type=\"number\" min=\"1\" "
+      "max=\"86400\" name=\"timeout\" id=\"timeout\" value=\"" +
+      html(values.timeout.empty() ? std::to_string(context.app.config().default_timeout) : values.timeout) +
+      "\">" + problem("timeout") + "</div>";
+  out +=
+      "<div class=\"field\"><label for=\"stdin\">Standard input</label><select name=\"stdin\" id=\"stdin\">" +
+      option("none", "none (/dev/null)", values.stdin_mode == "none") +
+      option("json", "json (the event as JSON)", values.stdin_mode == "json") + "</select>" +
+      problem("stdin") + "</div>";
+  out += checkbox(
+      "secrets", "Pass secret parameters", values.secrets,
+      "Passwords reach the handler as NEW_X/OLD_X environment variables and in stdin json, never in the "
+      "command.");
   out += "<div class=\"field\"><label for=\"description\">Description</label><input type=\"text\" "
          "name=\"description\" id=\"description\" value=\"" +
          html(values.description) + "\">" + problem("description") + "</div>";
   out += checkbox("disabled", "Disabled", values.disabled, "A disabled handler is kept but does not run.");
-  out += checkbox("literal", "Shell words are plain arguments", values.literal,
-                  "Accept words a shell would read as syntax (&gt;&gt;, |, $VAR): the program gets them as they are.");
+  out += checkbox(
+      "literal", "Shell words are plain arguments", values.literal,
+      "Accept words a shell would read as syntax (&gt;&gt;, |, $VAR): the program gets them as they are.");
   out += checkbox("force", "Register even if its user cannot run the program", values.force,
                   "A warning instead of a refusal; eventmgr check will report it.");
-  out += "<div class=\"field\"><label for=\"values\">Test values</label><textarea name=\"values\" id=\"values\" "
-         "spellcheck=\"false\" placeholder=\"new.login_name=jdoe\">" +
-         html(values.test_values) +
-         "</textarea><div class=\"hint\">For the Test button: one <code>new.KEY=VALUE</code> or "
-         "<code>old.KEY=VALUE</code> a line, as <code>eventmgr handler test</code> takes them. Test shows the argv "
-         "and environment the handler would get; it runs and stores nothing.</div>" +
-         problem("values") + "</div>";
+  out +=
+      "<div class=\"field\"><label for=\"values\">Test values</label><textarea name=\"values\" id=\"values\" "
+      "spellcheck=\"false\" placeholder=\"new.login_name=jdoe\">" +
+      html(values.test_values) +
+      "</textarea><div class=\"hint\">For the Test button: one <code>new.KEY=VALUE</code> or "
+      "<code>old.KEY=VALUE</code> a line, as <code>eventmgr handler test</code> takes them. Test shows the "
+      "argv "
+      "and environment the handler would get; it runs and stores nothing.</div>" +
+      problem("values") + "</div>";
   std::string disabled = context.admin() ? "" : " disabled title=\"admin only\"";
-  out += "<div class=\"actions\"><button type=\"submit\" name=\"action\" value=\"save\" id=\"save\"" + disabled +
-         ">OK</button><button type=\"submit\" name=\"action\" value=\"test\" id=\"test\" class=\"secondary\"" +
-         disabled + ">Test</button><a class=\"button secondary\" href=\"/handlers\">Cancel</a></div></form>";
+  out +=
+      "<div class=\"actions\"><button type=\"submit\" name=\"action\" value=\"save\" id=\"save\"" + disabled +
+      ">OK</button><button type=\"submit\" name=\"action\" value=\"test\" id=\"test\" class=\"secondary\"" +
+      disabled + ">Test</button><a class=\"button secondary\" href=\"/handlers\">Cancel</a></div></form>";
   return out;
 }
 
@@ -255,7 +273,8 @@ Response form_page(PageContext& context, const std::string& title, const std::st
     general = "The handler is refused; see the fields below." + (general.empty() ? "" : "\n" + general);
   }
   return page(context, title, "/handlers",
-              "<h1>" + html(title) + "</h1>" + above + form_html(context, action, values, problems, general), status);
+              "<h1>" + html(title) + "</h1>" + above + form_html(context, action, values, problems, general),
+              status);
 }
 
 manage::EditPolicy policy_of(const FormValues& values) {
@@ -275,8 +294,8 @@ std::string warnings_text(const manage::Edited& edited) {
 // `eventmgr handler test` (argv, environment, stdin), nothing stored or run.
 Response test_page(PageContext& context, const std::string& title, const std::string& action,
                    const FormValues& values, const handlers::Handler& base) {
-  manage::Edited vetted = manage::vet_change(base, change_of(values), context.app.catalog(), context.app.config(),
-                                             policy_of(values));
+  manage::Edited vetted = manage::vet_change(base, change_of(values), context.app.catalog(),
+                                             context.app.config(), policy_of(values));
   if (vetted.refusal != manage::Refusal::none && vetted.refusal != manage::Refusal::unreachable) {
     return form_page(context, title, action, values, &vetted, 422);
   }
@@ -324,9 +343,10 @@ Response test_page(PageContext& context, const std::string& title, const std::st
   for (const auto& entry : dry.env) {
     out += html(entry) + "\n";
   }
-  out += "</pre><h3>stdin</h3>" +
-         (dry.stdin_text ? "<pre>" + html_lines(*dry.stdin_text) + "</pre>" : std::string("<p>/dev/null</p>")) +
-         "</section>";
+  out +=
+      "</pre><h3>stdin</h3>" +
+      (dry.stdin_text ? "<pre>" + html_lines(*dry.stdin_text) + "</pre>" : std::string("<p>/dev/null</p>")) +
+      "</section>";
   return form_page(context, title, action, values, nullptr, 200, out);
 }
 
@@ -350,10 +370,11 @@ Response add(PageContext& context) {
   if (added.refusal != manage::Refusal::none) {
     return form_page(context, "Add New Event Handler", "/handlers/new", values, &added, 422);
   }
-  context.app.audit(context, "added handler " + std::to_string(added.handler.id) + " for " + added.handler.event +
-                               " as " + added.handler.user + ": " + added.handler.command);
-  return redirect("/handlers?done=" + url_encode("Added handler " + std::to_string(added.handler.id) + " for " +
-                                                 added.handler.event + "." + warnings_text(added)));
+  context.app.audit(context, "added handler " + std::to_string(added.handler.id) + " for " +
+                                 added.handler.event + " as " + added.handler.user + ": " +
+                                 added.handler.command);
+  return redirect("/handlers?done=" + url_encode("Added handler " + std::to_string(added.handler.id) +
+                                                 " for " + added.handler.event + "." + warnings_text(added)));
 }
 
 Response edit_form(PageContext& context) {
@@ -367,7 +388,8 @@ Response edit_form(PageContext& context) {
     return error_page(context, 404, "No handler with id " + std::to_string(id) + ".");
   }
   FormValues values = values_of(context.request.query, values_of(*handler));
-  return form_page(context, "Handler " + std::to_string(id), "/handlers/" + std::to_string(id), values, nullptr, 200);
+  return form_page(context, "Handler " + std::to_string(id), "/handlers/" + std::to_string(id), values,
+                   nullptr, 200);
 }
 
 Response update(PageContext& context) {
@@ -382,19 +404,22 @@ Response update(PageContext& context) {
   }
   FormValues values = values_of(context.request.form, values_of(*stored));
   if (context.request.form.value_or("action") == "test") {
-    return test_page(context, "Handler " + std::to_string(id), "/handlers/" + std::to_string(id), values, *stored);
+    return test_page(context, "Handler " + std::to_string(id), "/handlers/" + std::to_string(id), values,
+                     *stored);
   }
-  manage::Edited updated = manage::update_handler((*db)->store(), id, change_of(values), context.app.catalog(),
-                                                  context.app.config(), policy_of(values));
+  manage::Edited updated = manage::update_handler(
+      (*db)->store(), id, change_of(values), context.app.catalog(), context.app.config(), policy_of(values));
   if (updated.refusal == manage::Refusal::not_found) {
     return error_page(context, 404, "No handler with id " + std::to_string(id) + ".");
   }
   if (updated.refusal != manage::Refusal::none) {
-    return form_page(context, "Handler " + std::to_string(id), "/handlers/" + std::to_string(id), values, &updated, 422);
+    return form_page(context, "Handler " + std::to_string(id), "/handlers/" + std::to_string(id), values,
+                     &updated, 422);
   }
-  context.app.audit(context, "updated handler " + std::to_string(id) + " for " + updated.handler.event + " as " +
-                               updated.handler.user + ": " + updated.handler.command);
-  return redirect("/handlers?done=" + url_encode("Updated handler " + std::to_string(id) + "." + warnings_text(updated)));
+  context.app.audit(context, "updated handler " + std::to_string(id) + " for " + updated.handler.event +
+                                 " as " + updated.handler.user + ": " + updated.handler.command);
+  return redirect("/handlers?done=" +
+                  url_encode("Updated handler " + std::to_string(id) + "." + warnings_text(updated)));
 }
 
 } // namespace

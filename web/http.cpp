@@ -51,7 +51,8 @@ std::string url_decode(std::string_view text, bool plus_is_space) {
     char c = text[i];
     if (c == '+' && plus_is_space) {
       out += ' ';
-    } else if (c == '%' && i + 2 < text.size() && hex_value(text[i + 1]) >= 0 && hex_value(text[i + 2]) >= 0) {
+    } else if (c == '%' && i + 2 < text.size() && hex_value(text[i + 1]) >= 0 &&
+               hex_value(text[i + 2]) >= 0) {
       out += static_cast<char>(hex_value(text[i + 1]) * 16 + hex_value(text[i + 2]));
       i += 2;
     } else {
@@ -86,7 +87,8 @@ Params parse_params(std::string_view text) {
     if (!pair.empty()) {
       std::size_t equals = pair.find('=');
       std::string_view name = pair.substr(0, equals);
-      std::string_view value = equals == std::string_view::npos ? std::string_view() : pair.substr(equals + 1);
+      std::string_view value =
+          equals == std::string_view::npos ? std::string_view() : pair.substr(equals + 1);
       params.add(url_decode(name, true), url_decode(value, true));
     }
     if (end == std::string_view::npos) {

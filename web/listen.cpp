@@ -14,7 +14,8 @@ std::string lower(std::string text) {
 
 } // namespace
 
-std::vector<std::string> allowed_hosts(const ListenAddress& listen, const std::vector<std::string>& host_names) {
+std::vector<std::string> allowed_hosts(const ListenAddress& listen,
+                                       const std::vector<std::string>& host_names) {
   std::string port = ":" + std::to_string(listen.port);
   std::vector<std::string> out;
   bool v6 = listen.address.find(':') != std::string::npos;

@@ -15,7 +15,8 @@ using manage::parse_listen;
 // The Host header values the server answers for: the listen address with its port, localhost
 // when it listens on loopback, and each of `host_names` (with and without the port). Anything
 // else is refused, so a DNS name pointed at us (DNS rebinding) reaches nothing.
-std::vector<std::string> allowed_hosts(const ListenAddress& listen, const std::vector<std::string>& host_names);
+std::vector<std::string> allowed_hosts(const ListenAddress& listen,
+                                       const std::vector<std::string>& host_names);
 
 // True when `host` (a Host header) is in `allowed` (case-insensitive).
 bool host_allowed(const std::string& host, const std::vector<std::string>& allowed);

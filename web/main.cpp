@@ -16,9 +16,9 @@
 
 namespace {
 
-constexpr std::string_view k_usage =
-  "usage: eventmgr-web [--config FILE] [--state-dir DIR]\n"
-  "Serves the Event Manager page on web.listen (default 127.0.0.1:8750); eventmgr web url prints a login link.\n";
+constexpr std::string_view k_usage = "usage: eventmgr-web [--config FILE] [--state-dir DIR]\n"
+                                     "Serves the Event Manager page on web.listen (default 127.0.0.1:8750); "
+                                     "eventmgr web url prints a login link.\n";
 
 int fail(const std::string& message) {
   std::cerr << "eventmgr-web: " << message << "\n";
@@ -61,20 +61,23 @@ int main(int argc, char** argv) {
     const auto& cert = config->web.tls_cert;
     const auto& key = config->web.tls_key;
     if (cert.empty() != key.empty()) {
-      return fail("web.tls_cert and web.tls_key go together: set both, or neither for plain HTTP on loopback");
+      return fail(
+          "web.tls_cert and web.tls_key go together: set both, or neither for plain HTTP on loopback");
     }
     std::optional<web::TlsFiles> tls;
     if (!cert.empty()) {
       tls = web::TlsFiles{cert, key};
     }
     if (!listen->loopback && !tls) {
-      return fail("refusing to listen on " + config->web.listen +
-                  " without TLS: the page registers commands that run as root; set web.tls_cert and web.tls_key, "
-                  "or listen on 127.0.0.1");
+      return fail(
+          "refusing to listen on " + config->web.listen +
+          " without TLS: the page registers commands that run as root; set web.tls_cert and web.tls_key, "
+          "or listen on 127.0.0.1");
     }
     // 4. The login tokens, made on first start.
     if (!std::filesystem::is_directory(config->state_dir)) {
-      return fail("no state dir " + config->state_dir.string() + " (eventmgrd creates it at its first start)");
+      return fail("no state dir " + config->state_dir.string() +
+                  " (eventmgrd creates it at its first start)");
     }
     auto admin = manage::ensure_web_token(manage::web_admin_token_path(config->state_dir));
     auto viewer = manage::ensure_web_token(manage::web_viewer_token_path(config->state_dir));
@@ -92,7 +95,8 @@ int main(int argc, char** argv) {
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&io](const boost::system::error_code&, int) { io.stop(); });
     std::cerr << "eventmgr-web: listening on " << (tls ? "https://" : "http://")
-              << (listen->address.find(':') != std::string::npos ? "[" + listen->address + "]" : listen->address)
+              << (listen->address.find(':') != std::string::npos ? "[" + listen->address + "]"
+                                                                 : listen->address)
               << ":" << (*server)->port() << " (state dir " << config->state_dir.string() << ")\n";
     io.run();
     return 0;

@@ -6,7 +6,8 @@
 namespace eventmgr::web {
 
 std::string csrf_field(const PageContext& context) {
-  return "<input type=\"hidden\" name=\"csrf\" value=\"" + (context.session ? context.session->csrf : "") + "\">";
+  return "<input type=\"hidden\" name=\"csrf\" value=\"" + (context.session ? context.session->csrf : "") +
+         "\">";
 }
 
 std::string notice(const std::string& kind, const std::string& text) {
@@ -14,13 +15,15 @@ std::string notice(const std::string& kind, const std::string& text) {
          html_lines(text) + "</div>";
 }
 
-std::string local_time(std::int64_t ms) { return format_local_time(ms); }
+std::string local_time(std::int64_t ms) {
+  return format_local_time(ms);
+}
 
 std::string page_html(const PageContext& context, const std::string& title, const std::string& current,
                       const std::string& body) {
   static const std::pair<const char*, const char*> k_nav[] = {
-    {"/handlers", "Handlers"}, {"/runs", "Runs"},     {"/rejected", "Rejected"},
-    {"/dead", "Dead letters"}, {"/status", "Status"}, {"/catalog", "Catalog"}};
+      {"/handlers", "Handlers"}, {"/runs", "Runs"},     {"/rejected", "Rejected"},
+      {"/dead", "Dead letters"}, {"/status", "Status"}, {"/catalog", "Catalog"}};
   std::string out = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
                     "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>" +
                     html(title) +
@@ -28,8 +31,8 @@ std::string page_html(const PageContext& context, const std::string& title, cons
                     "<script src=\"/static/app.js\" defer></script></head><body><header>"
                     "<span class=\"brand\">Event Manager</span><nav>";
   for (const auto& [href, label] : k_nav) {
-    out += std::string("<a href=\"") + href + "\"" + (current == href ? " class=\"current\" aria-current=\"page\"" : "") +
-           ">" + label + "</a>";
+    out += std::string("<a href=\"") + href + "\"" +
+           (current == href ? " class=\"current\" aria-current=\"page\"" : "") + ">" + label + "</a>";
   }
   out += "</nav><div class=\"who\">";
   if (context.session) {
@@ -50,7 +53,8 @@ Response page(const PageContext& context, const std::string& title, const std::s
 }
 
 Response error_page(const PageContext& context, int status, const std::string& message) {
-  return page(context, "Error", "", "<h1>" + std::to_string(status) + "</h1>" + notice("error", message), status);
+  return page(context, "Error", "", "<h1>" + std::to_string(status) + "</h1>" + notice("error", message),
+              status);
 }
 
 } // namespace eventmgr::web

@@ -12,13 +12,13 @@ namespace eventmgr::web {
 namespace {
 
 const std::vector<std::pair<std::string, std::string>> k_columns = {
-  {"id", "Id"}, {"event", "Event"}, {"priority", "Priority"}, {"user", "User"},
-  {"command", "Command"}, {"enabled", "Enabled"}, {"result", "Last result"}};
+    {"id", "Id"},           {"event", "Event"},     {"priority", "Priority"}, {"user", "User"},
+    {"command", "Command"}, {"enabled", "Enabled"}, {"result", "Last result"}};
 
 bool contains_folded(const std::string& text, const std::string& needle) {
-  auto it = std::search(text.begin(), text.end(), needle.begin(), needle.end(),
-                        [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) ==
-                                                    std::tolower(static_cast<unsigned char>(b)); });
+  auto it = std::search(text.begin(), text.end(), needle.begin(), needle.end(), [](char a, char b) {
+    return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+  });
   return it != text.end();
 }
 
@@ -83,19 +83,24 @@ Response handlers_page(PageContext& context) {
   if (auto problem = q.get("problem")) {
     body += notice("error", *problem);
   }
-  body += "<div class=\"actions\"><a class=\"button\" id=\"add-handler\" href=\"/handlers/new\">Add New Event Handler</a>"
-          "<form class=\"filters\" method=\"get\" action=\"/handlers\"><input type=\"hidden\" name=\"sort\" value=\"" +
-          html(sort) + "\"><input type=\"search\" name=\"q\" placeholder=\"Search\" aria-label=\"Search\" value=\"" +
+  body += "<div class=\"actions\"><a class=\"button\" id=\"add-handler\" href=\"/handlers/new\">Add New "
+          "Event Handler</a>"
+          "<form class=\"filters\" method=\"get\" action=\"/handlers\"><input type=\"hidden\" name=\"sort\" "
+          "value=\"" +
+          html(sort) +
+          "\"><input type=\"search\" name=\"q\" placeholder=\"Search\" aria-label=\"Search\" value=\"" +
           html(search) + "\"><button type=\"submit\" class=\"secondary\">Search</button></form></div>";
   body += "<form method=\"post\" action=\"/handlers\" id=\"handlers-form\">" + csrf_field(context) +
-          "<div class=\"scroll\"><table id=\"handlers\"><thead><tr><th><input type=\"checkbox\" id=\"select-all\" "
+          "<div class=\"scroll\"><table id=\"handlers\"><thead><tr><th><input type=\"checkbox\" "
+          "id=\"select-all\" "
           "aria-label=\"select all\" hidden></th>";
   for (const auto& [name, label] : k_columns) {
     bool current = name == sort;
     std::string link = "/handlers?sort=" + name + (current && !descending ? "&dir=desc" : "") +
                        (search.empty() ? "" : "&q=" + url_encode(search));
     body += "<th" + std::string(name == "id" || name == "enabled" ? " class=\"wide\"" : "") + "><a href=\"" +
-            html(link) + "\">" + label + (current ? (descending ? " &#9660;" : " &#9650;") : "") + "</a></th>";
+            html(link) + "\">" + label + (current ? (descending ? " &#9660;" : " &#9650;") : "") +
+            "</a></th>";
   }
   body += "</tr></thead><tbody>";
   for (const auto& h : list) {
@@ -103,17 +108,19 @@ Response handlers_page(PageContext& context) {
     const auto* def = catalog.find(h.event);
     auto result = results.find(h.id);
     body += "<tr data-handler=\"" + id + "\"><td><input type=\"checkbox\" name=\"id\" value=\"" + id +
-            "\" aria-label=\"select handler " + id + "\"></td><td class=\"wide\"><a href=\"/handlers/" + id + "\">" + id +
-            "</a></td><td><a href=\"/handlers/" + id + "\">" + html(h.event) + "</a>" +
-            (def != nullptr ? "<br><span class=\"muted\">" + html(def->description) + "</span>" : "") + "</td><td>" +
-            std::to_string(h.priority) + "</td><td>" + html(h.user) + "</td><td class=\"cmd\">" + html(h.command) +
-            "</td><td class=\"wide\">" + (h.enabled ? "yes" : "<span class=\"muted\">no</span>") + "</td><td>";
+            "\" aria-label=\"select handler " + id + "\"></td><td class=\"wide\"><a href=\"/handlers/" + id +
+            "\">" + id + "</a></td><td><a href=\"/handlers/" + id + "\">" + html(h.event) + "</a>" +
+            (def != nullptr ? "<br><span class=\"muted\">" + html(def->description) + "</span>" : "") +
+            "</td><td>" + std::to_string(h.priority) + "</td><td>" + html(h.user) +
+            "</td><td class=\"cmd\">" + html(h.command) + "</td><td class=\"wide\">" +
+            (h.enabled ? "yes" : "<span class=\"muted\">no</span>") + "</td><td>";
     if (result != results.end()) {
       body += "<a class=\"" +
-              std::string(result->second.state == handlers::RunState::ok           ? "ok"
-                          : handlers::is_failure(result->second.state) ? "bad"
-                                                                       : "muted") +
-              "\" href=\"/runs/" + std::to_string(result->second.run_id) + "\">" + html(result->second.text) + "</a>";
+              std::string(result->second.state == handlers::RunState::ok ? "ok"
+                          : handlers::is_failure(result->second.state)   ? "bad"
+                                                                         : "muted") +
+              "\" href=\"/runs/" + std::to_string(result->second.run_id) + "\">" + html(result->second.text) +
+              "</a>";
     } else {
       body += "<span class=\"muted\">never ran</span>";
     }
@@ -121,12 +128,18 @@ Response handlers_page(PageContext& context) {
   }
   body += "</tbody></table></div>";
   if (list.empty()) {
-    body += "<p class=\"muted\">" + std::string(search.empty() ? "No handlers yet." : "No handlers match.") + "</p>";
+    body += "<p class=\"muted\">" + std::string(search.empty() ? "No handlers yet." : "No handlers match.") +
+            "</p>";
   }
   std::string disabled = context.admin() ? "" : " disabled title=\"admin only\"";
-  body += "<div class=\"actions\"><button type=\"submit\" name=\"action\" value=\"remove\" class=\"danger\" id=\"remove-selected\"" +
-          disabled + ">Remove selected</button><button type=\"submit\" name=\"action\" value=\"enable\" class=\"secondary\" id=\"enable-selected\"" +
-          disabled + ">Enable selected</button><button type=\"submit\" name=\"action\" value=\"disable\" class=\"secondary\" id=\"disable-selected\"" +
+  body += "<div class=\"actions\"><button type=\"submit\" name=\"action\" value=\"remove\" class=\"danger\" "
+          "id=\"remove-selected\"" +
+          disabled +
+          ">Remove selected</button><button type=\"submit\" name=\"action\" value=\"enable\" "
+          "class=\"secondary\" id=\"enable-selected\"" +
+          disabled +
+          ">Enable selected</button><button type=\"submit\" name=\"action\" value=\"disable\" "
+          "class=\"secondary\" id=\"disable-selected\"" +
           disabled + ">Disable selected</button></div></form>";
   return page(context, "Handlers", "/handlers", body);
 }

@@ -25,10 +25,10 @@ std::string chart_svg(const std::array<manage::HourCounts, 24>& hours) {
   const int slot = (k_width - k_left - 4) / 24;
   std::string out = "<svg class=\"chart\" id=\"chart\" viewBox=\"0 0 " + std::to_string(k_width) + " " +
                     std::to_string(k_height) + "\" role=\"img\" aria-label=\"runs per hour, last 24 hours\">";
-  out += "<line class=\"axis\" x1=\"" + std::to_string(k_left) + "\" y1=\"" + std::to_string(k_top + plot) + "\" x2=\"" +
-         std::to_string(k_width - 2) + "\" y2=\"" + std::to_string(k_top + plot) + "\"/>";
-  out += "<text x=\"2\" y=\"" + std::to_string(k_top + 8) + "\">" + std::to_string(peak) + "</text><text x=\"2\" y=\"" +
-         std::to_string(k_top + plot) + "\">0</text>";
+  out += "<line class=\"axis\" x1=\"" + std::to_string(k_left) + "\" y1=\"" + std::to_string(k_top + plot) +
+         "\" x2=\"" + std::to_string(k_width - 2) + "\" y2=\"" + std::to_string(k_top + plot) + "\"/>";
+  out += "<text x=\"2\" y=\"" + std::to_string(k_top + 8) + "\">" + std::to_string(peak) +
+         "</text><text x=\"2\" y=\"" + std::to_string(k_top + plot) + "\">0</text>";
   for (std::size_t i = 0; i < hours.size(); ++i) {
     const auto& hour = hours[i];
     int x = k_left + static_cast<int>(i) * slot + 2;
@@ -39,12 +39,12 @@ std::string chart_svg(const std::array<manage::HourCounts, 24>& hours) {
                         std::to_string(hour.failed) + " failed";
     out += "<g><title>" + html(title) + "</title>";
     if (ok_h > 0) {
-      out += "<rect class=\"okbar\" x=\"" + std::to_string(x) + "\" y=\"" + std::to_string(y) + "\" width=\"" +
-             std::to_string(slot - 4) + "\" height=\"" + std::to_string(ok_h) + "\"/>";
+      out += "<rect class=\"okbar\" x=\"" + std::to_string(x) + "\" y=\"" + std::to_string(y) +
+             "\" width=\"" + std::to_string(slot - 4) + "\" height=\"" + std::to_string(ok_h) + "\"/>";
     }
     if (bad_h > 0) {
-      out += "<rect class=\"badbar\" x=\"" + std::to_string(x) + "\" y=\"" + std::to_string(y - bad_h) + "\" width=\"" +
-             std::to_string(slot - 4) + "\" height=\"" + std::to_string(bad_h) + "\"/>";
+      out += "<rect class=\"badbar\" x=\"" + std::to_string(x) + "\" y=\"" + std::to_string(y - bad_h) +
+             "\" width=\"" + std::to_string(slot - 4) + "\" height=\"" + std::to_string(bad_h) + "\"/>";
     }
     out += "</g>";
     if (i % 3 == 0) {
@@ -71,16 +71,20 @@ Response status_page(PageContext& context) {
     body += "<dt>Pending</dt><dd>" + std::to_string(facts.backlog->count) + " events, oldest " +
             age(facts.backlog->oldest_received_at, context.now) + "</dd>";
   }
-  body += "<dt>Pickup</dt><dd>" + std::to_string(facts.pickup.files) + " files waiting, oldest " +
-          age(facts.pickup.oldest_ms, context.now) +
-          (facts.pickup.error.empty() ? "" : " (cannot read the directory: " + html(facts.pickup.error) + ")") + "</dd>";
+  body +=
+      "<dt>Pickup</dt><dd>" + std::to_string(facts.pickup.files) + " files waiting, oldest " +
+      age(facts.pickup.oldest_ms, context.now) +
+      (facts.pickup.error.empty() ? "" : " (cannot read the directory: " + html(facts.pickup.error) + ")") +
+      "</dd>";
   if (facts.counters) {
     body += "<dt>Records</dt><dd>" + std::to_string(facts.counters->accepted) + " accepted, " +
-            std::to_string(facts.counters->rejected) + " rejected, " + std::to_string(facts.counters->duplicate) +
-            " duplicate</dd><dt>Last hour</dt><dd>" + std::to_string(facts.last_hour->ok) + " runs ok, " +
-            std::to_string(facts.last_hour->failed) + " failed" +
+            std::to_string(facts.counters->rejected) + " rejected, " +
+            std::to_string(facts.counters->duplicate) + " duplicate</dd><dt>Last hour</dt><dd>" +
+            std::to_string(facts.last_hour->ok) + " runs ok, " + std::to_string(facts.last_hour->failed) +
+            " failed" +
             (facts.last_hour->failed > 0 ? " (<a href=\"/runs?failed=1&amp;since=1h\">list them</a>)" : "") +
-            "</dd><dt>Daemon error</dt><dd>" + (facts.last_error ? "last " + html(*facts.last_error) : "none") + "</dd>";
+            "</dd><dt>Daemon error</dt><dd>" +
+            (facts.last_error ? "last " + html(*facts.last_error) : "none") + "</dd>";
   } else {
     body += "<dt>Database</dt><dd>" + html(facts.database_problem) + "</dd>";
   }
@@ -101,8 +105,8 @@ Response catalog_page(PageContext& context) {
   std::string last_group;
   for (const auto& def : events) {
     if (def.group != last_group) {
-      body += std::string(last_group.empty() ? "" : " &middot; ") + "<a href=\"#group-" + html(def.group) + "\">" +
-              html(def.group) + "</a>";
+      body += std::string(last_group.empty() ? "" : " &middot; ") + "<a href=\"#group-" + html(def.group) +
+              "\">" + html(def.group) + "</a>";
       last_group = def.group;
     }
   }
@@ -113,7 +117,8 @@ Response catalog_page(PageContext& context) {
       body += "<h2 id=\"group-" + html(def.group) + "\">" + html(def.group) + "</h2>";
       last_group = def.group;
     }
-    body += "<h3 id=\"event-" + html(def.name) + "\"><code>" + html(def.name) + "</code> " + html(def.description) +
+    body += "<h3 id=\"event-" + html(def.name) + "\"><code>" + html(def.name) + "</code> " +
+            html(def.description) +
             "</h3><div class=\"scroll\"><table><thead><tr><th>Parameter</th><th>Meaning</th><th>Required</th>"
             "<th>Secret</th></tr></thead><tbody>";
     for (const auto& param : def.params) {

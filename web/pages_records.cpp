@@ -18,23 +18,27 @@ Response rejected_page(PageContext& context) {
   auto records = journal.list_rejected(0, k_page_size, 200);
   std::string body = "<h1>Rejected records</h1>";
   if (auto done = context.request.query.get("resubmitted")) {
-    body += notice("ok", "Record " + *done + " resubmitted through the pickup dir; the daemon validates it again.");
+    body += notice("ok",
+                   "Record " + *done + " resubmitted through the pickup dir; the daemon validates it again.");
   }
-  body += "<p class=\"hint\">The newest " + std::to_string(k_page_size) +
-          " records the daemon refused, with the reason; secret values show as ***. Resubmit validates a record "
-          "again against the current catalog.</p>";
+  body +=
+      "<p class=\"hint\">The newest " + std::to_string(k_page_size) +
+      " records the daemon refused, with the reason; secret values show as ***. Resubmit validates a record "
+      "again against the current catalog.</p>";
   if (records.empty()) {
     return page(context, "Rejected", "/rejected", body + "<p class=\"muted\">No rejected records.</p>");
   }
-  body += "<div class=\"scroll\"><table><thead><tr><th>Id</th><th>Received</th><th class=\"wide\">Via</th><th>Reason</th>"
+  body += "<div class=\"scroll\"><table><thead><tr><th>Id</th><th>Received</th><th "
+          "class=\"wide\">Via</th><th>Reason</th>"
           "<th>Record</th><th></th></tr></thead><tbody>";
   for (const auto& record : records) {
     std::string id = std::to_string(record.id);
     body += "<tr id=\"rejected-" + id + "\"><td>" + id + "</td><td>" + html(local_time(record.received_at)) +
             "</td><td class=\"wide\">" + html(record.via) + (record.resubmitted_at ? " (resubmitted)" : "") +
             "</td><td>" + html(record.reason) + "</td><td class=\"cmd\">" +
-            html(manage::shown_raw(&context.app.catalog(), record.raw)) + "</td><td><form method=\"post\" action=\"/rejected/" +
-            id + "/resubmit\">" + csrf_field(context) + "<button type=\"submit\" class=\"secondary\"" +
+            html(manage::shown_raw(&context.app.catalog(), record.raw)) +
+            "</td><td><form method=\"post\" action=\"/rejected/" + id + "/resubmit\">" + csrf_field(context) +
+            "<button type=\"submit\" class=\"secondary\"" +
             (context.admin() ? "" : " disabled title=\"admin only\"") + ">Resubmit</button></form></td></tr>";
   }
   body += "</tbody></table></div>";
@@ -60,7 +64,7 @@ Response resubmit(PageContext& context) {
     return error_page(context, 500, file.error().message);
   }
   context.app.audit(context, "resubmitted rejected record " + std::to_string(record->id) + " as " +
-                               prepared->submit_id + " (" + file->string() + ")");
+                                 prepared->submit_id + " (" + file->string() + ")");
   return redirect("/rejected?resubmitted=" + std::to_string(record->id));
 }
 
@@ -69,8 +73,9 @@ Response dead_page(PageContext& context) {
   // lists them with "Retry".
   return page(context, "Dead letters", "/dead",
               "<h1>Dead letters</h1>" +
-                notice("note", "Dead letters are not available in this build: handlers run once per event, and a "
-                               "failed run stays on the Runs page, where \"Run again\" replays it."));
+                  notice("note",
+                         "Dead letters are not available in this build: handlers run once per event, and a "
+                         "failed run stays on the Runs page, where \"Run again\" replays it."));
 }
 
 } // namespace

@@ -3,8 +3,8 @@
 // page with its output, and "Run again" (replay).
 #include "common/clock.hpp"
 #include "handlers/run_log.hpp"
-#include "manage/replay.hpp"
 #include "manage/handler_check.hpp"
+#include "manage/replay.hpp"
 #include "manage/runs.hpp"
 #include "web/page.hpp"
 
@@ -54,7 +54,8 @@ RunQuery read_query(const PageContext& context, sqlite::Database& db) {
     auto ago = parse_duration(out.since);
     auto at = ago ? std::optional<std::int64_t>(now_ms() - *ago) : parse_time(out.since);
     if (!at) {
-      out.problem = "since must be a duration (2h, 30m, 7d) or a time (2026-12-01 08:00), not '" + out.since + "'";
+      out.problem =
+          "since must be a duration (2h, 30m, 7d) or a time (2026-12-01 08:00), not '" + out.since + "'";
     }
     out.filter.since = at;
   }
@@ -87,18 +88,21 @@ std::string result_class(const handlers::RunRow& row) {
 }
 
 std::string duration_text(const handlers::RunRow& row) {
-  return row.finished_at ? format_duration(std::max<std::int64_t>(0, *row.finished_at - row.started_at)) : "-";
+  return row.finished_at ? format_duration(std::max<std::int64_t>(0, *row.finished_at - row.started_at))
+                         : "-";
 }
 
 std::string rows_html(const std::vector<handlers::RunRow>& rows) {
   std::string out;
   for (const auto& row : rows) {
     std::string id = std::to_string(row.id);
-    out += "<tr data-run=\"" + id + "\"><td>" + html(local_time(row.started_at)) + "</td><td><a href=\"/runs/" + id +
-           "\">" + id + "</a></td><td class=\"wide\">" + std::to_string(row.event_seq) + "</td><td>" + html(row.event) +
-           "</td><td><a href=\"/handlers/" + std::to_string(row.handler_id) + "\">" + std::to_string(row.handler_id) +
+    out += "<tr data-run=\"" + id + "\"><td>" + html(local_time(row.started_at)) +
+           "</td><td><a href=\"/runs/" + id + "\">" + id + "</a></td><td class=\"wide\">" +
+           std::to_string(row.event_seq) + "</td><td>" + html(row.event) + "</td><td><a href=\"/handlers/" +
+           std::to_string(row.handler_id) + "\">" + std::to_string(row.handler_id) +
            "</a></td><td class=\"wide\">" + html(row.user) + "</td><td class=\"wide\">" + duration_text(row) +
-           "</td><td class=\"" + result_class(row) + "\">" + html(handlers::describe_result(row)) + "</td></tr>";
+           "</td><td class=\"" + result_class(row) + "\">" + html(handlers::describe_result(row)) +
+           "</td></tr>";
   }
   return out;
 }
@@ -109,15 +113,18 @@ Response runs_page(PageContext& context) {
     return error_page(context, 503, "cannot read the run log: " + db.error().message);
   }
   RunQuery query = read_query(context, *db);
-  std::string body = "<h1>Runs</h1><form class=\"filters\" method=\"get\" action=\"/runs\">"
-                     "<label>Event<input type=\"text\" name=\"event\" value=\"" +
-                     html(query.event) +
-                     "\" list=\"event-names\"></label>"
-                     "<label>Handler<input type=\"number\" min=\"1\" name=\"handler\" value=\"" +
-                     html(query.handler) +
-                     "\"></label><label>Since<input type=\"text\" name=\"since\" placeholder=\"2h, 7d\" value=\"" +
-                     html(query.since) + "\"></label><label><span>Failed only</span><input type=\"checkbox\" name=\"failed\" value=\"1\"" +
-                     (query.failed ? " checked" : "") + "></label><button type=\"submit\">Filter</button></form><datalist id=\"event-names\">";
+  std::string body =
+      "<h1>Runs</h1><form class=\"filters\" method=\"get\" action=\"/runs\">"
+      "<label>Event<input type=\"text\" name=\"event\" value=\"" +
+      html(query.event) +
+      "\" list=\"event-names\"></label>"
+      "<label>Handler<input type=\"number\" min=\"1\" name=\"handler\" value=\"" +
+      html(query.handler) +
+      "\"></label><label>Since<input type=\"text\" name=\"since\" placeholder=\"2h, 7d\" value=\"" +
+      html(query.since) +
+      "\"></label><label><span>Failed only</span><input type=\"checkbox\" name=\"failed\" value=\"1\"" +
+      (query.failed ? " checked" : "") +
+      "></label><button type=\"submit\">Filter</button></form><datalist id=\"event-names\">";
   for (const auto& def : context.app.catalog().events()) {
     body += "<option value=\"" + html(def.name) + "\">";
   }
@@ -132,24 +139,28 @@ Response runs_page(PageContext& context) {
   bool first_page = !query.filter.before_id;
   body += "<p class=\"live\" id=\"live-note\">" +
           std::string(first_page ? "Newest first. Reload to see new runs." : "Older runs.") +
-          "</p><div class=\"scroll\"><table id=\"runs-table\"><thead><tr><th>Time</th><th>Run</th><th class=\"wide\">Event id</th>"
-          "<th>Event</th><th>Handler</th><th class=\"wide\">User</th><th class=\"wide\">Duration</th><th>Result</th></tr></thead>"
+          "</p><div class=\"scroll\"><table id=\"runs-table\"><thead><tr><th>Time</th><th>Run</th><th "
+          "class=\"wide\">Event id</th>"
+          "<th>Event</th><th>Handler</th><th class=\"wide\">User</th><th "
+          "class=\"wide\">Duration</th><th>Result</th></tr></thead>"
           "<tbody id=\"runs\"";
   if (first_page) {
     body += " data-live=\"/runs/rows" + html(filters.empty() ? "" : "?" + filters) + "\"";
   }
   body += ">" + rows_html(result.rows) + "</tbody></table></div>";
   if (result.rows.empty()) {
-    body += "<p class=\"muted\" id=\"no-runs\">No runs" + std::string(filters.empty() ? "" : " match") + ".</p>";
+    body +=
+        "<p class=\"muted\" id=\"no-runs\">No runs" + std::string(filters.empty() ? "" : " match") + ".</p>";
   }
   body += "<div class=\"pager\">";
   if (!first_page) {
     body += "<a href=\"/runs" + html(filters.empty() ? "" : "?" + filters) + "\">Newest</a>";
   }
   if (result.older_before_id) {
-    body += "<a rel=\"next\" href=\"/runs?" + html(filters + (filters.empty() ? "" : "&") + "before=" +
-                                                     std::to_string(*result.older_before_id)) +
-            "\">Older runs</a>";
+    body +=
+        "<a rel=\"next\" href=\"/runs?" +
+        html(filters + (filters.empty() ? "" : "&") + "before=" + std::to_string(*result.older_before_id)) +
+        "\">Older runs</a>";
   }
   body += "</div>";
   return page(context, "Runs", "/runs", body);
@@ -175,8 +186,8 @@ Response run_rows(PageContext& context) {
 }
 
 std::string output_html(const char* name, const std::string& text, bool truncated) {
-  std::string out = "<h2>" + std::string(name) + " <span class=\"muted\">(" + std::to_string(text.size()) + " bytes" +
-                    (truncated ? ", truncated" : "") + ")</span></h2>";
+  std::string out = "<h2>" + std::string(name) + " <span class=\"muted\">(" + std::to_string(text.size()) +
+                    " bytes" + (truncated ? ", truncated" : "") + ")</span></h2>";
   if (text.empty()) {
     return out + "<p class=\"muted\">empty</p>";
   }
@@ -195,17 +206,20 @@ Response run_page(PageContext& context) {
   }
   std::string body = "<h1>Run " + std::to_string(row->id) + "</h1>";
   if (auto queued = context.request.query.get("queued")) {
-    body += notice("ok", "Replay queued (request " + *queued + "); the new attempt appears on the Runs page when it has run.");
+    body += notice("ok", "Replay queued (request " + *queued +
+                             "); the new attempt appears on the Runs page when it has run.");
   }
   body += "<dl class=\"facts\"><dt>Event</dt><dd>" + std::to_string(row->event_seq) + " " + html(row->event) +
           "</dd><dt>Handler</dt><dd><a href=\"/handlers/" + std::to_string(row->handler_id) + "\">" +
           std::to_string(row->handler_id) + "</a></dd><dt>Attempt</dt><dd>" + std::to_string(row->attempt) +
-          "</dd><dt>User</dt><dd>" + html(row->user) + "</dd><dt>Started</dt><dd>" + html(local_time(row->started_at)) +
-          "</dd><dt>Finished</dt><dd>" + (row->finished_at ? html(local_time(*row->finished_at)) : "-") +
-          "</dd><dt>Duration</dt><dd>" + duration_text(*row) + "</dd><dt>Result</dt><dd id=\"result\" class=\"" +
-          result_class(*row) + "\">" + html(handlers::describe_result(*row)) + "</dd></dl>";
-  body += "<form method=\"post\" action=\"/runs/" + std::to_string(row->id) + "/replay\">" + csrf_field(context) +
-          "<button type=\"submit\" id=\"replay\"" + (context.admin() ? "" : " disabled title=\"admin only\"") +
+          "</dd><dt>User</dt><dd>" + html(row->user) + "</dd><dt>Started</dt><dd>" +
+          html(local_time(row->started_at)) + "</dd><dt>Finished</dt><dd>" +
+          (row->finished_at ? html(local_time(*row->finished_at)) : "-") + "</dd><dt>Duration</dt><dd>" +
+          duration_text(*row) + "</dd><dt>Result</dt><dd id=\"result\" class=\"" + result_class(*row) +
+          "\">" + html(handlers::describe_result(*row)) + "</dd></dl>";
+  body += "<form method=\"post\" action=\"/runs/" + std::to_string(row->id) + "/replay\">" +
+          csrf_field(context) + "<button type=\"submit\" id=\"replay\"" +
+          (context.admin() ? "" : " disabled title=\"admin only\"") +
           ">Run again</button> <span class=\"hint\">runs handler " + std::to_string(row->handler_id) +
           " for event " + std::to_string(row->event_seq) + " again, as a new attempt</span></form>";
   body += "<h2>argv <span class=\"muted\">(" + std::to_string(row->argv.size()) +
@@ -233,8 +247,8 @@ Response replay_run(PageContext& context) {
     return error_page(context, 409, "Cannot run again: " + queued.error().message);
   }
   context.app.audit(context, "replay of event " + std::to_string(queued->event_seq) + " (" + queued->event +
-                               "), handler " + std::to_string(row->handler_id) + ", from run " + std::to_string(id) +
-                               ": request " + std::to_string(queued->request));
+                                 "), handler " + std::to_string(row->handler_id) + ", from run " +
+                                 std::to_string(id) + ": request " + std::to_string(queued->request));
   return redirect("/runs/" + std::to_string(id) + "?queued=" + std::to_string(queued->request));
 }
 

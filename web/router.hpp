@@ -14,8 +14,7 @@ namespace eventmgr::web {
 enum class Access { anyone, viewer, admin };
 
 // A route's pattern is a path whose `{id}` segments match a positive decimal number.
-template <typename Handler>
-class Router {
+template <typename Handler> class Router {
 public:
   struct Route {
     std::string method;

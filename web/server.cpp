@@ -64,11 +64,10 @@ http::response<http::string_body> to_response(Response&& in, unsigned version, b
 }
 
 // One connection over `Stream` (a tcp_stream, or an ssl_stream of one).
-template <typename Stream>
-class Connection : public std::enable_shared_from_this<Connection<Stream>> {
+template <typename Stream> class Connection : public std::enable_shared_from_this<Connection<Stream>> {
 public:
   Connection(Stream stream, App& app, std::string client, bool tls)
-    : m_stream(std::move(stream)), m_app(app), m_client(std::move(client)), m_tls(tls) {}
+      : m_stream(std::move(stream)), m_app(app), m_client(std::move(client)), m_tls(tls) {}
 
   void start() {
     if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
@@ -91,8 +90,9 @@ private:
     m_parser->body_limit(k_body_limit);
     m_parser->header_limit(16 * 1024);
     beast::get_lowest_layer(m_stream).expires_after(k_io_deadline);
-    http::async_read(m_stream, m_buffer, *m_parser,
-                     [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+    http::async_read(
+        m_stream, m_buffer, *m_parser,
+        [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
   }
 
   void on_read(beast::error_code ec) {
@@ -214,11 +214,13 @@ private:
       std::string client = peer_ec ? std::string("unknown") : peer.address().to_string();
       if (m_ssl) {
         std::make_shared<Connection<beast::ssl_stream<beast::tcp_stream>>>(
-          beast::ssl_stream<beast::tcp_stream>(beast::tcp_stream(std::move(socket)), *m_ssl), m_app, client, true)
-          ->start();
+            beast::ssl_stream<beast::tcp_stream>(beast::tcp_stream(std::move(socket)), *m_ssl), m_app, client,
+            true)
+            ->start();
       } else {
-        std::make_shared<Connection<beast::tcp_stream>>(beast::tcp_stream(std::move(socket)), m_app, client, false)
-          ->start();
+        std::make_shared<Connection<beast::tcp_stream>>(beast::tcp_stream(std::move(socket)), m_app, client,
+                                                        false)
+            ->start();
       }
       accept();
     });

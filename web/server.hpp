@@ -24,7 +24,8 @@ struct TlsFiles {
 class Server {
 public:
   // Binds the listening socket; the error names the address and the cause (or the TLS file).
-  static Result<std::unique_ptr<Server>> start(boost::asio::io_context& io, App& app, const ListenAddress& listen,
+  static Result<std::unique_ptr<Server>> start(boost::asio::io_context& io, App& app,
+                                               const ListenAddress& listen,
                                                const std::optional<TlsFiles>& tls);
   virtual ~Server() = default;
   // The port actually bound (for a listen port of 0 in tests).

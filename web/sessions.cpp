@@ -5,13 +5,16 @@
 
 namespace eventmgr::web {
 
-std::string_view to_string(Role role) { return role == Role::admin ? "admin" : "viewer"; }
+std::string_view to_string(Role role) {
+  return role == Role::admin ? "admin" : "viewer";
+}
 
 Session SessionStore::create(Role role, std::int64_t now) {
   Session session{manage::random_hex(32), manage::random_hex(32), role, now};
   std::lock_guard lock(m_mutex);
   // Expired sessions go when a new one comes, so the map stays as small as the live ones.
-  std::erase_if(m_sessions, [now](const auto& item) { return now - item.second.last_seen > k_idle_limit_ms; });
+  std::erase_if(m_sessions,
+                [now](const auto& item) { return now - item.second.last_seen > k_idle_limit_ms; });
   m_sessions[session.id] = session;
   return session;
 }

@@ -30,7 +30,8 @@ struct Fixture {
   }
 
   std::int64_t add_event(const std::string& name) {
-    auto insert = db.prepare("INSERT INTO events (event, payload, via, received_at) VALUES (?1, '{}', 'cli', 1)");
+    auto insert =
+        db.prepare("INSERT INTO events (event, payload, via, received_at) VALUES (?1, '{}', 'cli', 1)");
     insert.bind(1, name).run();
     return db.last_insert_id();
   }
@@ -65,7 +66,8 @@ std::vector<std::int64_t> ids_of(const std::vector<RunRow>& rows) {
 
 TEST_SUITE_BEGIN("manage::runs");
 
-TEST_CASE_FIXTURE(Fixture, "pages follow each other by run id (keyset), newest first, without gaps or repeats") {
+TEST_CASE_FIXTURE(Fixture,
+                  "pages follow each other by run id (keyset), newest first, without gaps or repeats") {
   std::int64_t seq = add_event("client_create");
   for (int i = 0; i < 7; ++i) {
     add_run(seq, 1, RunState::ok, 1000 + i);
@@ -99,11 +101,11 @@ TEST_CASE_FIXTURE(Fixture, "runs per hour count ok and failed runs of the last 2
   constexpr std::int64_t hour = 3'600'000;
   std::int64_t now = 100 * hour + 1234;
   std::int64_t seq = add_event("client_create");
-  add_run(seq, 1, RunState::ok, now - 10);              // this hour
-  add_run(seq, 1, RunState::exit, now - 20, 3);         // this hour, failed
-  add_run(seq, 1, RunState::ok, now - 23 * hour);       // the oldest hour shown
-  add_run(seq, 1, RunState::ok, now - 25 * hour);       // too old
-  add_run(seq, 1, RunState::interrupted, now - 30);     // neither ok nor a handler's failure
+  add_run(seq, 1, RunState::ok, now - 10);          // this hour
+  add_run(seq, 1, RunState::exit, now - 20, 3);     // this hour, failed
+  add_run(seq, 1, RunState::ok, now - 23 * hour);   // the oldest hour shown
+  add_run(seq, 1, RunState::ok, now - 25 * hour);   // too old
+  add_run(seq, 1, RunState::interrupted, now - 30); // neither ok nor a handler's failure
   auto hours = eventmgr::manage::runs_per_hour(db, now);
   CHECK(hours.back().ok == 1);
   CHECK(hours.back().failed == 1);

@@ -22,7 +22,7 @@ TEST_CASE("a token is made once: 256 random bits, mode 0600, the same on the nex
   auto made = eventmgr::manage::ensure_web_token(path);
   REQUIRE_MESSAGE(made.ok(), made.error().message);
   CHECK(made->size() == 64);
-  struct stat st{};
+  struct stat st {};
   REQUIRE(::stat(path.c_str(), &st) == 0);
   CHECK((st.st_mode & 0777) == 0600);
   auto again = eventmgr::manage::ensure_web_token(path);
@@ -51,9 +51,7 @@ TEST_CASE("a missing or short token is an error naming the file") {
   auto missing = eventmgr::manage::read_web_token(path);
   REQUIRE_FALSE(missing.ok());
   CHECK(missing.error().message.find(path.string()) != std::string::npos);
-  {
-    std::ofstream(path) << "short\n";
-  }
+  { std::ofstream(path) << "short\n"; }
   fs::permissions(path, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace);
   CHECK_FALSE(eventmgr::manage::read_web_token(path).ok());
 }
@@ -76,7 +74,8 @@ TEST_CASE("web.listen takes ADDRESS:PORT and [IPV6]:PORT") {
   REQUIRE(any.ok());
   CHECK_FALSE(any->loopback);
   CHECK(any->unspecified);
-  for (const char* bad : {"127.0.0.1", "127.0.0.1:", "127.0.0.1:0", "127.0.0.1:70000", "example.com:80", ":80"}) {
+  for (const char* bad :
+       {"127.0.0.1", "127.0.0.1:", "127.0.0.1:0", "127.0.0.1:70000", "example.com:80", ":80"}) {
     CAPTURE(std::string(bad));
     auto refused = eventmgr::manage::parse_listen(bad);
     REQUIRE_FALSE(refused.ok());
@@ -87,8 +86,9 @@ TEST_CASE("web.listen takes ADDRESS:PORT and [IPV6]:PORT") {
 TEST_CASE("the config's web section and the login link") {
   eventmgr::ConfigSources sources;
   sources.state_dir = "/var/lib/eventmgr";
-  auto config = eventmgr::parse_config("web:\n  listen: \"0.0.0.0:8443\"\n  tls_cert: web.crt\n  tls_key: /etc/ssl/web.key\n",
-                                       "eventmgr.yaml", sources);
+  auto config = eventmgr::parse_config(
+      "web:\n  listen: \"0.0.0.0:8443\"\n  tls_cert: web.crt\n  tls_key: /etc/ssl/web.key\n", "eventmgr.yaml",
+      sources);
   REQUIRE_MESSAGE(config.ok(), config.error().message);
   CHECK(config->web.tls_cert == "/var/lib/eventmgr/web.crt");
   CHECK(config->web.tls_key == "/etc/ssl/web.key");
@@ -103,7 +103,8 @@ TEST_CASE("the config's web section and the login link") {
 
   auto bad = eventmgr::parse_config("web:\n  port: 1\n", "eventmgr.yaml", sources);
   REQUIRE_FALSE(bad.ok());
-  CHECK(bad.error().message == "eventmgr.yaml:2: web: unknown key 'port'; valid: listen, tls_cert, tls_key, host_names (a list)");
+  CHECK(bad.error().message ==
+        "eventmgr.yaml:2: web: unknown key 'port'; valid: listen, tls_cert, tls_key, host_names (a list)");
 }
 
 TEST_SUITE_END();

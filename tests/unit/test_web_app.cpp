@@ -106,7 +106,8 @@ struct Fixture {
 TEST_SUITE_BEGIN("web::App");
 
 TEST_CASE_FIXTURE(Fixture, "every response carries the safety headers") {
-  for (const Request& request : {get("/login"), get("/handlers"), get("/static/style.css"), post("/login", "")}) {
+  for (const Request& request :
+       {get("/login"), get("/handlers"), get("/static/style.css"), post("/login", "")}) {
     Response response = send(request);
     CAPTURE(request.path);
     CHECK(response.header("Content-Security-Policy")->find("default-src 'self'") != std::string::npos);
@@ -208,7 +209,8 @@ TEST_CASE_FIXTURE(Fixture, "a viewer sees everything and changes nothing") {
   CHECK(list.status == 200);
   CHECK(list.body.find("id=\"remove-selected\" disabled") != std::string::npos);
   std::string csrf = csrf_of(cookie);
-  CHECK(send(post("/handlers", "action=remove&id=" + std::to_string(id) + "&csrf=" + csrf, cookie)).status == 403);
+  CHECK(send(post("/handlers", "action=remove&id=" + std::to_string(id) + "&csrf=" + csrf, cookie)).status ==
+        403);
   CHECK(handler_exists(id));
 }
 
@@ -237,7 +239,8 @@ TEST_CASE_FIXTURE(Fixture, "unknown pages are 404 and the pages of the spec answ
   database(); // the daemon made it
   std::string cookie = log_in(k_viewer);
   CHECK(send(get("/nothing", cookie)).status == 404);
-  for (const std::string path : {"/handlers", "/runs", "/rejected", "/dead", "/status", "/catalog", "/handlers/new"}) {
+  for (const std::string path :
+       {"/handlers", "/runs", "/rejected", "/dead", "/status", "/catalog", "/handlers/new"}) {
     CAPTURE(path);
     CHECK(send(get(path, cookie)).status == 200);
   }

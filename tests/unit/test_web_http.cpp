@@ -11,7 +11,8 @@ using eventmgr::web::url_encode;
 TEST_SUITE_BEGIN("web::http");
 
 TEST_CASE("a form body decodes plus as space, percent escapes and repeated names in order") {
-  auto params = parse_params("event=client_create&command=%2Fbin%2Fecho+%3Cnew_login_name%3E&id=3&id=7&empty=&flag");
+  auto params =
+      parse_params("event=client_create&command=%2Fbin%2Fecho+%3Cnew_login_name%3E&id=3&id=7&empty=&flag");
   CHECK(params.value_or("event") == "client_create");
   CHECK(params.value_or("command") == "/bin/echo <new_login_name>");
   CHECK(params.all("id") == std::vector<std::string>{"3", "7"});

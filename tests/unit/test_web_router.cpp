@@ -41,7 +41,8 @@ TEST_CASE("a path picks its route and its ids") {
 
 TEST_CASE("an id is a positive decimal number without a leading zero") {
   Router router = make_router();
-  for (const char* path : {"/runs/0", "/runs/007", "/runs/-1", "/runs/1x", "/runs/9999999999999999999", "/runs/"}) {
+  for (const char* path :
+       {"/runs/0", "/runs/007", "/runs/-1", "/runs/1x", "/runs/9999999999999999999", "/runs/"}) {
     CAPTURE(path);
     CHECK(router.match("GET", path).route == nullptr);
   }
