@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Usage: scripts/uninstall.sh [--purge]
 # Undoes scripts/quickstart.sh: stops eventmgrd (the systemd units or the background daemon),
-# removes the units, the binaries, the docs and the example handlers it installed. The state dir
-# (database, handlers, run history) stays unless --purge is given.
+# removes the units, the binaries, the docs, man pages, completion and the example handlers it
+# installed. The state dir (database, handlers, run history) stays unless --purge is given.
 set -euo pipefail
 
 purge=0
@@ -48,11 +48,14 @@ fi
 if [ "$(id -u)" -eq 0 ]; then
   rm -f "$bin/eventmgr" "$bin/eventmgrd" "$bin/eventmgr-web"
   rm -rf /usr/local/share/doc/eventmgr
+  rm -f /usr/local/share/man/man1/eventmgr.1 /usr/local/share/man/man8/eventmgrd.8 \
+    /usr/local/share/man/man5/eventmgr.yaml.5 /usr/local/share/bash-completion/completions/eventmgr \
+    /usr/local/share/zsh/vendor-completions/_eventmgr
 else
   rm -rf "$bin"
 fi
 rm -rf "$libexec"
-echo "removed the binaries and the example handlers"
+echo "removed the binaries, man pages, completion and the example handlers"
 
 if [ "$purge" -eq 1 ]; then
   rm -rf "$state"
