@@ -3,7 +3,8 @@
 # eventmgr-web in a real headless Chromium (Selenium, Debian's packages): log in, add a handler
 # through the form (a bad command refused beside the field), see a run appear live on the Runs
 # page, open it, replay it, remove the handler with "Remove selected"; a viewer changes nothing;
-# a forged POST is refused. Screenshots of each page at 1280x800 and 390x844 go to
+# a forged POST is refused; a rejected record shows with its reason
+# and Resubmit validates it again. Screenshots of each page at 1280x800 and 390x844 go to
 # $EVENTMGR_WEB_SCREENSHOTS (ctest: BUILD/web-screenshots).
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"

@@ -7,7 +7,8 @@ Flows: log in; add a handler through the form (a bad command is refused beside t
 Test button shows the dry run);
 submit an event with the CLI and see its run appear on the Runs page without reloading; open
 it; replay it; remove the handler with "Remove selected"; a viewer cannot change anything; a
-forged POST without the CSRF token is refused. Screenshots of each page at 1280x800 and 390x844.
+forged POST without the CSRF token is refused; a rejected record shows with its
+reason and Resubmit validates it again. Screenshots of each page at 1280x800 and 390x844.
 Run with Debian's /usr/bin/python3 (python3-selenium).
 """
 import os
@@ -180,9 +181,25 @@ try:
     go("/runs")
     wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#runs tr[data-run] td.ok")) == 2)
 
+    # A record the daemon refuses shows on Rejected with its reason; Resubmit validates it again.
+    with open(os.path.join(STATE, "events.pipe"), "w") as pipe:
+        pipe.write('{"event":"client_createe","id":"web-bad","new":{"login_name":"<b>x</b>"}}\n')
+    go("/rejected")
+    for _ in range(DEADLINE * 5):
+        if driver.find_elements(By.CSS_SELECTOR, "tr[id^=rejected-]"):
+            break
+        time.sleep(0.2)
+        go("/rejected")
+    row = driver.find_element(By.CSS_SELECTOR, "tr[id^=rejected-]")
+    if "<b>x</b>" not in row.text or "client_createe" not in row.text:
+        fail("the rejected record is not shown as text: " + row.text)
+    screenshot("rejected")
+    row.find_element(By.TAG_NAME, "button").click()
+    wait.until(lambda d: "is still invalid" in d.page_source)
+
     # The other pages, for their screenshots (and that they answer).
     for path, name, marker in (("/status", "status", "#daemon"), ("/catalog", "catalog", "#event-client_create"),
-                               ("/rejected", "rejected", "h1"), ("/dead", "dead", "h1"),
+                               ("/dead", "dead", "h1"),
                                ("/handlers/" + handler_id, "handler-edit", "#command")):
         go(path)
         wait.until(lambda d, m=marker: d.find_elements(By.CSS_SELECTOR, m))
