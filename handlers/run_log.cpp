@@ -183,7 +183,8 @@ RunLog::RunLog(sqlite::Database& db)
                       "   AND l.handler_id = r.handler_id AND l.id > r.id AND l.status = 'ok'))))"
                       " AND (?5 IS NULL OR r.started_at >= ?5)"
                       " AND (?6 IS NULL OR r.id > ?6)"
-                      " AND (?9 IS NULL OR r.id < ?9)"
+                      // coalesce, not "?9 IS NULL OR": a bound the planner can start the rowid scan at.
+                      " AND r.id < coalesce(?9, 9223372036854775807)"
                       " ORDER BY r.id DESC LIMIT ?7")),
     m_get(db.prepare("SELECT " + std::string(k_row_columns) +
                      ", r.stdout, r.stderr FROM runs r JOIN events e ON e.seq = r.event_seq"
