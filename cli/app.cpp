@@ -102,6 +102,7 @@ int run(int argc, char** argv) {
   add_prune_command(app, context);
   add_compat_commands(app, context);
   add_plesk_bridge_commands(app, context);
+  add_web_commands(app, context);
 
   for (CLI::App* sub : app.get_subcommands({})) {
     sub->fallthrough();

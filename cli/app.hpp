@@ -73,6 +73,8 @@ void add_prune_command(CLI::App& app, Context& context);
 // `compat path` (Plesk's event_handler and plesk wrapper) and `plesk-bridge`.
 void add_compat_commands(CLI::App& app, Context& context);
 void add_plesk_bridge_commands(CLI::App& app, Context& context);
+// `web url`: the login link of eventmgr-web.
+void add_web_commands(CLI::App& app, Context& context);
 
 // Parses the command line, runs the chosen command, returns the process exit code.
 int run(int argc, char** argv);

@@ -11,91 +11,19 @@
 #include "handlers/launcher.hpp"
 #include "handlers/run_log.hpp"
 #include "handlers/run_plan.hpp"
+#include "manage/handler_dry_run.hpp"
 
 #include <boost/json.hpp>
 
 #include <unistd.h>
 
 #include <iostream>
-#include <set>
 
 namespace eventmgr::cli {
 namespace {
 
 namespace json = boost::json;
 using handlers::Handler;
-
-// The event of `handler test`: every parameter "", then each `new.KEY=V` / `old.KEY=V`.
-events::Event make_test_event(const events::EventDef& def, const std::vector<std::string>& values) {
-  events::Event event;
-  event.name = def.name;
-  event.source = "eventmgr handler test";
-  std::vector<std::string> names;
-  for (const auto& param : def.params) {
-    event.old_values[param.name] = "";
-    event.new_values[param.name] = "";
-    names.push_back(param.name);
-  }
-  for (const std::string& item : values) {
-    const std::size_t equals = item.find('=');
-    const bool is_new = item.starts_with("new.");
-    if ((!is_new && !item.starts_with("old.")) || equals == std::string::npos) {
-      // Only the part before '=' is quoted: the value may be a secret.
-      throw CommandError{k_exit_usage, "invalid argument '" + printable(item.substr(0, equals)) +
-                                           (equals == std::string::npos ? "" : "=...") +
-                                           "': use new.KEY=VALUE or old.KEY=VALUE"};
-    }
-    const std::string key = item.substr(4, equals - 4);
-    if (def.find_param(key) == nullptr) {
-      throw CommandError{k_exit_usage, "unknown parameter '" + printable(key) + "' for event " + def.name +
-                                           "; valid: " + join(names, ", ")};
-    }
-    std::string value = item.substr(equals + 1);
-    if (value.size() > events::k_max_value) {
-      throw CommandError{k_exit_usage, "the value of " + item.substr(0, equals) + " is longer than 64 KiB"};
-    }
-    (is_new ? event.new_values : event.old_values)[key] = std::move(value);
-  }
-  // As the daemon does (docs/PROTOCOL.md): a create event has no old values, a delete event no new ones.
-  const bool create = def.kind == events::EventKind::create;
-  if (create || def.kind == events::EventKind::remove) {
-    for (auto& [key, value] : create ? event.old_values : event.new_values) {
-      if (!value.empty()) {
-        std::cerr << "eventmgr: note: " << def.name << " is a " << events::to_string(def.kind) << " event; "
-                  << (create ? "old." : "new.") << key << " is dropped, as the daemon would\n";
-        value.clear();
-      }
-    }
-  }
-  return event;
-}
-
-std::string upper(std::string text) {
-  for (char& c : text) {
-    if (c >= 'a' && c <= 'z') {
-      c = static_cast<char>(c - 'a' + 'A');
-    }
-  }
-  return text;
-}
-
-// The environment with non-empty secret values shown as *** (docs/RELIABILITY.md: never in CLI output).
-std::vector<std::string> redact_environment(std::vector<std::string> env, const events::EventDef& def) {
-  std::set<std::string> secret;
-  for (const auto& param : def.params) {
-    if (param.secret) {
-      secret.insert("NEW_" + upper(param.name));
-      secret.insert("OLD_" + upper(param.name));
-    }
-  }
-  for (std::string& entry : env) {
-    const std::string key = entry.substr(0, entry.find('='));
-    if (secret.count(key) > 0 && entry.size() > key.size() + 1) {
-      entry = key + "=***";
-    }
-  }
-  return env;
-}
 
 // Runs the handler once, as the daemon would: as its user when root, else as the caller.
 handlers::RunOutcome run_once(const Handler& handler, const events::EventDef& def, const events::Event& event, const Config& config,
@@ -179,23 +107,23 @@ int test_handler(Context& context, const TestOptions& o) {
     throw CommandError{k_exit_failure, "handler " + std::to_string(handler.id) +
                                            " has an invalid command: " + command.error().message};
   }
-  const events::Event event = make_test_event(*def, o.values);
-
-  // What the handler would get, as the daemon builds it, secrets shown as ***.
-  auto user = lookup_user(handler.user);
-  const std::vector<std::string> argv = command->render_redacted(event);
-  const std::vector<std::string> env = redact_environment(
-      handlers::build_environment(event, *def, handler, handler.user, user ? user->home : std::string("/"),
-                                  user ? user->shell : std::string()),
-      *def);
-  std::optional<std::string> stdin_text;
-  if (handler.stdin_mode == handlers::StdinMode::json) {
-    stdin_text = handlers::stdin_json(event, *def, handler.secrets, true);
+  std::vector<std::string> notes;
+  auto made = manage::make_test_event(*def, o.values, notes);
+  if (!made) {
+    throw CommandError{k_exit_usage, made.error().message};
   }
+  for (const auto& note : notes) {
+    std::cerr << "eventmgr: note: " << note << "\n";
+  }
+  const events::Event event = std::move(made.value());
 
-  // What `eventmgr check` would find: the daemon could not start this program as its user.
-  const std::vector<std::string> unreachable =
-      user ? program_problems(command->program(), *user) : std::vector<std::string>{};
+  // What the handler would get, as the daemon builds it, secrets shown as ***; and what
+  // `eventmgr check` would find: the daemon could not start this program as its user.
+  const manage::DryRun dry = manage::dry_run(handler, *def, *command, event);
+  const std::vector<std::string>& argv = dry.argv;
+  const std::vector<std::string>& env = dry.env;
+  const std::optional<std::string>& stdin_text = dry.stdin_text;
+  const std::vector<std::string>& unreachable = dry.unreachable;
   for (const auto& problem : unreachable) {
     std::cerr << "eventmgr: problem: " << printable(problem) << "\n";
   }

@@ -8,6 +8,7 @@
 #include "events/event_json.hpp"
 #include "events/journal.hpp"
 #include "handlers/run_log.hpp"
+#include "manage/runs.hpp"
 
 #include <boost/json.hpp>
 
@@ -281,11 +282,8 @@ int list_runs(Context& context, const LogOptions& options) {
   // A mistyped name gets the "did you mean" of `handler add`, not "no runs match"; an event no
   // longer in the catalog (a removed catalog file) is still listed when it has runs.
   if (!options.event.empty() && context.catalog().find(options.event) == nullptr) {
-    handlers::RunFilter probe;
-    probe.event = options.event;
-    probe.limit = 1;
     auto probe_db = context.database(events::OpenFor::read_only);
-    if (handlers::RunLog(probe_db).list(probe).empty()) {
+    if (!manage::run_event_known(context.catalog(), probe_db, options.event)) {
       throw CommandError{k_exit_usage, unknown_event_message(context.catalog(), options.event)};
     }
   }

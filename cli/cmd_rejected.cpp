@@ -2,14 +2,13 @@
 // `eventmgr rejected`: records the daemon refused and why; `show ID`; `resubmit ID` once the
 // catalog or the panel is fixed (the record goes through validation again, docs/PROTOCOL.md).
 #include "cli/app.hpp"
-#include "cli/delivery.hpp"
-#include "cli/redact.hpp"
 #include "cli/table.hpp"
 #include "cli/utf8.hpp"
 #include "common/clock.hpp"
 #include "events/database.hpp"
 #include "events/journal.hpp"
 #include "events/record.hpp"
+#include "manage/rejected.hpp"
 
 #include <boost/json.hpp>
 
@@ -32,19 +31,13 @@ struct RejectedOptions {
 // A rejected record as it may be shown: secret values replaced by "***" (docs/RELIABILITY.md). The stored
 // raw text keeps them, for `resubmit`.
 std::string shown_raw(Context& context, const std::string& raw) {
-  SecretNames secret_names;
+  const events::Catalog* catalog = nullptr;
   try {
-    for (const auto& def : context.catalog().events()) {
-      for (const auto& param : def.params) {
-        if (param.secret) {
-          secret_names.insert(param.name);
-        }
-      }
-    }
+    catalog = &context.catalog();
   } catch (const CommandError&) {
     // A broken catalog still leaves the names that say "password".
   }
-  return redact_record(raw, secret_names);
+  return manage::shown_raw(catalog, raw);
 }
 
 json::object record_json(const events::RejectedRecord& record, bool whole_raw) {
@@ -96,11 +89,11 @@ int list_rejected(Context& context, const RejectedOptions& options) {
 }
 
 events::RejectedRecord find_record(events::Journal& journal, std::int64_t id) {
-  auto record = journal.get_rejected(id);
+  auto record = manage::find_rejected(journal, id);
   if (!record) {
-    throw CommandError{k_exit_failure, "no rejected record " + std::to_string(id) + " (pruned, or never existed)"};
+    throw CommandError{k_exit_failure, record.error().message};
   }
-  return std::move(*record);
+  return std::move(record.value());
 }
 
 int show_rejected(Context& context, std::int64_t id) {
@@ -131,38 +124,32 @@ int resubmit(Context& context, std::int64_t id) {
   auto db = context.database(events::OpenFor::cli);
   events::Journal journal(db);
   auto record = find_record(journal, id);
-  auto parsed = events::parse_record(record.raw, context.catalog());
-  if (!parsed) {
-    throw CommandError{k_exit_usage, "rejected record " + std::to_string(id) +
-                                       " is still invalid: " + parsed.error().message};
+  auto prepared = manage::prepare_resubmit(record, context.catalog());
+  if (!prepared) {
+    throw CommandError{k_exit_usage, prepared.error().message};
   }
-  for (const auto& warning : parsed->warnings) {
+  for (const auto& warning : prepared->warnings) {
     std::cerr << "eventmgr: warning: " << printable(warning) << "\n";
   }
-  std::string line = record.raw;
-  std::string submit_id = parsed->event.submit_id;
-  if (submit_id.empty()) {
-    // An id makes a second resubmit of the same record a duplicate, not a second run.
-    json::object object = json::parse(record.raw).as_object();
-    submit_id = "rejected-" + std::to_string(record.id);
-    object["id"] = submit_id;
-    line = json::serialize(object);
-  }
-  if (record.resubmitted_at) {
+  if (prepared->resubmitted_before) {
     std::cerr << "eventmgr: note: record " << id << " was resubmitted before, at "
-              << format_local_time(*record.resubmitted_at)
-              << "; the daemon ignores it again as a duplicate of id " << printable(submit_id)
+              << format_local_time(*prepared->resubmitted_before)
+              << "; the daemon ignores it again as a duplicate of id " << printable(prepared->submit_id)
               << " if that one was journaled\n";
   }
-  auto file = send_through_pickup(context.config(), line + "\n");
-  journal.mark_resubmitted(id, now_ms());
+  auto file = manage::deliver_resubmit(context.config(), journal, *prepared);
+  if (!file) {
+    throw CommandError{k_exit_failure, file.error().message};
+  }
   if (context.json) {
-    std::cout << json_text(json::object{
-                     {"id", record.id}, {"submit_id", submit_id}, {"via", "pickup"}, {"file", file.string()}})
+    std::cout << json_text(json::object{{"id", record.id},
+                                        {"submit_id", prepared->submit_id},
+                                        {"via", "pickup"},
+                                        {"file", file->string()}})
               << "\n";
   } else {
-    std::cout << "rejected record " << id << " resubmitted as " << printable(submit_id)
-              << " through the pickup dir (" << printable(file.string()) << ")\n";
+    std::cout << "rejected record " << id << " resubmitted as " << printable(prepared->submit_id)
+              << " through the pickup dir (" << printable(file->string()) << ")\n";
   }
   return k_exit_ok;
 }

@@ -4,65 +4,32 @@
 #include "cli/app.hpp"
 #include "cli/table.hpp"
 #include "events/database.hpp"
-#include "events/journal.hpp"
-#include "events/replay_queue.hpp"
-#include "handlers/handler_store.hpp"
+#include "manage/replay.hpp"
 
 #include <boost/json.hpp>
 
-#include <algorithm>
 #include <iostream>
 
 namespace eventmgr::cli {
 namespace {
 
-// The journal's event id for `which`: digits are an event id, anything else a record's id.
-std::int64_t find_event(sqlite::Database& db, const std::string& which) {
-  bool digits = !which.empty() && which.size() <= 18 &&
-                std::all_of(which.begin(), which.end(), [](char c) { return c >= '0' && c <= '9'; });
-  if (digits && std::stoll(which) > 0) {
-    return std::stoll(which);
-  }
-  if (auto seq = events::Journal(db).seq_of(which)) {
-    return *seq;
-  }
-  throw CommandError{k_exit_usage, "no event with id or record id '" + printable(which) +
-                                     "' (pruned, not journaled yet, or never sent; eventmgr received lists them)"};
-}
-
 int replay(Context& context, const std::string& which, std::optional<std::int64_t> handler_id) {
   sqlite::Database db = context.database(events::OpenFor::cli);
-  std::int64_t event_seq = find_event(db, which);
-  events::Journal journal(db);
-  auto event = journal.get(event_seq);
-  if (!event) {
-    throw CommandError{k_exit_usage, "no event " + std::to_string(event_seq) + " (pruned, or never journaled)"};
+  auto queued = manage::request_replay(db, which, handler_id);
+  if (!queued) {
+    throw CommandError{k_exit_usage, queued.error().message};
   }
-  if (handler_id) {
-    handlers::HandlerStore store(db);
-    auto handler = store.get(*handler_id);
-    if (!handler) {
-      throw CommandError{k_exit_usage, "no handler with id " + std::to_string(*handler_id) +
-                                         " (eventmgr handler list shows them)"};
-    }
-    if (handler->event != event->event) {
-      throw CommandError{k_exit_usage, "handler " + std::to_string(*handler_id) + " handles " + handler->event +
-                                         ", not " + event->event};
-    }
-  }
-  events::ReplayQueue queue(db);
-  std::int64_t request = queue.request(event_seq, handler_id);
   if (context.json) {
-    boost::json::object out{{"request", request}, {"event_id", event_seq}, {"event", event->event}};
+    boost::json::object out{{"request", queued->request}, {"event_id", queued->event_seq}, {"event", queued->event}};
     if (handler_id) {
       out["handler_id"] = *handler_id;
     }
     std::cout << json_text(out) << "\n";
   } else {
-    std::cout << "replay of event " << event_seq << " (" << printable(event->event) << ")"
+    std::cout << "replay of event " << queued->event_seq << " (" << printable(queued->event) << ")"
               << (handler_id ? ", handler " + std::to_string(*handler_id)
                              : std::string(", all enabled handlers"))
-              << " queued; eventmgr log --event " << printable(event->event) << " shows the new attempt\n";
+              << " queued; eventmgr log --event " << printable(queued->event) << " shows the new attempt\n";
   }
   return k_exit_ok;
 }

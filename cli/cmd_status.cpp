@@ -4,17 +4,13 @@
 #include "cli/fleet_status.hpp"
 #include "cli/table.hpp"
 #include "common/clock.hpp"
-#include "common/state_lock.hpp"
-#include "events/database.hpp"
 #include "events/journal.hpp"
-#include "events/panel_files.hpp"
 #include "handlers/run_log.hpp"
+#include "manage/status.hpp"
 
 #include <boost/json.hpp>
 
 #include <unistd.h>
-
-#include <sys/stat.h>
 
 #include <filesystem>
 #include <iostream>
@@ -24,37 +20,6 @@ namespace {
 
 namespace json = boost::json;
 
-struct PickupBacklog {
-  std::int64_t files = 0;
-  std::optional<std::int64_t> oldest_ms; // modification time of the oldest waiting file
-  std::string error;                     // the directory could not be read
-};
-
-PickupBacklog pickup_backlog(const std::filesystem::path& dir) {
-  PickupBacklog backlog;
-  std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
-    std::string name = entry.path().filename().string();
-    if (name.empty() || name[0] == '.' || entry.path().extension() != ".json") {
-      continue;
-    }
-    struct stat st{};
-    // The daemon reads regular files only and removes any other entry at its next scan.
-    if (::lstat(entry.path().c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
-      continue;
-    }
-    std::int64_t mtime = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1'000'000;
-    ++backlog.files;
-    if (!backlog.oldest_ms || mtime < *backlog.oldest_ms) {
-      backlog.oldest_ms = mtime;
-    }
-  }
-  if (ec && ec != std::errc::no_such_file_or_directory) {
-    backlog.error = ec.message();
-  }
-  return backlog;
-}
-
 std::string age(std::optional<std::int64_t> since, std::int64_t now) {
   return since ? format_duration(std::max<std::int64_t>(0, now - *since)) : "-";
 }
@@ -62,51 +27,21 @@ std::string age(std::optional<std::int64_t> since, std::int64_t now) {
 int status(Context& context) {
   const Config& config = context.config();
   std::int64_t now = now_ms();
-  bool running = daemon_running(config);
-  PickupBacklog pickup = pickup_backlog(config.pickup_dir);
-
-  std::optional<events::Counters> counters;
-  std::optional<events::Backlog> backlog;
-  std::optional<handlers::RunCounts> last_hour;
-  std::optional<std::string> started_at;
-  std::optional<std::string> pid;
-  std::optional<std::string> last_error;
+  manage::StatusFacts facts = manage::read_status(config, now);
+  bool running = facts.running;
+  const manage::PickupBacklog& pickup = facts.pickup;
+  const auto& counters = facts.counters;
+  const auto& backlog = facts.backlog;
+  const auto& last_hour = facts.last_hour;
+  const auto& started_at = facts.started_at;
+  const auto& pid = facts.pid;
+  const auto& last_error = facts.last_error;
+  const std::string& database_problem = facts.database_problem;
   std::optional<sqlite::Database> journal_db; // for the fleet's lines
-  std::string database_problem;
-  if (!std::filesystem::exists(config.database)) {
-    database_problem = "no database yet (the daemon creates it at its first start)";
-  } else if (auto db = events::open_database(config.database, events::OpenFor::read_only); !db) {
-    // Not the daemon's user (the panel): the journal is private; the daemon's status file has
-    // the figures, as of their last change, and says whether the daemon runs.
-    auto read = events::read_status_file(events::status_file_path(config.state_dir));
-    if (!read) {
-      database_problem = db.error().message + "; " + read.error().message;
-    } else {
-      const events::DaemonStatus& from_daemon = read->status;
-      running = running || read->live;
-      counters = from_daemon.counters;
-      backlog = from_daemon.backlog;
-      last_hour = handlers::RunCounts{from_daemon.runs_ok_last_hour, from_daemon.runs_failed_last_hour};
-      started_at = std::to_string(from_daemon.started_at);
-      pid = std::to_string(from_daemon.pid);
-      if (!from_daemon.last_error.empty()) {
-        last_error = from_daemon.last_error;
-      }
-      if (!pickup.error.empty()) { // the group may add pickup files, not list them
-        pickup = PickupBacklog{from_daemon.pickup_files, from_daemon.pickup_oldest, {}};
-      }
+  if (config.forward || config.intake_nats) {
+    if (auto db = events::open_database(config.database, events::OpenFor::read_only); db) {
+      journal_db = std::move(db.value());
     }
-  } else {
-    // Every figure comes from an index or a one-row table: cheap at any journal size.
-    events::Journal journal(*db);
-    handlers::RunLog runs(*db);
-    counters = journal.counters();
-    backlog = journal.backlog();
-    last_hour = runs.ok_failed_since(now - 3'600'000);
-    started_at = journal.get_daemon_state("started_at");
-    pid = journal.get_daemon_state("pid");
-    last_error = journal.get_daemon_state("last_error");
-    journal_db = std::move(db.value());
   }
 
   if (context.json) {

@@ -6,6 +6,7 @@
 #include "common/fd.hpp"
 #include "common/state_lock.hpp"
 #include "events/panel_files.hpp"
+#include "manage/delivery.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -13,22 +14,11 @@
 
 #include <cerrno>
 #include <cstring>
-#include <random>
 #include <string_view>
 
 namespace eventmgr::cli {
 
-std::string random_hex(std::size_t bytes) {
-  std::random_device device;
-  std::string out;
-  constexpr std::string_view k_hex = "0123456789abcdef";
-  for (std::size_t i = 0; i < bytes; ++i) {
-    auto byte = static_cast<unsigned>(device()) & 0xffU;
-    out += k_hex[byte >> 4];
-    out += k_hex[byte & 0xf];
-  }
-  return out;
-}
+std::string random_hex(std::size_t bytes) { return manage::random_hex(bytes); }
 
 bool send_through_pipe(const Config& config, const std::string& line) {
   UniqueFd fd(::open(config.pipe.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC));
@@ -53,28 +43,12 @@ bool send_through_pipe(const Config& config, const std::string& line) {
 }
 
 std::filesystem::path send_through_pickup(const Config& config, const std::string& line, Receipt receipt) {
-  std::string name = "submit-" + std::to_string(now_ms()) + "-" + random_hex(8);
-  std::filesystem::path temp = config.pickup_dir / ("." + name + ".tmp");
-  std::filesystem::path final_path =
-      config.pickup_dir /
-      (name + (receipt == Receipt::yes ? std::string(events::k_receipt_suffix) : ".json"));
-  UniqueFd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640));
-  if (!fd) {
-    throw CommandError{k_exit_failure, "cannot create " + temp.string() + ": " + std::strerror(errno) +
-                                         " (does the pickup dir exist? eventmgrd creates it at start)"};
+  auto written = manage::write_pickup_file(config, line,
+                                           receipt == Receipt::yes ? manage::Receipt::yes : manage::Receipt::no);
+  if (!written) {
+    throw CommandError{k_exit_failure, written.error().message};
   }
-  if (::write(fd.get(), line.data(), line.size()) != static_cast<ssize_t>(line.size()) || ::fsync(fd.get()) != 0) {
-    int error = errno;
-    ::unlink(temp.c_str());
-    throw CommandError{k_exit_failure, "cannot write " + temp.string() + ": " + std::strerror(error)};
-  }
-  fd.reset();
-  if (::rename(temp.c_str(), final_path.c_str()) != 0) {
-    int error = errno;
-    ::unlink(temp.c_str());
-    throw CommandError{k_exit_failure, "cannot rename " + temp.string() + ": " + std::strerror(error)};
-  }
-  return final_path;
+  return std::move(written.value());
 }
 
 bool daemon_runs(const Config& config) {

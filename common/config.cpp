@@ -381,6 +381,31 @@ Result<Config> parse_config(const std::string& text, const fs::path& file_name, 
          config.intake_nats = std::move(intake);
        }
      }},
+    {"web",
+     [&](const YAML::Node& n, const std::string& k) {
+       if (!n.IsMap()) {
+         problems.add(n, k + ": expected a mapping of listen, tls_cert, tls_key, host_names");
+         return;
+       }
+       for (const auto& item : n) {
+         std::string name = item.first.Scalar();
+         if (name == "listen") {
+           read_string(item.second, k + ".listen", config.web.listen, problems);
+         } else if (name == "tls_cert" || name == "tls_key") {
+           read_string(item.second, k + "." + name, paths["web." + name], problems);
+         } else if (name == "host_names" && item.second.IsSequence()) {
+           for (const auto& host : item.second) {
+             std::string value;
+             if (read_string(host, k + ".host_names", value, problems)) {
+               config.web.host_names.push_back(value);
+             }
+           }
+         } else {
+           problems.add(item.first, k + ": unknown key '" + escape_for_message(name) +
+                                      "'; valid: listen, tls_cert, tls_key, host_names (a list)");
+         }
+       }
+     }},
     {"debug_ballast_mib",
      [&](const YAML::Node& n, const std::string& k) { read_int(n, k, 0, 65536, ballast, problems); }},
   };
@@ -426,6 +451,12 @@ Result<Config> parse_config(const std::string& text, const fs::path& file_name, 
     }
   } else {
     config.catalog_dirs.push_back(s / "events.d");
+  }
+  if (paths.count("web.tls_cert") && !paths["web.tls_cert"].empty()) {
+    config.web.tls_cert = resolve_path(s, paths["web.tls_cert"]);
+  }
+  if (paths.count("web.tls_key") && !paths["web.tls_key"].empty()) {
+    config.web.tls_key = resolve_path(s, paths["web.tls_key"]);
   }
   config.output_limit = static_cast<std::size_t>(output_limit);
   config.debug_ballast_mib = static_cast<std::size_t>(ballast);

@@ -50,6 +50,14 @@ struct NatsIntakeConfig {
   std::string filter = "eventmgr.>";
 };
 
+// The settings of eventmgr-web (config `web`): where it listens and its TLS files.
+struct WebConfig {
+  std::string listen = "127.0.0.1:8750";  // ADDRESS:PORT; a non-loopback address needs TLS
+  std::filesystem::path tls_cert;         // PEM certificate chain; empty: plain HTTP
+  std::filesystem::path tls_key;          // PEM private key
+  std::vector<std::string> host_names;    // Host header names answered besides the listen address
+};
+
 // Every setting of the daemon and the CLI, with its default (README "Configuration"). Paths are absolute once loaded.
 struct Config {
   std::filesystem::path config_file;    // empty when running on the embedded default
@@ -74,6 +82,7 @@ struct Config {
   std::size_t debug_ballast_mib = 0;    // benchmark only: memory the daemon holds
   std::optional<ForwardConfig> forward;
   std::optional<NatsIntakeConfig> intake_nats;
+  WebConfig web;
 };
 
 // Where the configuration comes from (global CLI options / daemon flags).

@@ -184,6 +184,8 @@ RunLog::RunLog(sqlite::Database& db)
                       " AND (?5 IS NULL OR r.started_at >= ?5)"
                       " AND (?6 IS NULL OR r.id > ?6)"
                       " AND (?9 IS NULL OR e.source = ?9)"
+                      // coalesce, not "?10 IS NULL OR": a bound the planner can start the rowid scan at.
+                      " AND r.id < coalesce(?10, 9223372036854775807)"
                       " ORDER BY r.id DESC LIMIT ?7")),
     m_get(db.prepare("SELECT " + std::string(k_row_columns) +
                      ", r.stdout, r.stderr FROM runs r JOIN events e ON e.seq = r.event_seq"
@@ -333,7 +335,8 @@ std::vector<RunRow> RunLog::list(const RunFilter& filter) {
     .bind(5, filter.since)
     .bind(6, filter.after_id)
     .bind(7, to_int64(filter.limit))
-    .bind(8, filter.include_fixed ? 1 : 0);
+    .bind(8, filter.include_fixed ? 1 : 0)
+    .bind(10, filter.before_id);
   if (filter.source) {
     m_list.bind(9, *filter.source);
   } else {

@@ -97,6 +97,7 @@ struct RunFilter {
   bool include_fixed = false;          // with failed_only: also failures a later attempt fixed
   std::optional<std::int64_t> since;   // started at or after, unix ms
   std::optional<std::int64_t> after_id; // run id > after_id (for --follow)
+  std::optional<std::int64_t> before_id; // run id < before_id (keyset pages, newest first)
   std::size_t limit = 50;
 };
 

@@ -8,13 +8,14 @@
 # build/bench/results.json. --quick: 10x smaller counts and 1 run, for development. --keep:
 # keep the per-run state dirs (daemon logs, databases) under build/bench/runs/. --no-build:
 # use the binaries already in build/bench. --only LIST: a comma-separated subset of intake,
-# backlog, dispatch, latency, fleet (the floors always run), for profiling one figure. fleet:
-# forwarding to a real nats-server -js and a central node's intake from it, against a bare
-# nats.c async publish loop with the same records and Msg-Ids (docs/FLEET.md).
+# backlog, dispatch, latency, fleet, web (the floors always run), for profiling one figure.
+# fleet: forwarding to a real nats-server -js and a central node's intake from it, against a
+# bare nats.c async publish loop with the same records and Msg-Ids (docs/FLEET.md). web: server
+# time of eventmgr-web's pages over 100,000 runs and 1,000 handlers (its Server-Timing header).
 set -euo pipefail
 export LC_ALL=C
 
-usage() { echo "usage: scripts/bench.sh [--quick] [--runs N] [--peer webhook] [--only intake,backlog,dispatch,latency,fleet] [--keep] [--no-build]"; }
+usage() { echo "usage: scripts/bench.sh [--quick] [--runs N] [--peer webhook] [--only intake,backlog,dispatch,latency,fleet,web] [--keep] [--no-build]"; }
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=$top/build/bench
@@ -23,7 +24,7 @@ runs=""
 peer=""
 keep=0
 build_first=1
-only=intake,backlog,dispatch,latency,fleet
+only=intake,backlog,dispatch,latency,fleet,web
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1 ;;
@@ -41,8 +42,8 @@ while [ $# -gt 0 ]; do
       shift
       ;;
     --only)
-      if [ $# -lt 2 ] || ! [[ "$2" =~ ^(intake|backlog|dispatch|latency|fleet)(,(intake|backlog|dispatch|latency|fleet))*$ ]]; then
-        echo "bench.sh: --only takes a comma-separated list of intake, backlog, dispatch, latency, fleet" >&2
+      if [ $# -lt 2 ] || ! [[ "$2" =~ ^(intake|backlog|dispatch|latency|fleet|web)(,(intake|backlog|dispatch|latency|fleet|web))*$ ]]; then
+        echo "bench.sh: --only takes a comma-separated list of intake, backlog, dispatch, latency, fleet, web" >&2
         usage >&2
         exit 2
       fi
@@ -69,6 +70,9 @@ latency_rate=100
 backlog_n=$((200000 / scale))
 peer_n=$((5000 / scale))
 fleet_n=$((100000 / scale))
+web_runs=$((100000 / scale))
+web_handlers=$((1000 / scale))
+web_requests=20
 
 die() { echo "bench.sh: $*" >&2; exit 1; }
 log() { echo "== $*" >&2; }
@@ -88,7 +92,7 @@ mkdir -p "$build"
 if [ "$build_first" -eq 1 ]; then
   log "build (Release) in $build"
   if ! { cmake -S "$top" -B "$build" -DCMAKE_BUILD_TYPE=Release -DEVENTMGR_TESTS=OFF -DEVENTMGR_BENCH=ON &&
-    cmake --build "$build" -j"$(nproc)" --target eventmgrd eventmgr bench_sqlite_floor bench_spawn_floor \
+    cmake --build "$build" -j"$(nproc)" --target eventmgrd eventmgr eventmgr-web bench_sqlite_floor bench_spawn_floor \
       bench_writer bench_wait bench_nats_floor; } >"$build/build.log" 2>&1; then
     tail -n 30 "$build/build.log" >&2
     die "build failed; see $build/build.log"
@@ -96,8 +100,9 @@ if [ "$build_first" -eq 1 ]; then
 fi
 eventmgrd=$build/daemon/eventmgrd
 eventmgr=$build/cli/eventmgr
+eventmgr_web=$build/web/eventmgr-web
 helpers=$build/scripts/bench
-for binary in "$eventmgrd" "$eventmgr" "$helpers"/bench_{sqlite_floor,spawn_floor,writer,wait,nats_floor}; do
+for binary in "$eventmgrd" "$eventmgr" "$eventmgr_web" "$helpers"/bench_{sqlite_floor,spawn_floor,writer,wait,nats_floor}; do
   [ -x "$binary" ] || die "$binary is missing; build without --no-build"
 done
 
@@ -458,6 +463,60 @@ fleet() {
 
 selected() { [[ ",$only," == *",$1,"* ]]; }
 
+# web: eventmgr-web's server time (Server-Timing) per page, median of $web_requests requests,
+# over a journal of $web_runs runs (one in ten failed, the last day) and $web_handlers handlers
+# written with SQL. The Runs pages are keyset pages (run id < before), never OFFSET.
+web_pages() {
+  log "web: pages over $web_runs runs and $web_handlers handlers"
+  start_daemon "web-$run" 1 0
+  stop_daemon # the page needs no daemon; its database stays
+  local t0 port web_pid base jar page path key
+  t0=$(($(date +%s%3N) - web_runs * 500))
+  sql "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $web_handlers)
+       INSERT INTO handlers (event, priority, user, command, created_at, updated_at)
+       SELECT CASE i % 2 WHEN 0 THEN 'client_create' ELSE 'domain_create' END, i % 101, 'nobody',
+              '/usr/local/bin/handler-' || i || ' <new_login_name>', $t0, $t0 FROM n;
+       WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $web_runs)
+       INSERT INTO events (seq, event, payload, via, received_at, state, finished_at)
+       SELECT i, 'client_create', '{\"new\":{\"login_name\":\"u' || i || '\"}}', 'pipe', $t0 + i * 500, 'done',
+              $t0 + i * 500 + 3 FROM n;
+       WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $web_runs)
+       INSERT INTO runs (event_seq, handler_id, user, argv, started_at, finished_at, status, exit_code, stdout, stderr)
+       SELECT i, 1 + i % $web_handlers, 'nobody', '[\"/usr/local/bin/handler\",\"u' || i || '\"]', $t0 + i * 500,
+              $t0 + i * 500 + 3, CASE WHEN i % 10 = 0 THEN 'exit' ELSE 'ok' END, CASE WHEN i % 10 = 0 THEN 1 ELSE 0 END,
+              'created u' || i, '' FROM n;
+       UPDATE counters SET value = $web_runs WHERE name = 'last_seq';" >/dev/null
+  port=$((20000 + RANDOM % 20000))
+  printf 'web:\n  listen: "127.0.0.1:%s"\n' "$port" >"$config.web"
+  "$eventmgr_web" --state-dir "$state" --config "$config.web" 2>"$state.web.log" &
+  web_pid=$!
+  background+=("$web_pid")
+  for _ in $(seq 100); do
+    grep -q 'listening on' "$state.web.log" && break
+    kill -0 "$web_pid" 2>/dev/null || die "eventmgr-web exited at start: $(cat "$state.web.log")"
+    sleep 0.1
+  done
+  base="http://127.0.0.1:$port"
+  jar=$work/web.cookies
+  curl -s -o /dev/null -c "$jar" "$base/login?token=$(cat "$state/web-admin.token")"
+  for page in "runs:/runs" "runs_older:/runs?before=$((web_runs / 2))" "runs_failed:/runs?failed=1" \
+    "runs_event:/runs?event=client_create&before=$((web_runs / 5))" "run:/runs/$((web_runs - 7))" \
+    "handlers:/handlers" "handlers_sorted:/handlers?sort=command&dir=desc" "status:/status"; do
+    key=${page%%:*}
+    path=${page#*:}
+    : >"$work/web.$key"
+    for _ in $(seq "$web_requests"); do
+      curl -s -D - -o /dev/null -b "$jar" "$base$path" |
+        sed -n 's/^Server-Timing: app;dur=\([0-9.]*\).*/\1/p' >>"$work/web.$key"
+    done
+    [ "$(wc -l <"$work/web.$key")" -eq "$web_requests" ] || die "web: $path did not answer $web_requests times"
+    record "web.$key" "$(percentile "$work/web.$key" 0.5)"
+  done
+  kill "$web_pid" 2>/dev/null || true
+  wait "$web_pid" 2>/dev/null || true
+  unset 'background[-1]'
+}
+
 # nth KEY: the current run's value of KEY.
 nth() { awk -v i="$run" '{ print $i }' <<<"${values[$1]:-}"; }
 
@@ -482,6 +541,7 @@ for run in $(seq "$runs"); do
   fi
   ! selected latency || latency
   ! selected fleet || fleet
+  ! selected web || web_pages
   [ "$peer" != webhook ] || peer_webhook
   # Ratios against the floors of the same run.
   ! selected intake || record ratio.intake "$(calc "$(nth intake.rate) / $(nth floor.sqlite)")"
@@ -555,6 +615,11 @@ row "RSS idle (MiB)" "$(cell rss.idle)" "" "" "< 10 $(check rss.idle '<' 10)"
 row "RSS after intake, no handlers (MiB)" "$(cell rss.after_intake)" "" "" "report"
 row "RSS, $backlog_n-event backlog (MiB)" "$(cell rss.backlog)" "" "" "< 48 $(check rss.backlog '<' 48)"
 row "  peak (VmHWM) (MiB)" "$(cell rss.backlog_hwm)" "" "" "< 48 $(check rss.backlog_hwm '<' 48)"
+if selected web; then
+  for key in runs runs_older runs_failed runs_event run handlers handlers_sorted status; do
+    row "web page $key, server time (ms)" "$(cell "web.$key")" "" "" "report"
+  done
+fi
 if [ -n "${values[peer.webhook1]:-}" ]; then
   row "peer webhook, 1 conn (req/s)" "$(cell peer.webhook1)" "$(cell floor.spawn1)" "$(cell ratio.webhook1)" "peer"
   row "peer webhook, 4 conns (req/s)" "$(cell peer.webhook4)" "$(cell floor.spawn2)" "$(cell ratio.webhook4)" "peer"
@@ -575,8 +640,8 @@ json=$build/results.json
     "$(nproc)" "$(awk -F': ' '/^model name/ { gsub(/["\\]/, ""); print $2; exit }' /proc/cpuinfo)" "$(uname -r)" \
     "$(awk '/^MemTotal/ { print int($2 / 1024) }' /proc/meminfo)" "$load_before" "$load_after" "$(id -un)"
   printf '  "commit": "%s",\n' "$(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo unknown)"
-  printf '  "counts": {"intake": %s, "writers": %s, "dispatch": %s, "ballast_mib": %s, "latency": %s, "latency_rate": %s, "backlog": %s, "peer": %s, "fleet": %s},\n' \
-    "$intake_n" "$writers" "$dispatch_n" "$ballast_mib" "$latency_n" "$latency_rate" "$backlog_n" "$peer_n" "$fleet_n"
+  printf '  "counts": {"intake": %s, "writers": %s, "dispatch": %s, "ballast_mib": %s, "latency": %s, "latency_rate": %s, "backlog": %s, "peer": %s, "fleet": %s, "web_runs": %s, "web_handlers": %s},\n' \
+    "$intake_n" "$writers" "$dispatch_n" "$ballast_mib" "$latency_n" "$latency_rate" "$backlog_n" "$peer_n" "$fleet_n" "$web_runs" "$web_handlers"
   printf '  "figures": {'
   sep=""
   for key in $(printf '%s\n' "${!values[@]}" | sort); do

@@ -61,6 +61,8 @@ fi
 # failure, and systemd holds the pipe open so records written while it restarts wait there.
 if [ "$(id -u)" -eq 0 ] && [ -d /run/systemd/system ]; then
   install -m 0644 scripts/systemd/eventmgrd.service scripts/systemd/eventmgrd.socket /etc/systemd/system/
+  # The web page's unit is installed off: systemctl enable --now eventmgr-web turns it on.
+  install -m 0644 scripts/systemd/eventmgr-web.service /etc/systemd/system/
   systemctl daemon-reload
   systemctl enable --now eventmgrd.socket eventmgrd.service
   echo "eventmgrd runs as the systemd service eventmgrd.service (logs: journalctl -u eventmgrd);"

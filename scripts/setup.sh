@@ -11,6 +11,7 @@ packages=(
   procps psmisc curl jq
   dpkg-dev debhelper lintian scdoc man-db
   libnats-dev nats-server python3
+  libssl-dev chromium chromium-driver python3-selenium
 )
 
 missing=()

@@ -23,6 +23,7 @@ cmake -S . -B build/debug -DCMAKE_BUILD_TYPE=Debug -DEVENTMGR_WERROR=ON >/dev/nu
 cmake --build build/debug -j"$jobs"
 echo "== tests"
 ctest --test-dir build/debug --output-on-failure -j"$jobs"
+echo "web screenshots (1280x800 and 390x844): build/debug/web-screenshots/"
 
 if [ "$quick" -eq 1 ]; then
   exit 0
@@ -41,7 +42,7 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:ha
 # report fail the test: a daemon that stops on one fails its integration test).
 echo "== build (clang, TSan)"
 CC=clang-14 CXX=clang++-14 cmake -S . -B build/tsan -DCMAKE_BUILD_TYPE=Debug -DEVENTMGR_TSAN=ON -DEVENTMGR_WERROR=ON >/dev/null
-cmake --build build/tsan -j"$jobs" --target unit_tests eventmgrd eventmgr
+cmake --build build/tsan -j"$jobs" --target unit_tests eventmgrd eventmgr eventmgr-web
 echo "== tests under TSan"
 TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 ctest --test-dir build/tsan --output-on-failure -j"$jobs"
 

@@ -25,9 +25,9 @@ fi
 
 if [ "$(id -u)" -eq 0 ] && [ -e /etc/systemd/system/eventmgrd.service ]; then
   if [ -d /run/systemd/system ]; then
-    systemctl disable --now eventmgrd.service eventmgrd.socket || true
+    systemctl disable --now eventmgr-web.service eventmgrd.service eventmgrd.socket || true
   fi
-  rm -f /etc/systemd/system/eventmgrd.service /etc/systemd/system/eventmgrd.socket
+  rm -f /etc/systemd/system/eventmgrd.service /etc/systemd/system/eventmgrd.socket /etc/systemd/system/eventmgr-web.service
   if [ -d /run/systemd/system ]; then
     systemctl daemon-reload
   fi
@@ -46,7 +46,7 @@ if [ -x "$bin/eventmgr" ] && pid=$("$bin/eventmgr" --state-dir "$state" --json s
 fi
 
 if [ "$(id -u)" -eq 0 ]; then
-  rm -f "$bin/eventmgr" "$bin/eventmgrd"
+  rm -f "$bin/eventmgr" "$bin/eventmgrd" "$bin/eventmgr-web"
   rm -rf /usr/local/share/doc/eventmgr
   rm -f /usr/local/share/man/man1/eventmgr.1 /usr/local/share/man/man8/eventmgrd.8 \
     /usr/local/share/man/man5/eventmgr.yaml.5 /usr/local/share/bash-completion/completions/eventmgr \

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-namespace eventmgr::cli {
+namespace eventmgr::manage {
 
 using SecretNames = std::set<std::string, std::less<>>;
 
@@ -20,4 +20,4 @@ bool is_secret_key(std::string_view key, const SecretNames& secret_names);
 // object or array hides the rest of the text.
 std::string redact_record(std::string_view raw, const SecretNames& secret_names);
 
-} // namespace eventmgr::cli
+} // namespace eventmgr::manage

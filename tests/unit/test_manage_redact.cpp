@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: MIT
-#include "cli/redact.hpp"
+#include "manage/redact.hpp"
 
 #include <doctest/doctest.h>
 
 #include <string>
 
-using eventmgr::cli::is_secret_key;
-using eventmgr::cli::redact_record;
-using eventmgr::cli::SecretNames;
+using eventmgr::manage::is_secret_key;
+using eventmgr::manage::redact_record;
+using eventmgr::manage::SecretNames;
 
-TEST_SUITE_BEGIN("cli::redact");
+TEST_SUITE_BEGIN("manage::redact");
 
 namespace {
 

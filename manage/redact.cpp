@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "cli/redact.hpp"
+#include "manage/redact.hpp"
 
 #include <boost/json.hpp>
 
@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-namespace eventmgr::cli {
+namespace eventmgr::manage {
 namespace {
 
 namespace json = boost::json;
@@ -162,4 +162,4 @@ std::string redact_record(std::string_view raw, const SecretNames& secret_names)
   return redact_text(raw, secret_names);
 }
 
-} // namespace eventmgr::cli
+} // namespace eventmgr::manage
