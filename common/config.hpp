@@ -42,6 +42,12 @@ struct Config {
   bool allow_root = true;
   HandlerLimits rlimits;
   std::size_t debug_ballast_mib = 0;    // benchmark only: memory the daemon holds
+  std::filesystem::path metrics_file;   // Prometheus text file, replaced by rename; empty: none
+  int metrics_interval = 15;            // seconds between writes of metrics_file
+  // Log to the systemd journal with structured fields: auto (when stderr is the journal's
+  // stream, JOURNAL_STREAM), yes, no.
+  std::string log_journal = "auto";
+  std::filesystem::path debug_journal_socket = "/run/systemd/journal/socket"; // tests only
 };
 
 // Where the configuration comes from (global CLI options / daemon flags).

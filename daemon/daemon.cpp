@@ -5,9 +5,11 @@
 #include "common/state_lock.hpp"
 #include "common/text.hpp"
 #include "common/trusted_files.hpp"
+#include "daemon/daemon_metrics.hpp"
 #include "daemon/dispatcher.hpp"
 #include "daemon/last_error.hpp"
 #include "daemon/logging.hpp"
+#include "daemon/metrics_file.hpp"
 #include "daemon/notify.hpp"
 #include "daemon/panel_writer.hpp"
 #include "daemon/pickup_intake.hpp"
@@ -23,12 +25,14 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
 #include <filesystem>
 #include <functional>
 #include <iostream>
+#include <optional>
 #include <tuple>
 
 namespace eventmgr::daemon {
@@ -135,6 +139,14 @@ int Daemon::run() {
   Dispatcher dispatcher(DispatchContext{dispatch_journal, handler_store, run_log, *ledger, replays, *dispatch_db, launcher, io.get_executor(),
                                         catalog, m_config, log});
   recorder.on_journaled([&dispatcher] { dispatcher.wake(); });
+  // The figures for Prometheus, counted only when they are written somewhere.
+  DaemonMetrics metrics;
+  std::optional<MetricsFileWriter> metrics_file;
+  if (!m_config.metrics_file.empty()) {
+    metrics_file.emplace(m_config.metrics_file);
+    recorder.count_into(metrics);
+    dispatcher.count_into(metrics);
+  }
 
   // 4. Signals: TERM/INT stop gracefully, HUP reloads config, catalog and log file.
   std::signal(SIGPIPE, SIG_IGN);
@@ -143,6 +155,7 @@ int Daemon::run() {
   boost::asio::steady_timer stop_timer(io);
   boost::asio::steady_timer prune_timer(io);
   boost::asio::steady_timer error_timer(io);
+  boost::asio::steady_timer metrics_timer(io);
   bool stopping = false;
   // After the stop grace: SIGKILL to every running handler, again every 100 ms until the
   // dispatcher is idle (a lane may have been starting one just as a kill went out).
@@ -166,6 +179,7 @@ int Daemon::run() {
     reload_signal.cancel();
     prune_timer.cancel();
     error_timer.cancel();
+    metrics_timer.cancel();
     dispatcher.stop([&] { io.stop(); });
     stop_timer.expires_after(std::chrono::seconds(m_config.stop_grace));
     stop_timer.async_wait([&](const boost::system::error_code& error) {
@@ -196,6 +210,7 @@ int Daemon::run() {
         reloaded->database = m_config.database;
         reloaded->pipe = m_config.pipe;
         reloaded->pickup_dir = m_config.pickup_dir;
+        reloaded->metrics_file = m_config.metrics_file;
         m_config = std::move(reloaded.value());
         if (auto relogged = reconfigure_logger(*log, m_config); !relogged) {
           log->error("reload: {}", relogged.error().message);
@@ -242,6 +257,12 @@ int Daemon::run() {
       return; // the database is the trouble; the log has it
     }
     std::tie(status.pickup_files, status.pickup_oldest) = count_pickup_files(m_config.pickup_dir);
+    metrics.backlog_events.set(static_cast<double>(status.backlog.count));
+    metrics.backlog_oldest_seconds.set(
+      status.backlog.oldest_received_at
+        ? static_cast<double>(std::max<std::int64_t>(0, now_ms() - *status.backlog.oldest_received_at)) / 1000.0
+        : 0.0);
+    metrics.pickup_files.set(static_cast<double>(status.pickup_files));
     auto runs = dispatcher.runs_since(now_ms() - 3'600'000);
     status.runs_ok_last_hour = runs.ok;
     status.runs_failed_last_hour = runs.failed;
@@ -277,6 +298,28 @@ int Daemon::run() {
     });
   };
 
+  // The metrics file, every metrics_interval seconds and once more at the stop. A failure is
+  // logged when it starts, not every time.
+  bool metrics_file_failing = false;
+  auto write_metrics = [&] {
+    auto written = metrics_file->write(metrics.registry.render());
+    if (!written && !metrics_file_failing) {
+      log->error("cannot write the metrics file: {}", written.error().message);
+    } else if (written && metrics_file_failing) {
+      log->info("metrics file {} written again", escape_control(metrics_file->path().string()));
+    }
+    metrics_file_failing = !written;
+  };
+  std::function<void()> publish_metrics = [&] {
+    write_metrics();
+    metrics_timer.expires_after(std::chrono::seconds(m_config.metrics_interval));
+    metrics_timer.async_wait([&](const boost::system::error_code& ec) {
+      if (!ec && !stopping) {
+        publish_metrics();
+      }
+    });
+  };
+
   // 6. Recover, take what waits, then tell systemd we are ready.
   try {
     intake_journal.set_daemon_state("pid", std::to_string(getpid()));
@@ -290,6 +333,9 @@ int Daemon::run() {
   }
   prune();
   publish_error();
+  if (metrics_file) {
+    publish_metrics();
+  }
   notify_service_manager("READY=1");
   log->info("eventmgrd {} ready: pipe {}, pickup {}, database {}, {} events in the catalog, {} workers",
             EVENTMGR_VERSION, m_config.pipe.string(), m_config.pickup_dir.string(), m_config.database.string(),
@@ -298,6 +344,9 @@ int Daemon::run() {
   io.run();
   if (launcher.running() > 0) {
     launcher.kill_all();
+  }
+  if (metrics_file) {
+    write_metrics();
   }
   notify_service_manager("STOPPING=1");
   log->info("stopped{}", stopping ? "" : " (event loop ended)");
