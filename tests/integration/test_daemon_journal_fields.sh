@@ -17,6 +17,7 @@ ns="emt$$j"
 machine=$(cat /etc/machine-id)
 journald_pid=
 stop_journald() {
+  set +e # in the EXIT trap: every step runs
   if [ -n "$journald_pid" ]; then
     kill -TERM "$journald_pid" 2>/dev/null
     wait "$journald_pid" 2>/dev/null
