@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Usage: scripts/bench.sh [--quick] [--runs N] [--peer webhook] [--only LIST] [--keep] [--no-build]
+# Usage: scripts/bench.sh [--quick] [--runs N] [--peer webhook] [--only LIST] [--keep] [--no-build] [--metrics]
 # Builds Release into build/bench and measures eventmgrd against floors measured in the same
 # run (docs/PERFORMANCE.md): intake, dispatch (1 and 2 workers, with and without 1 GiB of ballast),
 # submit-to-start latency, memory, and optionally Debian's webhook as a peer. Each figure runs
@@ -8,11 +8,12 @@
 # build/bench/results.json. --quick: 10x smaller counts and 1 run, for development. --keep:
 # keep the per-run state dirs (daemon logs, databases) under build/bench/runs/. --no-build:
 # use the binaries already in build/bench. --only LIST: a comma-separated subset of intake,
-# backlog, dispatch, latency (the floors always run), for profiling one figure.
+# backlog, dispatch, latency (the floors always run), for profiling one figure. --metrics: every
+# daemon writes its metrics file every second (metrics_interval: 1), to measure what that costs.
 set -euo pipefail
 export LC_ALL=C
 
-usage() { echo "usage: scripts/bench.sh [--quick] [--runs N] [--peer webhook] [--only intake,backlog,dispatch,latency] [--keep] [--no-build]"; }
+usage() { echo "usage: scripts/bench.sh [--quick] [--runs N] [--peer webhook] [--only intake,backlog,dispatch,latency] [--keep] [--no-build] [--metrics]"; }
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=$top/build/bench
@@ -21,6 +22,7 @@ runs=""
 peer=""
 keep=0
 build_first=1
+metrics=0
 only=intake,backlog,dispatch,latency
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -49,6 +51,7 @@ while [ $# -gt 0 ]; do
       ;;
     --keep) keep=1 ;;
     --no-build) build_first=0 ;;
+    --metrics) metrics=1 ;;
     -h | --help) usage; exit 0 ;;
     *) usage >&2; exit 2 ;;
   esac
@@ -145,6 +148,9 @@ start_daemon() {
   mkdir -m 700 "$state"
   # stop_grace/kill_grace 0: a stop kills running handlers at once (the backlog figure's sleeps).
   printf 'workers: %s\ndebug_ballast_mib: %s\nlog_level: info\nstop_grace: 0\nkill_grace: 0\n' "$2" "$3" >"$config"
+  if [ "$metrics" -eq 1 ]; then
+    printf 'metrics_file: %s\nmetrics_interval: 1\n' "$state.prom" >>"$config"
+  fi
   chmod 600 "$config"
   "$eventmgrd" --state-dir "$state" --config "$config" 2>"$state.log" &
   daemon_pid=$!

@@ -9,6 +9,7 @@ packages=(
   libsqlite3-dev sqlite3 libyaml-cpp-dev libspdlog-dev doctest-dev libcli11-dev
   clang-14 libclang-rt-14-dev
   procps psmisc curl jq
+  prometheus systemd
 )
 
 missing=()
