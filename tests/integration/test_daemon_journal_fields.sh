@@ -33,7 +33,7 @@ run_failed=8693dab264f7452d9a21a8fa7502eb23
 record_rejected=d15154ccfdee467a91c9084fe355a40f
 # entries FIELD=VALUE...: the namespace's matching entries, one JSON object per line.
 entries() {
-  journalctl --namespace="$ns" --no-pager -o json "$@" 2>/dev/null || true
+  journalctl --namespace="$ns" --no-pager --all -o json "$@" 2>/dev/null || true
 }
 
 handler_script ok <<'EOF2'
@@ -89,6 +89,23 @@ entries MESSAGE_ID=$record_rejected >"$TMP/rejected.json"
 jq -r 'select(.EVENTMGR_REASON == "unknown_event") | .MESSAGE' "$TMP/rejected.json" >"$TMP/hostile.txt"
 grep -qF 'evil\x1b[2J\u{202e}event' "$TMP/hostile.txt" || fail "hostile name not escaped: $(cat -v "$TMP/hostile.txt")"
 ! LC_ALL=C grep -q $'[\x01-\x1f\x7f]' "$TMP/hostile.txt" || fail "a control byte reached the journal"
+
+# A message too big for one datagram (a reload refusing a catalog with thousands of problems,
+# one per line) reaches the journal whole, through a memfd, its newlines kept.
+mkdir -m 755 "$STATE/events.d"
+awk 'BEGIN { print "events:"; for (i = 0; i < 8000; i++) printf "  - {name: bad_event_%d, bogus_key_with_a_long_name: %d}\n", i, i }' \
+  >"$STATE/events.d/big.yaml"
+kill -HUP "$DAEMON_PID"
+big_entry() {
+  entries SYSLOG_IDENTIFIER=eventmgrd PRIORITY=3 | jq -r 'select(.MESSAGE | type == "string") | .MESSAGE' |
+    grep -c 'bad_event_7999' || true
+}
+wait_for '[ "$(big_entry)" -ge 1 ]' 30
+entries SYSLOG_IDENTIFIER=eventmgrd PRIORITY=3 | jq -r '.MESSAGE' >"$TMP/big.txt"
+[ "$(wc -c <"$TMP/big.txt")" -gt 425984 ] || fail "the big message is $(wc -c <"$TMP/big.txt") bytes: not beyond a datagram"
+head -n 1 "$TMP/big.txt" | grep -q '^reload: catalog not changed' || fail "big message: $(head -c 200 "$TMP/big.txt")"
+[ "$(grep -c 'bad_event_' "$TMP/big.txt")" -ge 8000 ] || fail "the big message was cut: $(tail -c 300 "$TMP/big.txt")"
+rm "$STATE/events.d/big.yaml"
 
 # Each line once: the daemon did not write its lines to stderr as well (the log file has them).
 [ "$(grep -c 'ready' "$TMP/daemon.log")" -eq 1 ] || fail "lines written twice: $(cat "$TMP/daemon.log")"
