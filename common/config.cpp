@@ -408,6 +408,18 @@ Result<Config> parse_config(const std::string& text, const fs::path& file_name, 
      }},
     {"debug_ballast_mib",
      [&](const YAML::Node& n, const std::string& k) { read_int(n, k, 0, 65536, ballast, problems); }},
+    {"metrics_file", [&](const YAML::Node& n, const std::string& k) { read_string(n, k, paths[k], problems); }},
+    {"metrics_interval",
+     [&](const YAML::Node& n, const std::string& k) { read_int(n, k, 1, 3600, config.metrics_interval, problems); }},
+    {"log_journal",
+     [&](const YAML::Node& n, const std::string& k) {
+       if (read_string(n, k, config.log_journal, problems) && config.log_journal != "auto" &&
+           config.log_journal != "yes" && config.log_journal != "no") {
+         problems.add(n, k + ": '" + escape_for_message(config.log_journal) + "' is not valid; valid: auto, yes, no");
+       }
+     }},
+    {"debug_journal_socket",
+     [&](const YAML::Node& n, const std::string& k) { read_string(n, k, paths[k], problems); }},
   };
 
   for (const auto& entry : root) {
@@ -457,6 +469,12 @@ Result<Config> parse_config(const std::string& text, const fs::path& file_name, 
   }
   if (paths.count("web.tls_key") && !paths["web.tls_key"].empty()) {
     config.web.tls_key = resolve_path(s, paths["web.tls_key"]);
+  }
+  if (paths.count("metrics_file") && !paths["metrics_file"].empty()) {
+    config.metrics_file = resolve_path(s, paths["metrics_file"]);
+  }
+  if (paths.count("debug_journal_socket")) {
+    config.debug_journal_socket = resolve_path(s, paths["debug_journal_socket"]);
   }
   config.output_limit = static_cast<std::size_t>(output_limit);
   config.debug_ballast_mib = static_cast<std::size_t>(ballast);

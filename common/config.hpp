@@ -83,6 +83,12 @@ struct Config {
   std::optional<ForwardConfig> forward;
   std::optional<NatsIntakeConfig> intake_nats;
   WebConfig web;
+  std::filesystem::path metrics_file;   // Prometheus text file, replaced by rename; empty: none
+  int metrics_interval = 15;            // seconds between writes of metrics_file
+  // Log to the systemd journal with structured fields: auto (when stderr is the journal's
+  // stream, JOURNAL_STREAM), yes, no.
+  std::string log_journal = "auto";
+  std::filesystem::path debug_journal_socket = "/run/systemd/journal/socket"; // tests only
 };
 
 // Where the configuration comes from (global CLI options / daemon flags).

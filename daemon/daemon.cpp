@@ -5,10 +5,12 @@
 #include "common/state_lock.hpp"
 #include "common/text.hpp"
 #include "common/trusted_files.hpp"
+#include "daemon/daemon_metrics.hpp"
 #include "daemon/dispatcher.hpp"
 #include "daemon/fleet_service.hpp"
 #include "daemon/last_error.hpp"
 #include "daemon/logging.hpp"
+#include "daemon/metrics_file.hpp"
 #include "daemon/notify.hpp"
 #include "daemon/panel_writer.hpp"
 #include "daemon/pickup_intake.hpp"
@@ -24,12 +26,14 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
 #include <filesystem>
 #include <functional>
 #include <iostream>
+#include <optional>
 #include <tuple>
 
 namespace eventmgr::daemon {
@@ -141,6 +145,14 @@ int Daemon::run() {
     dispatcher.wake();
     fleet.journaled();
   });
+  // The figures for Prometheus, counted only when they are written somewhere.
+  DaemonMetrics metrics;
+  std::optional<MetricsFileWriter> metrics_file;
+  if (!m_config.metrics_file.empty()) {
+    metrics_file.emplace(m_config.metrics_file);
+    recorder.count_into(metrics);
+    dispatcher.count_into(metrics);
+  }
 
   // 4. Signals: TERM/INT stop gracefully, HUP reloads config, catalog and log file.
   std::signal(SIGPIPE, SIG_IGN);
@@ -149,6 +161,7 @@ int Daemon::run() {
   boost::asio::steady_timer stop_timer(io);
   boost::asio::steady_timer prune_timer(io);
   boost::asio::steady_timer error_timer(io);
+  boost::asio::steady_timer metrics_timer(io);
   bool stopping = false;
   // After the stop grace: SIGKILL to every running handler, again every 100 ms until the
   // dispatcher is idle (a lane may have been starting one just as a kill went out).
@@ -173,6 +186,7 @@ int Daemon::run() {
     reload_signal.cancel();
     prune_timer.cancel();
     error_timer.cancel();
+    metrics_timer.cancel();
     dispatcher.stop([&] { io.stop(); });
     stop_timer.expires_after(std::chrono::seconds(m_config.stop_grace));
     stop_timer.async_wait([&](const boost::system::error_code& error) {
@@ -203,6 +217,7 @@ int Daemon::run() {
         reloaded->database = m_config.database;
         reloaded->pipe = m_config.pipe;
         reloaded->pickup_dir = m_config.pickup_dir;
+        reloaded->metrics_file = m_config.metrics_file;
         m_config = std::move(reloaded.value());
         if (auto relogged = reconfigure_logger(*log, m_config); !relogged) {
           log->error("reload: {}", relogged.error().message);
@@ -249,6 +264,12 @@ int Daemon::run() {
       return; // the database is the trouble; the log has it
     }
     std::tie(status.pickup_files, status.pickup_oldest) = count_pickup_files(m_config.pickup_dir);
+    metrics.backlog_events.set(static_cast<double>(status.backlog.count));
+    metrics.backlog_oldest_seconds.set(
+      status.backlog.oldest_received_at
+        ? static_cast<double>(std::max<std::int64_t>(0, now_ms() - *status.backlog.oldest_received_at)) / 1000.0
+        : 0.0);
+    metrics.pickup_files.set(static_cast<double>(status.pickup_files));
     auto runs = dispatcher.runs_since(now_ms() - 3'600'000);
     status.runs_ok_last_hour = runs.ok;
     status.runs_failed_last_hour = runs.failed;
@@ -284,6 +305,28 @@ int Daemon::run() {
     });
   };
 
+  // The metrics file, every metrics_interval seconds and once more at the stop. A failure is
+  // logged when it starts, not every time.
+  bool metrics_file_failing = false;
+  auto write_metrics = [&] {
+    auto written = metrics_file->write(metrics.registry.render());
+    if (!written && !metrics_file_failing) {
+      log->error("cannot write the metrics file: {}", written.error().message);
+    } else if (written && metrics_file_failing) {
+      log->info("metrics file {} written again", escape_control(metrics_file->path().string()));
+    }
+    metrics_file_failing = !written;
+  };
+  std::function<void()> publish_metrics = [&] {
+    write_metrics();
+    metrics_timer.expires_after(std::chrono::seconds(m_config.metrics_interval));
+    metrics_timer.async_wait([&](const boost::system::error_code& ec) {
+      if (!ec && !stopping) {
+        publish_metrics();
+      }
+    });
+  };
+
   // 6. Recover, take what waits, then tell systemd we are ready.
   try {
     intake_journal.set_daemon_state("pid", std::to_string(getpid()));
@@ -298,6 +341,9 @@ int Daemon::run() {
   }
   prune();
   publish_error();
+  if (metrics_file) {
+    publish_metrics();
+  }
   notify_service_manager("READY=1");
   log->info("eventmgrd {} ready: pipe {}, pickup {}, database {}, {} events in the catalog, {} workers",
             EVENTMGR_VERSION, m_config.pipe.string(), m_config.pickup_dir.string(), m_config.database.string(),
@@ -307,6 +353,9 @@ int Daemon::run() {
   fleet.stop();
   if (launcher.running() > 0) {
     launcher.kill_all();
+  }
+  if (metrics_file) {
+    write_metrics();
   }
   notify_service_manager("STOPPING=1");
   log->info("stopped{}", stopping ? "" : " (event loop ended)");

@@ -60,6 +60,8 @@ public:
   std::size_t active() const { return m_active.size(); }
   // Runs started since `since_ms` (at most an hour back) whose rows are written: ok, failed.
   handlers::RunCounts runs_since(std::int64_t since_ms) const { return m_book.runs_since(since_ms); }
+  // Counts each finished run into `metrics`.
+  void count_into(DaemonMetrics& metrics) { m_book.count_into(metrics); }
 
   struct ActiveEvent;
 

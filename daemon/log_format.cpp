@@ -51,4 +51,10 @@ std::unique_ptr<spdlog::formatter> make_log_formatter() {
   return formatter;
 }
 
+std::unique_ptr<spdlog::formatter> make_journal_message_formatter() {
+  auto formatter = std::make_unique<spdlog::pattern_formatter>(spdlog::pattern_time_type::local, std::string());
+  formatter->add_flag<EscapedMessage>('*').set_pattern("%*");
+  return formatter;
+}
+
 } // namespace eventmgr::daemon

@@ -13,4 +13,8 @@ namespace eventmgr::daemon {
 // a message the daemon logged, and no control character reaches the file or the terminal.
 std::unique_ptr<spdlog::formatter> make_log_formatter();
 
+// The message alone, escaped as by make_log_formatter, without time, level or line end: the
+// journal's MESSAGE field (the journal has its own time and priority).
+std::unique_ptr<spdlog::formatter> make_journal_message_formatter();
+
 } // namespace eventmgr::daemon

@@ -4,6 +4,7 @@
 #include "common/fd.hpp"
 #include "common/text.hpp"
 #include "common/trusted_files.hpp"
+#include "daemon/journal_sink.hpp"
 #include "daemon/last_error.hpp"
 #include "daemon/log_format.hpp"
 
@@ -99,11 +100,22 @@ Result<OpenedLog> open_log_file(const std::filesystem::path& path) {
   return opened;
 }
 
+// Where lines go besides the log file: the journal under systemd (its stream would otherwise
+// get each line as unstructured text), else stderr.
+spdlog::sink_ptr make_console_sink(const Config& config) {
+  if (wants_journal(config)) {
+    return std::make_shared<JournalSink>(config.debug_journal_socket);
+  }
+  auto sink = std::make_shared<spdlog::sinks::stderr_sink_st>();
+  sink->set_formatter(make_log_formatter());
+  return sink;
+}
+
 } // namespace
 
 std::shared_ptr<spdlog::logger> make_logger(const Config& config, std::shared_ptr<LastErrorSink> last_error) {
   auto logger = std::make_shared<spdlog::logger>("eventmgrd");
-  logger->sinks().push_back(std::make_shared<spdlog::sinks::stderr_sink_st>());
+  logger->sinks().push_back(make_console_sink(config));
   logger->sinks().push_back(std::move(last_error));
   logger->set_formatter(make_log_formatter());
   logger->set_level(spdlog::level::from_str(config.log_level));
@@ -114,7 +126,8 @@ std::shared_ptr<spdlog::logger> make_logger(const Config& config, std::shared_pt
 Result<void> reconfigure_logger(spdlog::logger& logger, const Config& config) {
   logger.flush();
   auto& sinks = logger.sinks();
-  sinks.resize(2); // keep stderr and the last-error sink
+  sinks.resize(2); // keep the last-error sink; the console sink follows log_journal
+  sinks[0] = make_console_sink(config);
   logger.set_level(spdlog::level::from_str(config.log_level));
   logger.flush_on(spdlog::level::warn);
   if (config.log_file.empty()) {

@@ -12,7 +12,7 @@ namespace eventmgr::daemon {
 
 class LastErrorSink;
 
-// The daemon's logger: stderr and `last_error`, at `log_level`. The log file is added by
+// The daemon's logger: stderr (or the journal, per `log_journal`) and `last_error`, at `log_level`. The log file is added by
 // `reconfigure_logger`, once start-up has checked the dirs.
 std::shared_ptr<spdlog::logger> make_logger(const Config& config, std::shared_ptr<LastErrorSink> last_error);
 

@@ -3,7 +3,11 @@
 
 #include "common/clock.hpp"
 #include "common/text.hpp"
+#include "daemon/log_fields.hpp"
+#include "events/record.hpp"
+#include "events/rejection_kind.hpp"
 
+#include <algorithm>
 #include <utility>
 
 namespace eventmgr::daemon {
@@ -58,10 +62,18 @@ void Recorder::queue(events::ParsedRecord parsed, std::string_view via, std::str
     m_outcomes.push_back({events::ReceiptEntry::Outcome::journaled, parsed.event.submit_id, 0, {}});
   }
   m_via = via;
+  ++m_queued_events;
   m_batch->add(std::move(parsed.event), via, record);
 }
 
 void Recorder::reject(std::string_view raw, std::string_view reason, std::string_view via) {
+  const std::string_view kind = events::rejection_kind(reason);
+  auto counted = std::find_if(m_queued_rejections.begin(), m_queued_rejections.end(),
+                              [&](const RejectedCount& c) { return c.via == via && c.kind == kind; });
+  if (counted == m_queued_rejections.end()) {
+    counted = m_queued_rejections.insert(counted, RejectedCount{std::string(via), kind, 0});
+  }
+  ++counted->count;
   if (m_keep_outcomes) {
     m_outcomes.push_back({events::ReceiptEntry::Outcome::rejected, {}, 0, std::string(reason)});
   }
@@ -74,6 +86,8 @@ void Recorder::reject(std::string_view raw, std::string_view reason, std::string
   burst.last_at = now_ms();
   if (burst.rows < k_burst_rows) {
     ++burst.rows;
+    const LogFields fields{.message_id = k_message_record_rejected, .via = via, .reason = kind};
+    ScopedLogFields scoped(fields);
     m_log->warn("rejected record via {}: {}", via, escape_control(reason));
     m_batch->reject(raw, reason, via, "");
     return;
@@ -158,6 +172,7 @@ std::vector<events::ReceiptEntry> Recorder::commit() {
     }
   }
   if (m_batch->empty()) {
+    count_committed(); // records folded into a summary still to come: taken in all the same
     return outcomes;
   }
   std::vector<events::Journal::Accepted> results;
@@ -167,8 +182,11 @@ std::vector<events::ReceiptEntry> Recorder::commit() {
     m_batch = std::make_unique<events::Journal::Batch>(m_journal);
     m_pending_ids.clear();
     m_bursts = std::move(before);
+    m_queued_events = 0; // read again from the pipe or the pickup file, and counted then
+    m_queued_rejections.clear();
     throw;
   }
+  count_committed();
   for (std::size_t i = 0; i < event_outcomes.size() && i < results.size(); ++i) {
     events::ReceiptEntry& outcome = outcomes[event_outcomes[i]];
     outcome.seq = results[i].seq;
@@ -177,6 +195,8 @@ std::vector<events::ReceiptEntry> Recorder::commit() {
     }
   }
   for (const auto& line : summaries) {
+    const LogFields fields{.message_id = k_message_record_rejected};
+    ScopedLogFields scoped(fields);
     m_log->warn("{}", line);
   }
   // One info line per batch (a batch is often thousands of records); each event at debug.
@@ -216,6 +236,20 @@ std::vector<events::ReceiptEntry> Recorder::commit() {
     m_on_journaled();
   }
   return outcomes;
+}
+
+void Recorder::count_committed() {
+  if (m_metrics != nullptr) {
+    if (m_queued_events > 0) {
+      m_metrics->records_received.with({m_via}).add(m_queued_events);
+    }
+    for (const RejectedCount& rejected : m_queued_rejections) {
+      m_metrics->records_received.with({rejected.via}).add(rejected.count);
+      m_metrics->records_rejected.with({rejected.kind}).add(rejected.count);
+    }
+  }
+  m_queued_events = 0;
+  m_queued_rejections.clear();
 }
 
 } // namespace eventmgr::daemon

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "daemon/daemon_metrics.hpp"
 #include "events/catalog.hpp"
 #include "events/journal.hpp"
 #include "events/panel_files.hpp"
@@ -58,6 +59,8 @@ public:
   std::vector<events::ReceiptEntry> commit();
   // Called after a commit that added events (the dispatcher looks for work).
   void on_journaled(std::function<void()> callback) { m_on_journaled = std::move(callback); }
+  // Counts the records of each committed batch into `metrics` (received, rejected).
+  void count_into(DaemonMetrics& metrics) { m_metrics = &metrics; }
 
 private:
   // The rejections of one intake since its burst began.
@@ -73,6 +76,8 @@ private:
   };
   bool summary_due() const;
   void queue(events::ParsedRecord parsed, std::string_view via, std::string_view record);
+  // Adds the queued records' counts to the metrics (their batch is committed) and clears them.
+  void count_committed();
 
   events::Journal& m_journal;
   const std::shared_ptr<const events::Catalog>& m_catalog;
@@ -85,6 +90,15 @@ private:
   bool m_keep_outcomes = false;
   std::vector<events::ReceiptEntry> m_outcomes; // with keep_outcomes: one per queued record
   std::vector<std::size_t> m_event_outcomes;    // the index in m_outcomes of each queued event
+  DaemonMetrics* m_metrics = nullptr;
+  std::uint64_t m_queued_events = 0; // valid records queued since the last commit (via m_via)
+  // Rejections since the last commit, by (via, kind): few, so a small list.
+  struct RejectedCount {
+    std::string via;
+    std::string_view kind;
+    std::uint64_t count = 0;
+  };
+  std::vector<RejectedCount> m_queued_rejections;
 };
 
 } // namespace eventmgr::daemon

@@ -4,6 +4,7 @@
 #include "common/clock.hpp"
 #include "common/sqlite.hpp"
 #include "common/text.hpp"
+#include "daemon/log_fields.hpp"
 
 #include <chrono>
 
@@ -15,6 +16,23 @@ namespace {
 constexpr auto k_flush_delay = std::chrono::milliseconds(20);
 // Ledger slots kept free: below this, a new run first writes what waits.
 constexpr std::size_t k_ledger_reserve = 16;
+
+// The result label of a finished run: the word the runs table stores.
+std::string_view result_label(handlers::RunStatus status) {
+  switch (status) {
+  case handlers::RunStatus::ok:
+    return "ok";
+  case handlers::RunStatus::exit:
+    return "exit";
+  case handlers::RunStatus::signal:
+    return "signal";
+  case handlers::RunStatus::timeout:
+    return "timeout";
+  case handlers::RunStatus::not_started:
+    break;
+  }
+  return "not_started";
+}
 
 } // namespace
 
@@ -137,9 +155,22 @@ void RunBook::flush() {
     }
     for (const auto& [record, outcome] : m_finished_runs) {
       m_ledger.release(std::exchange(record->slot, -1));
-      m_tally.add(outcome.started_ms != 0 ? outcome.started_ms : record->start.started_at,
-                  outcome.status != handlers::RunStatus::ok);
-      auto level = outcome.status == handlers::RunStatus::ok ? spdlog::level::info : spdlog::level::warn;
+      const bool failed = outcome.status != handlers::RunStatus::ok;
+      m_tally.add(outcome.started_ms != 0 ? outcome.started_ms : record->start.started_at, failed);
+      if (m_metrics != nullptr) {
+        const std::string handler = std::to_string(record->start.handler_id);
+        m_metrics->runs.with({record->event, handler, result_label(outcome.status)}).add();
+        if (outcome.started_ms != 0) {
+          m_metrics->run_duration.observe(static_cast<double>(outcome.finished_ms - outcome.started_ms) / 1000.0);
+        }
+      }
+      const LogFields fields{.message_id = failed ? k_message_run_failed : std::string_view(),
+                             .event = record->event,
+                             .event_id = record->start.event_seq,
+                             .run_id = record->id,
+                             .handler_id = record->start.handler_id};
+      ScopedLogFields scoped(fields);
+      auto level = failed ? spdlog::level::warn : spdlog::level::info;
       m_log->log(level, "run {}: event {} ({}) handler {} as {}: {} in {}", record->id,
                  record->start.event_seq, record->event, record->start.handler_id, record->start.user,
                  escape_control(handlers::describe_result(outcome)),

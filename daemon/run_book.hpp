@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "daemon/daemon_metrics.hpp"
 #include "daemon/run_tally.hpp"
 #include "events/journal.hpp"
 #include "handlers/launcher.hpp"
@@ -66,6 +67,8 @@ public:
   void flush();
   // Runs written since `since_ms` (at most an hour back) that ended ok and that failed.
   handlers::RunCounts runs_since(std::int64_t since_ms) const { return m_tally.since(since_ms); }
+  // Counts each run whose row is written into `metrics` (runs, duration).
+  void count_into(DaemonMetrics& metrics) { m_metrics = &metrics; }
 
 private:
   void schedule_flush();
@@ -83,6 +86,7 @@ private:
   bool m_ledger_full_logged = false;
   boost::asio::steady_timer m_flush_timer;
   RunTally m_tally;
+  DaemonMetrics* m_metrics = nullptr;
 };
 
 } // namespace eventmgr::daemon

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Usage: scripts/bench.sh [--quick] [--runs N] [--peer webhook] [--only LIST] [--keep] [--no-build]
+# Usage: scripts/bench.sh [--quick] [--runs N] [--peer webhook] [--only LIST] [--keep] [--no-build] [--metrics]
 # Builds Release into build/bench and measures eventmgrd against floors measured in the same
 # run (docs/PERFORMANCE.md): intake, dispatch (1 and 2 workers, with and without 1 GiB of ballast),
 # submit-to-start latency, memory, and optionally Debian's webhook as a peer. Each figure runs
@@ -12,10 +12,12 @@
 # fleet: forwarding to a real nats-server -js and a central node's intake from it, against a
 # bare nats.c async publish loop with the same records and Msg-Ids (docs/FLEET.md). web: server
 # time of eventmgr-web's pages over 100,000 runs and 1,000 handlers (its Server-Timing header).
+# --metrics: every daemon writes its metrics file every second (metrics_interval: 1), to measure
+# what that costs.
 set -euo pipefail
 export LC_ALL=C
 
-usage() { echo "usage: scripts/bench.sh [--quick] [--runs N] [--peer webhook] [--only intake,backlog,dispatch,latency,fleet,web] [--keep] [--no-build]"; }
+usage() { echo "usage: scripts/bench.sh [--quick] [--runs N] [--peer webhook] [--only intake,backlog,dispatch,latency,fleet,web] [--keep] [--no-build] [--metrics]"; }
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=$top/build/bench
@@ -24,6 +26,7 @@ runs=""
 peer=""
 keep=0
 build_first=1
+metrics=0
 only=intake,backlog,dispatch,latency,fleet,web
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -52,6 +55,7 @@ while [ $# -gt 0 ]; do
       ;;
     --keep) keep=1 ;;
     --no-build) build_first=0 ;;
+    --metrics) metrics=1 ;;
     -h | --help) usage; exit 0 ;;
     *) usage >&2; exit 2 ;;
   esac
@@ -158,6 +162,9 @@ start_daemon() {
   mkdir -m 700 "$state"
   # stop_grace/kill_grace 0: a stop kills running handlers at once (the backlog figure's sleeps).
   printf 'workers: %s\ndebug_ballast_mib: %s\nlog_level: info\nstop_grace: 0\nkill_grace: 0\n' "$2" "$3" >"$config"
+  if [ "$metrics" -eq 1 ]; then
+    printf 'metrics_file: %s\nmetrics_interval: 1\n' "$state.prom" >>"$config"
+  fi
   chmod 600 "$config"
   "$eventmgrd" --state-dir "$state" --config "$config" 2>"$state.log" &
   daemon_pid=$!

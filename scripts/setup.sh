@@ -12,6 +12,7 @@ packages=(
   dpkg-dev debhelper lintian scdoc man-db
   libnats-dev nats-server python3
   libssl-dev chromium chromium-driver python3-selenium
+  prometheus systemd
 )
 
 missing=()

@@ -80,4 +80,27 @@ TEST_CASE_FIXTURE(Fixture, "each intake has its own burst") {
   CHECK_FALSE(recorder.burst_last_rejection("pipe").has_value());
 }
 
+TEST_CASE_FIXTURE(Fixture, "committed records are counted by intake and rejection kind, folded ones too") {
+  eventmgr::daemon::DaemonMetrics metrics;
+  recorder.count_into(metrics);
+  recorder.add(R"({"event":"client_create","id":"a","new":{"login_name":"a"}})", "pipe");
+  recorder.add(R"({"event":"client_create","id":"a","new":{"login_name":"a"}})", "pipe"); // duplicate
+  recorder.add("not json", "pipe");
+  recorder.add(R"({"event":"nope"})", "pipe");
+  CHECK(metrics.records_received.children().empty()); // nothing committed yet
+  recorder.commit();
+  CHECK(metrics.records_received.with({"pipe"}).value() == 4);
+  CHECK(metrics.records_rejected.with({"malformed_json"}).value() == 1);
+  CHECK(metrics.records_rejected.with({"unknown_event"}).value() == 1);
+
+  // Beyond the burst's rows the records are folded into one summary row, and still each counted.
+  for (std::size_t i = 0; i < k_burst_rows + 50; ++i) {
+    recorder.add("y", "pickup");
+  }
+  recorder.end_burst("pickup");
+  recorder.commit();
+  CHECK(metrics.records_received.with({"pickup"}).value() == k_burst_rows + 50);
+  CHECK(metrics.records_rejected.with({"malformed_json"}).value() == k_burst_rows + 51);
+}
+
 TEST_SUITE_END();
