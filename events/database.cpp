@@ -19,6 +19,7 @@
 namespace eventmgr::schema {
 extern const std::string_view k_001_initial;
 extern const std::string_view k_002_lean_journal;
+extern const std::string_view k_003_retries;
 } // namespace eventmgr::schema
 
 namespace eventmgr::events {
@@ -39,6 +40,7 @@ std::array<Migration, k_schema_version> migrations() {
   return {{
     {1, schema::k_001_initial},
     {2, schema::k_002_lean_journal, true},
+    {3, schema::k_003_retries},
   }};
 }
 

@@ -465,7 +465,7 @@ std::vector<std::string> build_environment(const events::Event& event, const eve
       "EVENTMGR_EVENT_ID=" + std::to_string(event.seq),
       "EVENTMGR_HANDLER_ID=" + std::to_string(handler.id),
   };
-  env.reserve(env.size() + 2 * def.params.size());
+  env.reserve(env.size() + 2 * def.params.size() + 1); // and EVENTMGR_ATTEMPT
   // "NEW_NAME=value", built in place: this runs for every handler run.
   const auto add = [&env](std::string_view prefix, const std::string& name,
                           const std::map<std::string, std::string>& values) {
