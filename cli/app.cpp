@@ -100,6 +100,7 @@ int run(int argc, char** argv) {
   add_status_command(app, context);
   add_check_command(app, context);
   add_prune_command(app, context);
+  add_dead_commands(app, context);
 
   for (CLI::App* sub : app.get_subcommands({})) {
     sub->fallthrough();

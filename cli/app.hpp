@@ -70,6 +70,7 @@ void add_replay_command(CLI::App& app, Context& context);
 void add_status_command(CLI::App& app, Context& context);
 void add_check_command(CLI::App& app, Context& context);
 void add_prune_command(CLI::App& app, Context& context);
+void add_dead_commands(CLI::App& app, Context& context);
 
 // Parses the command line, runs the chosen command, returns the process exit code.
 int run(int argc, char** argv);
