@@ -23,7 +23,7 @@ std::string delivery_note(const RunRecord& record) {
     return {};
   }
   if (record.delivery->state == handlers::DeliveryState::dead) {
-    return "; dead letter after " + std::to_string(record.tries + 1) + " tries";
+    return "; dead letter after " + std::to_string(record.tries + 1) + (record.tries == 0 ? " try" : " tries");
   }
   return "; retry " + std::to_string(record.tries + 1) + " in " +
          format_duration(std::max<std::int64_t>(0, record.delivery->due_at.value_or(0) - now_ms()));

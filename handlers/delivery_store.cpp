@@ -26,6 +26,9 @@ DeliveryState parse_state(std::string_view text) {
   if (text == "dropped") {
     return DeliveryState::dropped;
   }
+  if (text == "queued") {
+    return DeliveryState::queued;
+  }
   return DeliveryState::waiting;
 }
 
@@ -84,6 +87,8 @@ std::string_view to_string(DeliveryState state) {
     return "dead";
   case DeliveryState::dropped:
     return "dropped";
+  case DeliveryState::queued:
+    return "queued";
   }
   return "waiting";
 }
@@ -93,14 +98,14 @@ DeliveryStore::DeliveryStore(sqlite::Database& db)
     m_upsert(db.prepare("INSERT INTO deliveries (event_seq, handler_id, state, tries, due_at, first_failed_at,"
                         " last_failed_at, last_run_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7)"
                         " ON CONFLICT (event_seq, handler_id) DO UPDATE SET state = ?3, tries = ?4, due_at = ?5,"
-                        " first_failed_at = CASE WHEN deliveries.state = 'waiting' THEN deliveries.first_failed_at"
+                        " first_failed_at = CASE WHEN deliveries.state IN ('waiting', 'queued') THEN deliveries.first_failed_at"
                         "  ELSE ?6 END,"
                         " last_failed_at = ?6, last_run_id = ?7")),
     m_settle(db.prepare("DELETE FROM deliveries WHERE event_seq = ?1 AND handler_id = ?2")),
     m_list(db.prepare("SELECT " + std::string(k_columns) + std::string(k_from) +
                       " WHERE d.state = ?1 ORDER BY d.last_failed_at, d.id")),
     m_drop(db.prepare("UPDATE deliveries SET state = 'dropped', due_at = NULL WHERE id = ?1 AND state = 'dead'")),
-    m_take(db.prepare("DELETE FROM deliveries WHERE id = ?1 AND state = 'dead'")) {}
+    m_take(db.prepare("UPDATE deliveries SET state = 'queued' WHERE id = ?1 AND state = 'dead'")) {}
 
 void DeliveryStore::record_failure(std::int64_t event_seq, std::int64_t handler_id, DeliveryState state, int tries,
                                    std::optional<std::int64_t> due_at, std::int64_t failed_at, std::int64_t run_id) {

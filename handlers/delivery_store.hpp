@@ -23,8 +23,9 @@ Failure classify(const RunOutcome& outcome);
 bool is_retried(const RunOutcome& outcome, RetryOn retry_on);
 
 // A delivery's state: `waiting` for a retry, `dead` with its retries spent, `dropped` when an
-// administrator marked it handled without running.
-enum class DeliveryState { waiting, dead, dropped };
+// administrator marked it handled without running, `queued` when one queued it to run again
+// (it keeps its id: failing again makes it dead again).
+enum class DeliveryState { waiting, dead, dropped, queued };
 std::string_view to_string(DeliveryState state);
 
 // One failed delivery of an event to a handler that is not settled.
@@ -78,7 +79,7 @@ public:
   std::vector<DeliveryRow> dead(const DeliveryFilter& filter);
   // Marks dead letter `id` dropped; false when it is not a dead letter.
   bool drop(std::int64_t id);
-  // Deletes dead letter `id` (it is queued again); false when it is not a dead letter.
+  // Marks dead letter `id` queued to run again; false when it is not a dead letter.
   bool take(std::int64_t id);
   DeliveryCounts counts();
 

@@ -21,7 +21,8 @@ std::vector<handlers::DeliveryRow> list_dead(sqlite::Database& db, const handler
 
 // Queues the dead letters `filter` selects to run again, as new attempts with a new round of
 // retries (a replay of the event for that handler each), in one transaction; they are no
-// longer dead letters. Storage failures throw sqlite::Failure.
+// longer dead letters, unless they fail again (keeping their ids). Storage failures throw
+// sqlite::Failure.
 DeadLetterChange retry_dead(sqlite::Database& db, const handlers::DeliveryFilter& filter);
 
 // Marks the dead letters `filter` selects handled without running them, in one transaction.
