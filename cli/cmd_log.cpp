@@ -5,6 +5,7 @@
 #include "cli/utf8.hpp"
 #include "common/clock.hpp"
 #include "events/database.hpp"
+#include "handlers/delivery_store.hpp"
 #include "handlers/run_log.hpp"
 
 #include <boost/json.hpp>
@@ -359,8 +360,21 @@ int show_run(Context& context, std::int64_t run_id) {
   if (!row) {
     throw CommandError{k_exit_failure, "no run " + std::to_string(run_id) + " (pruned, or never existed)"};
   }
+  // What became of the delivery this run failed (absent: ok, settled by a later try, or pruned).
+  const auto delivery = handlers::DeliveryStore(db).of_run(run_id);
   if (context.json) {
-    std::cout << json_text(run_json(*row, true)) << "\n";
+    json::object out = run_json(*row, true);
+    if (delivery) {
+      out["delivery"] = json::object{
+          {"state", std::string(handlers::to_string(delivery->state))},
+          {"dead_letter_id", delivery->state == handlers::DeliveryState::waiting ? json::value(nullptr)
+                                                                                 : json::value(delivery->id)},
+          {"tries", delivery->tries},
+          {"due_at", delivery->due_at ? json::value(format_rfc3339(*delivery->due_at)) : json::value(nullptr)}};
+    } else {
+      out["delivery"] = nullptr;
+    }
+    std::cout << json_text(out) << "\n";
     return k_exit_ok;
   }
   auto duration = duration_ms(*row);
@@ -375,6 +389,23 @@ int show_run(Context& context, std::int64_t run_id) {
   fields.add({"result", printable(handlers::describe_result(*row))});
   if (row->timed_out && row->signal) {
     fields.add({"ended by", handlers::signal_name(*row->signal)});
+  }
+  if (delivery) {
+    switch (delivery->state) {
+    case handlers::DeliveryState::waiting:
+      fields.add({"retry", "try " + std::to_string(delivery->tries + 1) + " due " +
+                               format_local_time(delivery->due_at.value_or(0))});
+      break;
+    case handlers::DeliveryState::dead:
+      fields.add({"retry", "none left: dead letter " + std::to_string(delivery->id) + " (eventmgr dead)"});
+      break;
+    case handlers::DeliveryState::dropped:
+      fields.add({"retry", "dead letter " + std::to_string(delivery->id) + ", dropped"});
+      break;
+    case handlers::DeliveryState::queued:
+      fields.add({"retry", "dead letter " + std::to_string(delivery->id) + ", queued to run again"});
+      break;
+    }
   }
   fields.print(std::cout);
   std::cout << "argv (" << row->argv.size() << (row->argv.size() == 1 ? " word" : " words") << ", secrets as ***):\n";

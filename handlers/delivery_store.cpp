@@ -163,6 +163,15 @@ bool DeliveryStore::take(std::int64_t id) {
   return m_db.changes() > 0;
 }
 
+std::optional<DeliveryRow> DeliveryStore::of_run(std::int64_t run_id) {
+  auto statement = m_db.prepare("SELECT " + std::string(k_columns) + std::string(k_from) + " WHERE d.last_run_id = ?1");
+  statement.bind(1, run_id);
+  if (!statement.step()) {
+    return std::nullopt;
+  }
+  return read_row(statement);
+}
+
 DeliveryCounts DeliveryStore::counts() {
   DeliveryCounts counts;
   auto statement = m_db.prepare(

@@ -82,6 +82,8 @@ public:
   // Marks dead letter `id` queued to run again; false when it is not a dead letter.
   bool take(std::int64_t id);
   DeliveryCounts counts();
+  // The delivery whose last failed run is `run_id`, if that run left one (`eventmgr log show`).
+  std::optional<DeliveryRow> of_run(std::int64_t run_id);
 
 private:
   sqlite::Database& m_db;

@@ -53,6 +53,10 @@ assert e["attempts"] == 3 and e["last_attempt"] == 3 and e["last_result"] == "ex
 assert e["first_failed_at"] <= e["last_failed_at"], e
 EOF
 em dead | grep -q 'exit 1' || fail "eventmgr dead does not show the last result"
+last_run=$(db "SELECT last_run_id FROM deliveries WHERE handler_id = $eager")
+em log show "$last_run" | grep -q 'none left: dead letter' || fail "log show does not say the run left a dead letter"
+[ "$(em --json log show "$last_run" | python3 -c 'import json,sys; print(json.load(sys.stdin)["delivery"]["state"])')" = dead ] ||
+  fail "log show --json lacks the delivery's state"
 em status | grep -q '^dead: *3 dead letters' || fail "status does not count the dead letters: $(em status)"
 [ "$(em --json status | python3 -c 'import json,sys; print(json.load(sys.stdin)["dead_letters"])')" = 3 ] ||
   fail "status --json does not count the dead letters"
