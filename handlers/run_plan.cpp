@@ -86,8 +86,7 @@ Result<RunPlan> plan_run(const CommandTemplate& command, const Handler& handler,
   }
   LaunchSpec& spec = plan.spec;
   spec.argv = command.render(event);
-  spec.env = build_environment(event, def, handler, user.name, user.home, user.shell);
-  spec.env.push_back("EVENTMGR_ATTEMPT=" + std::to_string(attempt));
+  spec.env = build_environment(event, def, handler, user.name, user.home, user.shell, attempt);
   spec.cwd = user.home.empty() ? "/" : user.home;
   spec.user = std::move(user);
   if (handler.stdin_mode == StdinMode::json) {

@@ -209,7 +209,8 @@ make_handler_env() {
   local home shell name upper
   IFS=: read -r _ _ _ _ _ home shell < <(getent passwd "$handler_user")
   handler_env=(PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "HOME=$home" "USER=$handler_user"
-    "LOGNAME=$handler_user" "SHELL=$shell" LANG=C.UTF-8 EVENT=client_create EVENTMGR_EVENT_ID=1 EVENTMGR_HANDLER_ID=1)
+    "LOGNAME=$handler_user" "SHELL=$shell" LANG=C.UTF-8 EVENT=client_create EVENTMGR_EVENT_ID=1 EVENTMGR_HANDLER_ID=1
+    EVENTMGR_ATTEMPT=1)
   for name in $("$eventmgr" events client_create --json | jq -r '.params[].name'); do
     upper=${name^^}
     handler_env+=("OLD_$upper=" "NEW_$upper=x")
