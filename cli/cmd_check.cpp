@@ -3,17 +3,17 @@
 // (README "Commands"). Every problem is reported, each on its own line naming the file or handler.
 #include "cli/app.hpp"
 #include "cli/delivery.hpp"
-#include "manage/handler_io.hpp"
 #include "cli/table.hpp"
 #include "common/clock.hpp"
 #include "common/program_access.hpp"
 #include "common/trusted_files.hpp"
 #include "common/users.hpp"
 #include "events/database.hpp"
-#include "handlers/delivery_store.hpp"
 #include "handlers/command_template.hpp"
+#include "handlers/delivery_store.hpp"
 #include "handlers/handler_store.hpp"
 #include "handlers/run_ledger.hpp"
+#include "manage/handler_io.hpp"
 
 #include <boost/json.hpp>
 
@@ -272,7 +272,6 @@ void check_handlers(Report& report, Context& context, const Config& config, sqli
   }
 }
 
-
 // A dead letter older than a day: a delivery that failed for good and that nobody retried or
 // dropped.
 void check_dead_letters(Report& report, sqlite::Database& db) {
@@ -288,10 +287,11 @@ void check_dead_letters(Report& report, sqlite::Database& db) {
   }
   report.checked()["old_dead_letters"] = old;
   if (old > 0) {
-    report.fail("dead letters", std::to_string(old) + " dead letter" + (old == 1 ? "" : "s") +
-                                    " older than a day, the oldest since " + format_local_time(oldest) +
-                                    ": eventmgr dead lists them; dead retry runs them again, dead drop marks them "
-                                    "handled");
+    report.fail("dead letters",
+                std::to_string(old) + " dead letter" + (old == 1 ? "" : "s") +
+                    " older than a day, the oldest since " + format_local_time(oldest) +
+                    ": eventmgr dead lists them; dead retry runs them again, dead drop marks them "
+                    "handled");
   }
 }
 

@@ -72,11 +72,12 @@ int list(Context& context) {
     std::cerr << "no dead letters\n";
     return k_exit_ok;
   }
-  Table table({"ID", "EVENT-ID", "EVENT", "HANDLER", "ATTEMPTS", "LAST RESULT", "FIRST FAILED", "LAST FAILED"});
+  Table table(
+      {"ID", "EVENT-ID", "EVENT", "HANDLER", "ATTEMPTS", "LAST RESULT", "FIRST FAILED", "LAST FAILED"});
   for (const auto& row : rows) {
-    table.add({std::to_string(row.id), std::to_string(row.event_seq), row.event, std::to_string(row.handler_id),
-               std::to_string(row.tries), row.last_result, format_local_time(row.first_failed_at),
-               format_local_time(row.last_failed_at)});
+    table.add({std::to_string(row.id), std::to_string(row.event_seq), row.event,
+               std::to_string(row.handler_id), std::to_string(row.tries), row.last_result,
+               format_local_time(row.first_failed_at), format_local_time(row.last_failed_at)});
   }
   table.print(std::cout);
   std::cout << "eventmgr dead retry ID... runs them again; eventmgr dead drop ID... marks them handled\n";
@@ -105,8 +106,9 @@ int change(Context& context, const Selection& selection, Verb verb) {
               << "\n";
   } else {
     for (const auto& row : result.changed) {
-      std::cout << (verb == Verb::retry ? "queued dead letter " : "dropped dead letter ") << row.id << ": event "
-                << row.event_seq << " (" << printable(row.event) << ") handler " << row.handler_id << "\n";
+      std::cout << (verb == Verb::retry ? "queued dead letter " : "dropped dead letter ") << row.id
+                << ": event " << row.event_seq << " (" << printable(row.event) << ") handler "
+                << row.handler_id << "\n";
     }
     if (result.changed.empty() && result.unknown.empty()) {
       std::cout << "no dead letters matched\n";
@@ -121,7 +123,8 @@ int change(Context& context, const Selection& selection, Verb verb) {
 void add_selection(CLI::App* sub, Selection& selection) {
   sub->add_option("ids", selection.ids, "dead letter ids (the ID column of eventmgr dead)");
   selection.o_handler =
-      sub->add_option("--handler", selection.handler_id, "every dead letter of this handler")->check(CLI::PositiveNumber);
+      sub->add_option("--handler", selection.handler_id, "every dead letter of this handler")
+          ->check(CLI::PositiveNumber);
   sub->add_option("--since", selection.since, "those that died since 2h, 1d, ... or an RFC 3339 time");
   sub->add_flag("--all", selection.all, "every dead letter");
 }
@@ -131,7 +134,8 @@ void add_selection(CLI::App* sub, Selection& selection) {
 void add_dead_commands(CLI::App& app, Context& context) {
   auto* dead = app.add_subcommand("dead", "runs whose retries are spent (dead letters): list, retry, drop");
   set_action(dead, [&context]() { return list(context); });
-  auto* retry = dead->add_subcommand("retry", "queue dead letters to run again, as new attempts with new retries");
+  auto* retry =
+      dead->add_subcommand("retry", "queue dead letters to run again, as new attempts with new retries");
   auto retry_selection = std::make_shared<Selection>();
   add_selection(retry, *retry_selection);
   set_action(retry, [&context, retry_selection]() { return change(context, *retry_selection, Verb::retry); });

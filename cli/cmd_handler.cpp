@@ -8,8 +8,8 @@
 #include "events/database.hpp"
 #include "handlers/command_template.hpp"
 #include "handlers/handler_store.hpp"
-#include "manage/handler_edit.hpp"
 #include "manage/dead_letters.hpp"
+#include "manage/handler_edit.hpp"
 #include "manage/handler_io.hpp"
 
 #include <boost/json.hpp>
@@ -110,9 +110,10 @@ void add_handler_options(CLI::App* sub, HandlerOptions& o, Purpose purpose) {
       sub->add_option("--stdin", o.stdin_mode, "none (default: /dev/null) or json (the event as JSON)")
           ->type_name("none|json");
   o.o_description = sub->add_option("--description", o.description, "a note for people");
-  o.o_retries = sub->add_option("--retries", o.retries,
-                                "retries of a failed run 0..100 (0: never), or default (the config's retries, 5)")
-                    ->type_name("N");
+  o.o_retries =
+      sub->add_option("--retries", o.retries,
+                      "retries of a failed run 0..100 (0: never), or default (the config's retries, 5)")
+          ->type_name("N");
   o.o_retry_on = sub->add_option("--retry-on", o.retry_on,
                                  "tempfail (exit 75, time-out, signal, not started; the default) or failure "
                                  "(any failure), or default")
@@ -145,9 +146,9 @@ void add_handler_options(CLI::App* sub, HandlerOptions& o, Purpose purpose) {
     o.o_retry_dead = sub->add_flag("--retry-dead", o.retry_dead,
                                    "after the change, run the handler's dead letters again (eventmgr dead)");
   }
-  o.all = {o.o_event,       o.o_command, o.o_priority,    o.o_user,    o.o_params,   o.o_timeout,
-           o.o_stdin,       o.o_secrets, o.o_description, o.o_disable, o.o_enable,   o.o_no_params,
-           o.o_retries,     o.o_retry_on, o.o_retry_delays};
+  o.all = {o.o_event,   o.o_command,   o.o_priority, o.o_user,        o.o_params,
+           o.o_timeout, o.o_stdin,     o.o_secrets,  o.o_description, o.o_disable,
+           o.o_enable,  o.o_no_params, o.o_retries,  o.o_retry_on,    o.o_retry_delays};
 }
 
 // The given options as a change of the handler's fields.

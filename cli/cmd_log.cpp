@@ -370,7 +370,8 @@ int show_run(Context& context, std::int64_t run_id) {
           {"dead_letter_id", delivery->state == handlers::DeliveryState::waiting ? json::value(nullptr)
                                                                                  : json::value(delivery->id)},
           {"tries", delivery->tries},
-          {"due_at", delivery->due_at ? json::value(format_rfc3339(*delivery->due_at)) : json::value(nullptr)}};
+          {"due_at",
+           delivery->due_at ? json::value(format_rfc3339(*delivery->due_at)) : json::value(nullptr)}};
     } else {
       out["delivery"] = nullptr;
     }

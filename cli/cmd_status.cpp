@@ -133,13 +133,14 @@ int status(Context& context) {
       out["last_error"] = last_error ? json::value(*last_error) : json::value(nullptr);
       if (deliveries) {
         out["retries_waiting"] = deliveries->waiting;
-        out["retries_oldest_age_ms"] =
-          deliveries->oldest_waiting ? json::value(now - *deliveries->oldest_waiting) : json::value(nullptr);
+        out["retries_oldest_age_ms"] = deliveries->oldest_waiting
+                                           ? json::value(now - *deliveries->oldest_waiting)
+                                           : json::value(nullptr);
         out["retries_next_due"] =
-          deliveries->next_due ? json::value(format_rfc3339(*deliveries->next_due)) : json::value(nullptr);
+            deliveries->next_due ? json::value(format_rfc3339(*deliveries->next_due)) : json::value(nullptr);
         out["dead_letters"] = deliveries->dead;
         out["dead_oldest_age_ms"] =
-          deliveries->oldest_dead ? json::value(now - *deliveries->oldest_dead) : json::value(nullptr);
+            deliveries->oldest_dead ? json::value(now - *deliveries->oldest_dead) : json::value(nullptr);
       }
     } else {
       out["database_problem"] = database_problem;
@@ -176,11 +177,13 @@ int status(Context& context) {
     std::cout << "last hour: " << last_hour->ok << " runs ok, " << last_hour->failed << " failed"
               << (last_hour->failed > 0 ? " (eventmgr log --failed lists them)" : "") << "\n";
     if (deliveries) {
-      std::cout << "retries:   " << deliveries->waiting << " waiting, oldest failed " << age(deliveries->oldest_waiting, now)
-                << " ago"
-                << (deliveries->next_due ? ", next due " + format_local_time(*deliveries->next_due) : std::string())
+      std::cout << "retries:   " << deliveries->waiting << " waiting, oldest failed "
+                << age(deliveries->oldest_waiting, now) << " ago"
+                << (deliveries->next_due ? ", next due " + format_local_time(*deliveries->next_due)
+                                         : std::string())
                 << "\n";
-      std::cout << "dead:      " << deliveries->dead << " dead letters, oldest " << age(deliveries->oldest_dead, now)
+      std::cout << "dead:      " << deliveries->dead << " dead letters, oldest "
+                << age(deliveries->oldest_dead, now)
                 << (deliveries->dead > 0 ? " (eventmgr dead lists them)" : "") << "\n";
     }
     // The daemon's own errors (storage, intake, start-up), not handler failures. The daemon

@@ -42,10 +42,10 @@ struct Dispatcher::ActiveEvent {
   bool cut_short = false;      // a run was taken back (stopping): the event stays unfinished
   bool held_back = false;      // its runs were taken back by a hold on its lane
   struct Retry {
-    std::size_t index = 0;  // of the handler in `handlers`
-    int tries = 0;          // failed runs of this delivery so far
+    std::size_t index = 0;   // of the handler in `handlers`
+    int tries = 0;           // failed runs of this delivery so far
     std::int64_t due_at = 0; // unix ms
-    int attempt = 0;        // the retry's attempt number; 0: read from the run log
+    int attempt = 0;         // the retry's attempt number; 0: read from the run log
   };
   std::optional<Retry> retry;  // parked until due_at
   std::optional<Retry> resume; // queued again: the retried handler's tries and attempt
@@ -53,9 +53,9 @@ struct Dispatcher::ActiveEvent {
 };
 
 Dispatcher::Dispatcher(DispatchContext context)
-  : m_context(std::move(context)),
-    m_book(m_context.db, m_context.journal, m_context.run_log, m_context.ledger, m_context.executor, m_context.log),
-    m_watch_timer(m_context.executor), m_retry_timer(m_context.executor) {}
+    : m_context(std::move(context)), m_book(m_context.db, m_context.journal, m_context.run_log,
+                                            m_context.ledger, m_context.executor, m_context.log),
+      m_watch_timer(m_context.executor), m_retry_timer(m_context.executor) {}
 
 Dispatcher::~Dispatcher() {
   m_watch_timer.cancel();
@@ -293,7 +293,7 @@ void Dispatcher::pump() {
   if (m_lane_load.size() < static_cast<std::size_t>(m_context.config.workers)) {
     m_lane_load.resize(static_cast<std::size_t>(m_context.config.workers), 0);
   }
-  start_due_retries(); // before the window: they are older than what waits there
+  start_due_retries();          // before the window: they are older than what waits there
   std::set<std::string> passed; // keys of earlier events left waiting: later ones wait too
   for (auto it = m_window.begin(); it != m_window.end() && lane_room();) {
     bool behind = std::any_of(it->keys.begin(), it->keys.end(), [&](const std::string& key) { return passed.count(key) > 0; });
@@ -417,8 +417,8 @@ void Dispatcher::queue_runs(const std::shared_ptr<ActiveEvent>& active) {
       refused = handlers::not_started(user.error().message);
     } else if (auto command = command_of(handler, *def); !command) {
       refused = handlers::not_started("invalid command: " + command.error().message);
-    } else if (auto plan = handlers::plan_run(**command, handler, *def, event, m_context.config, &user.value(),
-                                              record->start.attempt);
+    } else if (auto plan = handlers::plan_run(**command, handler, *def, event, m_context.config,
+                                              &user.value(), record->start.attempt);
                !plan) {
       refused = handlers::not_started(plan.error().message);
     } else {
@@ -464,19 +464,20 @@ void Dispatcher::queue_runs(const std::shared_ptr<ActiveEvent>& active) {
       // Recorded like any run, in its place; the next handler still runs (the panel action
       // already happened).
       record->started_ms = record->start.started_at;
-      m_context.launcher.async_report(std::move(*refused), std::move(finished), active->lane, std::move(hold));
+      m_context.launcher.async_report(std::move(*refused), std::move(finished), active->lane,
+                                      std::move(hold));
       continue;
     }
-    m_context.launcher.async_run(std::move(spec), std::move(finished), active->lane, m_book.start_hook(record),
-                                 std::move(hold));
+    m_context.launcher.async_run(std::move(spec), std::move(finished), active->lane,
+                                 m_book.start_hook(record), std::move(hold));
   }
   if (active->outstanding == 0) {
     settle(active);
   }
 }
 
-void Dispatcher::decide_retry(const std::shared_ptr<ActiveEvent>& active, RunRecord& record, std::size_t index,
-                              const handlers::RunOutcome& outcome) {
+void Dispatcher::decide_retry(const std::shared_ptr<ActiveEvent>& active, RunRecord& record,
+                              std::size_t index, const handlers::RunOutcome& outcome) {
   if (!outcome.holds_lane) {
     // Not retried (spent, not retryable under retry_on, or retries 0): a dead letter, and
     // the event's remaining handlers run now.
@@ -518,8 +519,8 @@ void Dispatcher::park(const std::shared_ptr<ActiveEvent>& active) {
     return;
   }
   for (auto& [key, lane] : m_active_keys) {
-    if (lane == active->lane && std::find(active->entry.keys.begin(), active->entry.keys.end(), key) !=
-                                    active->entry.keys.end()) {
+    if (lane == active->lane &&
+        std::find(active->entry.keys.begin(), active->entry.keys.end(), key) != active->entry.keys.end()) {
       lane = k_parked;
     }
   }
@@ -575,8 +576,8 @@ void Dispatcher::start_due_retries() {
     m_due.pop_front();
     // No other event holds its keys (they waited for it), so any lane keeps the order.
     for (auto& [key, lane] : m_active_keys) {
-      if (lane == k_parked && std::find(active->entry.keys.begin(), active->entry.keys.end(), key) !=
-                                  active->entry.keys.end()) {
+      if (lane == k_parked &&
+          std::find(active->entry.keys.begin(), active->entry.keys.end(), key) != active->entry.keys.end()) {
         lane = *best;
       }
     }

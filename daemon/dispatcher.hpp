@@ -159,7 +159,7 @@ private:
   std::multimap<std::int64_t, std::shared_ptr<ActiveEvent>> m_parked;
   std::deque<std::shared_ptr<ActiveEvent>> m_due;
   boost::asio::steady_timer m_retry_timer;
-  std::int64_t m_retry_timer_at = 0; // when m_retry_timer fires; 0: not armed
+  std::int64_t m_retry_timer_at = 0;                                // when m_retry_timer fires; 0: not armed
   std::map<std::int64_t, handlers::DeliveryRow> m_waiting_at_start; // by event seq
 };
 

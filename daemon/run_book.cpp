@@ -23,7 +23,8 @@ std::string delivery_note(const RunRecord& record) {
     return {};
   }
   if (record.delivery->state == handlers::DeliveryState::dead) {
-    return "; dead letter after " + std::to_string(record.tries + 1) + (record.tries == 0 ? " try" : " tries");
+    return "; dead letter after " + std::to_string(record.tries + 1) +
+           (record.tries == 0 ? " try" : " tries");
   }
   return "; retry " + std::to_string(record.tries + 1) + " in " +
          format_duration(std::max<std::int64_t>(0, record.delivery->due_at.value_or(0) - now_ms()));
@@ -35,8 +36,7 @@ RunBook::RunBook(sqlite::Database& db, events::Journal& journal, handlers::RunLo
                  handlers::RunLedger& ledger, boost::asio::any_io_executor executor,
                  std::shared_ptr<spdlog::logger> log)
     : m_db(db), m_journal(journal), m_run_log(run_log), m_ledger(ledger), m_deliveries(db),
-      m_log(std::move(log)),
-      m_flush_timer(std::move(executor)) {}
+      m_log(std::move(log)), m_flush_timer(std::move(executor)) {}
 
 RunBook::~RunBook() {
   m_flush_timer.cancel();
@@ -142,8 +142,8 @@ void RunBook::flush() {
       }
       // The due time of a retry is durable with the failed run's row, in this transaction.
       if (record->delivery) {
-        m_deliveries.record_failure(record->start.event_seq, record->start.handler_id, record->delivery->state,
-                                    record->tries + 1, record->delivery->due_at,
+        m_deliveries.record_failure(record->start.event_seq, record->start.handler_id,
+                                    record->delivery->state, record->tries + 1, record->delivery->due_at,
                                     outcome.finished_ms != 0 ? outcome.finished_ms : now, record->id);
       } else if (record->settles) {
         m_deliveries.settle(record->start.event_seq, record->start.handler_id);

@@ -86,6 +86,7 @@ struct CommandTemplate::Piece {
 // `handler.secrets`).
 std::vector<std::string> build_environment(const events::Event& event, const events::EventDef& def,
                                            const Handler& handler, const std::string& user_name,
-                                           const std::string& home, const std::string& shell, int attempt = 1);
+                                           const std::string& home, const std::string& shell,
+                                           int attempt = 1);
 
 } // namespace eventmgr::handlers

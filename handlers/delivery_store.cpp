@@ -12,12 +12,12 @@ namespace {
 constexpr int k_ex_tempfail = 75;
 
 constexpr std::string_view k_columns =
-  "d.id, d.event_seq, coalesce(e.event, ''), d.handler_id, d.state, d.tries, d.due_at, d.first_failed_at,"
-  " d.last_failed_at, d.last_run_id, coalesce(r.attempt, 0), r.status, r.exit_code, r.signal,"
-  " coalesce(r.start_error, '')";
+    "d.id, d.event_seq, coalesce(e.event, ''), d.handler_id, d.state, d.tries, d.due_at, d.first_failed_at,"
+    " d.last_failed_at, d.last_run_id, coalesce(r.attempt, 0), r.status, r.exit_code, r.signal,"
+    " coalesce(r.start_error, '')";
 
 constexpr std::string_view k_from =
-  " FROM deliveries d LEFT JOIN events e ON e.seq = d.event_seq LEFT JOIN runs r ON r.id = d.last_run_id";
+    " FROM deliveries d LEFT JOIN events e ON e.seq = d.event_seq LEFT JOIN runs r ON r.id = d.last_run_id";
 
 DeliveryState parse_state(std::string_view text) {
   if (text == "dead") {
@@ -51,9 +51,9 @@ DeliveryRow read_row(const sqlite::Statement& statement) {
     auto state = parse_run_state(statement.column_text(11)).value_or(RunState::interrupted);
     auto exit_code = statement.column_optional_int(12);
     auto signal = statement.column_optional_int(13);
-    row.last_result = describe_result(state, exit_code ? std::optional<int>(static_cast<int>(*exit_code)) : std::nullopt,
-                                      signal ? std::optional<int>(static_cast<int>(*signal)) : std::nullopt,
-                                      statement.column_text(14));
+    row.last_result = describe_result(
+        state, exit_code ? std::optional<int>(static_cast<int>(*exit_code)) : std::nullopt,
+        signal ? std::optional<int>(static_cast<int>(*signal)) : std::nullopt, statement.column_text(14));
   }
   return row;
 }
@@ -94,29 +94,32 @@ std::string_view to_string(DeliveryState state) {
 }
 
 DeliveryStore::DeliveryStore(sqlite::Database& db)
-  : m_db(db),
-    m_upsert(db.prepare("INSERT INTO deliveries (event_seq, handler_id, state, tries, due_at, first_failed_at,"
-                        " last_failed_at, last_run_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7)"
-                        " ON CONFLICT (event_seq, handler_id) DO UPDATE SET state = ?3, tries = ?4, due_at = ?5,"
-                        " first_failed_at = CASE WHEN deliveries.state IN ('waiting', 'queued') THEN deliveries.first_failed_at"
-                        "  ELSE ?6 END,"
-                        " last_failed_at = ?6, last_run_id = ?7")),
-    m_settle(db.prepare("DELETE FROM deliveries WHERE event_seq = ?1 AND handler_id = ?2")),
-    m_list(db.prepare("SELECT " + std::string(k_columns) + std::string(k_from) +
-                      " WHERE d.state = ?1 ORDER BY d.last_failed_at, d.id")),
-    m_drop(db.prepare("UPDATE deliveries SET state = 'dropped', due_at = NULL WHERE id = ?1 AND state = 'dead'")),
-    m_take(db.prepare("UPDATE deliveries SET state = 'queued' WHERE id = ?1 AND state = 'dead'")) {}
+    : m_db(db), m_upsert(db.prepare(
+                    "INSERT INTO deliveries (event_seq, handler_id, state, tries, due_at, first_failed_at,"
+                    " last_failed_at, last_run_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7)"
+                    " ON CONFLICT (event_seq, handler_id) DO UPDATE SET state = ?3, tries = ?4, due_at = ?5,"
+                    " first_failed_at = CASE WHEN deliveries.state IN ('waiting', 'queued') THEN "
+                    "deliveries.first_failed_at"
+                    "  ELSE ?6 END,"
+                    " last_failed_at = ?6, last_run_id = ?7")),
+      m_settle(db.prepare("DELETE FROM deliveries WHERE event_seq = ?1 AND handler_id = ?2")),
+      m_list(db.prepare("SELECT " + std::string(k_columns) + std::string(k_from) +
+                        " WHERE d.state = ?1 ORDER BY d.last_failed_at, d.id")),
+      m_drop(db.prepare(
+          "UPDATE deliveries SET state = 'dropped', due_at = NULL WHERE id = ?1 AND state = 'dead'")),
+      m_take(db.prepare("UPDATE deliveries SET state = 'queued' WHERE id = ?1 AND state = 'dead'")) {}
 
-void DeliveryStore::record_failure(std::int64_t event_seq, std::int64_t handler_id, DeliveryState state, int tries,
-                                   std::optional<std::int64_t> due_at, std::int64_t failed_at, std::int64_t run_id) {
+void DeliveryStore::record_failure(std::int64_t event_seq, std::int64_t handler_id, DeliveryState state,
+                                   int tries, std::optional<std::int64_t> due_at, std::int64_t failed_at,
+                                   std::int64_t run_id) {
   sqlite::ResetOnExit reset(m_upsert);
   m_upsert.bind(1, event_seq)
-    .bind(2, handler_id)
-    .bind(3, to_string(state))
-    .bind(4, tries)
-    .bind(5, due_at)
-    .bind(6, failed_at)
-    .bind(7, run_id);
+      .bind(2, handler_id)
+      .bind(3, to_string(state))
+      .bind(4, tries)
+      .bind(5, due_at)
+      .bind(6, failed_at)
+      .bind(7, run_id);
   m_upsert.run();
 }
 
@@ -139,9 +142,10 @@ std::vector<DeliveryRow> DeliveryStore::list(DeliveryState state) {
 std::vector<DeliveryRow> DeliveryStore::dead(const DeliveryFilter& filter) {
   std::vector<DeliveryRow> rows;
   for (auto& row : list(DeliveryState::dead)) {
-    bool wanted = (filter.ids.empty() || std::find(filter.ids.begin(), filter.ids.end(), row.id) != filter.ids.end()) &&
-                  (!filter.handler_id || row.handler_id == *filter.handler_id) &&
-                  (!filter.since || row.last_failed_at >= *filter.since);
+    bool wanted =
+        (filter.ids.empty() || std::find(filter.ids.begin(), filter.ids.end(), row.id) != filter.ids.end()) &&
+        (!filter.handler_id || row.handler_id == *filter.handler_id) &&
+        (!filter.since || row.last_failed_at >= *filter.since);
     if (wanted) {
       rows.push_back(std::move(row));
     }
@@ -164,7 +168,8 @@ bool DeliveryStore::take(std::int64_t id) {
 }
 
 std::optional<DeliveryRow> DeliveryStore::of_run(std::int64_t run_id) {
-  auto statement = m_db.prepare("SELECT " + std::string(k_columns) + std::string(k_from) + " WHERE d.last_run_id = ?1");
+  auto statement =
+      m_db.prepare("SELECT " + std::string(k_columns) + std::string(k_from) + " WHERE d.last_run_id = ?1");
   statement.bind(1, run_id);
   if (!statement.step()) {
     return std::nullopt;
@@ -175,9 +180,9 @@ std::optional<DeliveryRow> DeliveryStore::of_run(std::int64_t run_id) {
 DeliveryCounts DeliveryStore::counts() {
   DeliveryCounts counts;
   auto statement = m_db.prepare(
-    "SELECT coalesce(sum(state = 'waiting'), 0), min(CASE WHEN state = 'waiting' THEN first_failed_at END),"
-    " min(CASE WHEN state = 'waiting' THEN due_at END), coalesce(sum(state = 'dead'), 0),"
-    " min(CASE WHEN state = 'dead' THEN last_failed_at END) FROM deliveries");
+      "SELECT coalesce(sum(state = 'waiting'), 0), min(CASE WHEN state = 'waiting' THEN first_failed_at END),"
+      " min(CASE WHEN state = 'waiting' THEN due_at END), coalesce(sum(state = 'dead'), 0),"
+      " min(CASE WHEN state = 'dead' THEN last_failed_at END) FROM deliveries");
   if (statement.step()) {
     counts.waiting = statement.column_int(0);
     counts.oldest_waiting = statement.column_optional_int(1);

@@ -32,7 +32,7 @@ std::string_view to_string(DeliveryState state);
 struct DeliveryRow {
   std::int64_t id = 0; // the dead letter's id
   std::int64_t event_seq = 0;
-  std::string event;   // the event's name
+  std::string event; // the event's name
   std::int64_t handler_id = 0;
   DeliveryState state = DeliveryState::waiting;
   int tries = 0; // failed runs of this delivery
@@ -46,9 +46,9 @@ struct DeliveryRow {
 
 // Which deliveries an operation selects (`eventmgr dead retry|drop`); every set field narrows.
 struct DeliveryFilter {
-  std::vector<std::int64_t> ids;          // empty: any
+  std::vector<std::int64_t> ids; // empty: any
   std::optional<std::int64_t> handler_id;
-  std::optional<std::int64_t> since;      // last failed at or after, unix ms
+  std::optional<std::int64_t> since; // last failed at or after, unix ms
 };
 
 // Counts for `eventmgr status` and `eventmgr check`.
@@ -57,7 +57,7 @@ struct DeliveryCounts {
   std::optional<std::int64_t> oldest_waiting; // first failure of the oldest waiting one
   std::optional<std::int64_t> next_due;
   std::int64_t dead = 0;
-  std::optional<std::int64_t> oldest_dead;    // when the oldest dead letter died
+  std::optional<std::int64_t> oldest_dead; // when the oldest dead letter died
 };
 
 // The `deliveries` table. Rows are written with the failed run's row, in its transaction.

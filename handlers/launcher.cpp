@@ -44,7 +44,7 @@ struct Launcher::Lane {
   };
   std::deque<Job> jobs;
   bool closing = false;
-  bool held = false; // a run's hold test fired: nothing runs until release_hold()
+  bool held = false;                         // a run's hold test fired: nothing runs until release_hold()
   const detail::RunCgroup* cgroup = nullptr; // owned by State::processes; null: none
   std::thread thread;
 };
@@ -209,13 +209,13 @@ void Launcher::async_run(LaunchSpec spec, std::function<void(RunOutcome)> done, 
   m_state->outstanding.fetch_add(1);
   Lane& target = lane(lane_index);
   std::lock_guard lock(target.mutex);
-  target.jobs.push_back(Lane::Job{std::move(spec), std::nullopt, std::move(done), std::move(before_start), tracked(),
-                                  std::move(hold)});
+  target.jobs.push_back(Lane::Job{std::move(spec), std::nullopt, std::move(done), std::move(before_start),
+                                  tracked(), std::move(hold)});
   target.wake.notify_one();
 }
 
-void Launcher::async_report(RunOutcome outcome, std::function<void(RunOutcome)> done,
-                            std::size_t lane_index, HoldTest hold) {
+void Launcher::async_report(RunOutcome outcome, std::function<void(RunOutcome)> done, std::size_t lane_index,
+                            HoldTest hold) {
   m_state->outstanding.fetch_add(1);
   Lane& target = lane(lane_index);
   std::lock_guard lock(target.mutex);

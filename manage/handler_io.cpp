@@ -34,9 +34,8 @@ std::string problem_list(const std::vector<std::string>& problems) {
 using handlers::Handler;
 
 constexpr std::array<std::string_view, 16> k_fields{
-    "id",      "event", "priority", "user",        "command",    "params",    "timeout",
-    "enabled", "stdin", "secrets",  "description", "created_at", "updated_at", "retries",
-    "retry_on", "retry_delays"};
+    "id",    "event",   "priority",    "user",       "command",    "params",  "timeout",  "enabled",
+    "stdin", "secrets", "description", "created_at", "updated_at", "retries", "retry_on", "retry_delays"};
 
 std::string join(const std::vector<std::string>& items, std::string_view separator) {
   std::string out;

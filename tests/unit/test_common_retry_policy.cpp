@@ -24,7 +24,8 @@ TEST_CASE("retry delays parse as a list of durations, with or without brackets")
 TEST_CASE("a bad retry delay is refused, naming it and what is valid") {
   auto bad = parse_retry_delays("10s,soon");
   REQUIRE_FALSE(bad);
-  CHECK(bad.error().message == "invalid retry delay 'soon': use a number with ms, s, m, h or d (e.g. 10s, 1m, 2h), at most 7d");
+  CHECK(bad.error().message ==
+        "invalid retry delay 'soon': use a number with ms, s, m, h or d (e.g. 10s, 1m, 2h), at most 7d");
   CHECK_FALSE(parse_retry_delays(""));
   CHECK_FALSE(parse_retry_delays("8d"));
   CHECK_FALSE(parse_retry_delays("1s,,2s"));
@@ -33,7 +34,8 @@ TEST_CASE("a bad retry delay is refused, naming it and what is valid") {
 TEST_CASE("retries are 0..100 and retry_on is tempfail or failure") {
   CHECK(parse_retries("0").value() == 0);
   CHECK(parse_retries("100").value() == 100);
-  CHECK(parse_retries("101").error().message == "invalid retries '101': use an integer 0..100 (0: never retry)");
+  CHECK(parse_retries("101").error().message ==
+        "invalid retries '101': use an integer 0..100 (0: never retry)");
   CHECK_FALSE(parse_retries("-1"));
   CHECK_FALSE(parse_retries(""));
   CHECK(parse_retry_on("tempfail") == RetryOn::tempfail);

@@ -89,7 +89,8 @@ TEST_CASE_FIXTURE(Fixture, "a delivery waits, dies, is retried under its id and 
   auto retried = eventmgr::manage::retry_dead(db, {});
   REQUIRE(retried.changed.size() == 1);
   CHECK(store.list(DeliveryState::dead).empty());
-  CHECK(db.prepare("SELECT count(*) FROM replays WHERE event_seq = " + std::to_string(seq) + " AND handler_id = 7")
+  CHECK(db.prepare("SELECT count(*) FROM replays WHERE event_seq = " + std::to_string(seq) +
+                   " AND handler_id = 7")
             .step());
   // Failing again: dead again, with the same id.
   store.record_failure(seq, 7, DeliveryState::dead, 1, std::nullopt, 9000, 3);

@@ -726,7 +726,8 @@ TEST_CASE("queued runs taken back are reported skipped and never start") {
   CHECK(launcher.running() == 0);
 }
 
-TEST_CASE("a run whose hold test fires holds its lane: what is queued behind it comes back held until released") {
+TEST_CASE(
+    "a run whose hold test fires holds its lane: what is queued behind it comes back held until released") {
   boost::asio::io_context context;
   Launcher launcher(context.get_executor());
   TempDir dir;
@@ -780,9 +781,11 @@ TEST_CASE("a run whose hold test does not fire leaves its lane running") {
   Launcher launcher(context.get_executor());
   std::vector<RunOutcome> outcomes;
   auto never = [](const RunOutcome&) { return false; };
-  launcher.async_run(shell("exit 75"), [&](RunOutcome outcome) { outcomes.push_back(std::move(outcome)); }, 0,
-                     nullptr, never);
-  launcher.async_run(shell("exit 0"), [&](RunOutcome outcome) { outcomes.push_back(std::move(outcome)); }, 0);
+  launcher.async_run(
+      shell("exit 75"), [&](RunOutcome outcome) { outcomes.push_back(std::move(outcome)); }, 0, nullptr,
+      never);
+  launcher.async_run(
+      shell("exit 0"), [&](RunOutcome outcome) { outcomes.push_back(std::move(outcome)); }, 0);
   context.run();
   REQUIRE(outcomes.size() == 2);
   CHECK_FALSE(outcomes[0].holds_lane);
