@@ -103,6 +103,7 @@ int run(int argc, char** argv) {
   add_compat_commands(app, context);
   add_plesk_bridge_commands(app, context);
   add_web_commands(app, context);
+  add_dead_commands(app, context);
 
   for (CLI::App* sub : app.get_subcommands({})) {
     sub->fallthrough();

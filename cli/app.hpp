@@ -75,6 +75,8 @@ void add_compat_commands(CLI::App& app, Context& context);
 void add_plesk_bridge_commands(CLI::App& app, Context& context);
 // `web url`: the login link of eventmgr-web.
 void add_web_commands(CLI::App& app, Context& context);
+// `dead`: dead letters, their retry and drop.
+void add_dead_commands(CLI::App& app, Context& context);
 
 // Parses the command line, runs the chosen command, returns the process exit code.
 int run(int argc, char** argv);

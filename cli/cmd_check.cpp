@@ -3,7 +3,6 @@
 // (README "Commands"). Every problem is reported, each on its own line naming the file or handler.
 #include "cli/app.hpp"
 #include "cli/delivery.hpp"
-#include "manage/handler_io.hpp"
 #include "cli/fleet_status.hpp"
 #include "cli/table.hpp"
 #include "common/clock.hpp"
@@ -12,8 +11,10 @@
 #include "common/users.hpp"
 #include "events/database.hpp"
 #include "handlers/command_template.hpp"
+#include "handlers/delivery_store.hpp"
 #include "handlers/handler_store.hpp"
 #include "handlers/run_ledger.hpp"
+#include "manage/handler_io.hpp"
 
 #include <boost/json.hpp>
 
@@ -292,6 +293,29 @@ void check_handlers(Report& report, Context& context, const Config& config, sqli
   }
 }
 
+// A dead letter older than a day: a delivery that failed for good and that nobody retried or
+// dropped.
+void check_dead_letters(Report& report, sqlite::Database& db) {
+  constexpr std::int64_t k_day_ms = 86'400'000;
+  const std::int64_t now = now_ms();
+  std::size_t old = 0;
+  std::int64_t oldest = now;
+  for (const auto& row : handlers::DeliveryStore(db).list(handlers::DeliveryState::dead)) {
+    if (now - row.last_failed_at > k_day_ms) {
+      ++old;
+      oldest = std::min(oldest, row.last_failed_at);
+    }
+  }
+  report.checked()["old_dead_letters"] = old;
+  if (old > 0) {
+    report.fail("dead letters",
+                std::to_string(old) + " dead letter" + (old == 1 ? "" : "s") +
+                    " older than a day, the oldest since " + format_local_time(oldest) +
+                    ": eventmgr dead lists them; dead retry runs them again, dead drop marks them "
+                    "handled");
+  }
+}
+
 int check(Context& context) {
   Report report(context.json);
   // 1. The config: it must load, and only its owner (and root) may write it.
@@ -359,6 +383,10 @@ int check(Context& context) {
   // 6b. Forwarding: events that have waited more than an hour to reach NATS.
   if (db && config->forward) {
     check_forward(report, *db);
+  }
+  // 6c. Dead letters: failed deliveries nobody acted on for a day are a problem to fix.
+  if (db) {
+    check_dead_letters(report, *db);
   }
 
   // 7. The daemon: a sound setup that nothing runs on handles nothing.

@@ -8,6 +8,7 @@
 #include "events/database.hpp"
 #include "handlers/command_template.hpp"
 #include "handlers/handler_store.hpp"
+#include "manage/dead_letters.hpp"
 #include "manage/handler_edit.hpp"
 #include "manage/handler_io.hpp"
 
@@ -43,7 +44,20 @@ json::object handler_json(const Handler& handler) {
                       {"secrets", handler.secrets},
                       {"description", handler.description},
                       {"created_at", format_rfc3339(handler.created_at)},
-                      {"updated_at", format_rfc3339(handler.updated_at)}};
+                      {"updated_at", format_rfc3339(handler.updated_at)},
+                      // null: the config's default
+                      {"retries", handler.retries ? json::value(*handler.retries) : json::value(nullptr)},
+                      {"retry_on", handler.retry_on ? json::value(std::string(to_string(*handler.retry_on)))
+                                                    : json::value(nullptr)},
+                      {"retry_delays", handler.retry_delays
+                                           ? json::value(format_retry_delays(*handler.retry_delays))
+                                           : json::value(nullptr)}};
+}
+
+// "5 (default)": a retry setting as show prints it, the config's default when unset.
+template <typename T>
+std::string retry_setting(const std::optional<T>& own, const std::string& fallback, const std::string& text) {
+  return own ? text : fallback + " (default)";
 }
 
 // ---- add / update ------------------------------------------------------------------------
@@ -51,7 +65,9 @@ json::object handler_json(const Handler& handler) {
 // The options of `add`, also those of `update`, where only the given ones change the handler.
 struct HandlerOptions {
   std::string event, command, priority, user, timeout, stdin_mode, description;
+  std::string retries, retry_on, retry_delays;
   std::vector<std::string> params;
+  bool retry_dead = false; // update only: queue the handler's dead letters again
   bool secrets = false;
   bool disable = false;
   bool enable = false;    // update only
@@ -61,7 +77,8 @@ struct HandlerOptions {
   std::vector<CLI::Option*> all;
   CLI::Option *o_event = nullptr, *o_command = nullptr, *o_priority = nullptr, *o_user = nullptr,
               *o_params = nullptr, *o_timeout = nullptr, *o_stdin = nullptr, *o_secrets = nullptr,
-              *o_description = nullptr, *o_disable = nullptr, *o_enable = nullptr, *o_no_params = nullptr;
+              *o_description = nullptr, *o_disable = nullptr, *o_enable = nullptr, *o_no_params = nullptr,
+              *o_retries = nullptr, *o_retry_on = nullptr, *o_retry_delays = nullptr, *o_retry_dead = nullptr;
 
   bool given(const CLI::Option* option) const { return option != nullptr && option->count() > 0; }
 };
@@ -93,6 +110,18 @@ void add_handler_options(CLI::App* sub, HandlerOptions& o, Purpose purpose) {
       sub->add_option("--stdin", o.stdin_mode, "none (default: /dev/null) or json (the event as JSON)")
           ->type_name("none|json");
   o.o_description = sub->add_option("--description", o.description, "a note for people");
+  o.o_retries =
+      sub->add_option("--retries", o.retries,
+                      "retries of a failed run 0..100 (0: never), or default (the config's retries, 5)")
+          ->type_name("N");
+  o.o_retry_on = sub->add_option("--retry-on", o.retry_on,
+                                 "tempfail (exit 75, time-out, signal, not started; the default) or failure "
+                                 "(any failure), or default")
+                     ->type_name("tempfail|failure");
+  o.o_retry_delays = sub->add_option("--retry-delays", o.retry_delays,
+                                     "delays before each retry, the last repeating, e.g. 10s,1m,5m,30m,2h "
+                                     "(+-10 % jitter), or default")
+                         ->type_name("LIST");
   sub->add_flag("--literal", o.literal,
                 "accept words of the command that a shell would read as syntax (>>, |, &&, ;, $VAR, $(...)): "
                 "no shell runs the command, so the program gets them as plain arguments");
@@ -114,9 +143,12 @@ void add_handler_options(CLI::App* sub, HandlerOptions& o, Purpose purpose) {
     o.o_enable = sub->add_flag("--enable", o.enable, "enable the handler");
     o.o_disable =
         sub->add_flag("--disable,--disabled", o.disable, "disable the handler")->excludes(o.o_enable);
+    o.o_retry_dead = sub->add_flag("--retry-dead", o.retry_dead,
+                                   "after the change, run the handler's dead letters again (eventmgr dead)");
   }
-  o.all = {o.o_event, o.o_command, o.o_priority,    o.o_user,    o.o_params, o.o_timeout,
-           o.o_stdin, o.o_secrets, o.o_description, o.o_disable, o.o_enable, o.o_no_params};
+  o.all = {o.o_event,   o.o_command,   o.o_priority, o.o_user,        o.o_params,
+           o.o_timeout, o.o_stdin,     o.o_secrets,  o.o_description, o.o_disable,
+           o.o_enable,  o.o_no_params, o.o_retries,  o.o_retry_on,    o.o_retry_delays};
 }
 
 // The given options as a change of the handler's fields.
@@ -134,6 +166,9 @@ manage::HandlerChange change_of(const HandlerOptions& o) {
   take(o.o_timeout, o.timeout, change.timeout);
   take(o.o_stdin, o.stdin_mode, change.stdin_mode);
   take(o.o_description, o.description, change.description);
+  take(o.o_retries, o.retries, change.retries);
+  take(o.o_retry_on, o.retry_on, change.retry_on);
+  take(o.o_retry_delays, o.retry_delays, change.retry_delays);
   if (o.given(o.o_params)) {
     change.params = o.params;
   }
@@ -202,7 +237,7 @@ int add_handler(Context& context, const HandlerOptions& o) {
 
 int update_handler(Context& context, const HandlerOptions& o, std::int64_t id) {
   const manage::HandlerChange change = change_of(o);
-  if (change.empty()) {
+  if (change.empty() && !o.retry_dead) {
     throw CommandError{k_exit_usage,
                        "nothing to change: give at least one option (eventmgr handler update --help)"};
   }
@@ -210,16 +245,44 @@ int update_handler(Context& context, const HandlerOptions& o, std::int64_t id) {
   if (db == nullptr) {
     throw CommandError{k_exit_usage, no_handler_message(id)};
   }
-  manage::Edited updated =
-      manage::update_handler(db->store(), id, change, context.catalog(), context.config(), policy_of(o));
-  if (updated.refusal == manage::Refusal::not_found) {
-    throw CommandError{k_exit_usage, no_handler_message(id)};
-  }
-  report_or_refuse(updated);
-  if (context.json) {
-    std::cout << json_text(handler_json(get_handler(db.get(), id))) << "\n";
+  if (!change.empty()) {
+    manage::Edited updated =
+        manage::update_handler(db->store(), id, change, context.catalog(), context.config(), policy_of(o));
+    if (updated.refusal == manage::Refusal::not_found) {
+      throw CommandError{k_exit_usage, no_handler_message(id)};
+    }
+    report_or_refuse(updated);
   } else {
-    std::cout << "updated handler " << id << "\n";
+    get_handler(db.get(), id); // refuses an unknown id
+  }
+  handlers::DeliveryFilter mine;
+  mine.handler_id = id;
+  std::size_t retried = 0;
+  std::size_t dead = 0;
+  if (o.retry_dead) {
+    retried = manage::retry_dead(db->database(), mine).changed.size();
+  } else if (change.command) {
+    dead = manage::list_dead(db->database(), mine).size(); // offered below
+  }
+  if (context.json) {
+    json::object out = handler_json(get_handler(db.get(), id));
+    if (o.retry_dead) {
+      out["dead_letters_retried"] = retried;
+    } else if (change.command) {
+      out["dead_letters"] = dead;
+    }
+    std::cout << json_text(out) << "\n";
+  } else {
+    if (!change.empty()) {
+      std::cout << "updated handler " << id << "\n";
+    }
+    if (o.retry_dead) {
+      std::cout << retried << " dead letter" << (retried == 1 ? "" : "s") << " of handler " << id
+                << " queued to run again\n";
+    } else if (dead > 0) {
+      std::cout << "handler " << id << " has " << dead << " dead letter" << (dead == 1 ? "" : "s")
+                << "; eventmgr dead retry --handler " << id << " runs them with the new command\n";
+    }
   }
   return k_exit_ok;
 }
@@ -278,6 +341,18 @@ int show_handler(Context& context, std::int64_t id) {
             << "stdin: " << handlers::to_string(handler.stdin_mode) << "\n"
             << "secrets: " << (handler.secrets ? "yes" : "no") << "\n"
             << "description: " << printable(handler.description) << "\n"
+            << "retries: "
+            << retry_setting(handler.retries, std::to_string(context.config().retry.retries),
+                             std::to_string(handler.retries.value_or(0)))
+            << "\n"
+            << "retry_on: "
+            << retry_setting(handler.retry_on, std::string(to_string(context.config().retry.retry_on)),
+                             std::string(to_string(handler.retry_on.value_or(RetryOn::tempfail))))
+            << "\n"
+            << "retry_delays: "
+            << retry_setting(handler.retry_delays, format_retry_delays(context.config().retry.delays_ms),
+                             format_retry_delays(handler.retry_delays.value_or(std::vector<std::int64_t>{})))
+            << "\n"
             << "created_at: " << format_local_time(handler.created_at) << "\n"
             << "updated_at: " << format_local_time(handler.updated_at) << "\n";
   return k_exit_ok;

@@ -7,6 +7,7 @@
 #include "events/database.hpp"
 #include "events/event_json.hpp"
 #include "events/journal.hpp"
+#include "handlers/delivery_store.hpp"
 #include "handlers/run_log.hpp"
 #include "manage/runs.hpp"
 
@@ -383,6 +384,8 @@ int show_run(Context& context, std::int64_t run_id) {
     throw CommandError{k_exit_failure, "no run " + std::to_string(run_id) + " (pruned, or never existed)"};
   }
   const auto extra = event_extra(context, db, row->event_seq);
+  // What became of the delivery this run failed (absent: ok, settled by a later try, or pruned).
+  const auto delivery = handlers::DeliveryStore(db).of_run(run_id);
   if (context.json) {
     json::object out = run_json(*row, true);
     json::object extra_json;
@@ -390,6 +393,17 @@ int show_run(Context& context, std::int64_t run_id) {
       extra_json[to_valid_utf8(key)] = to_valid_utf8(value);
     }
     out["extra"] = std::move(extra_json);
+    if (delivery) {
+      out["delivery"] = json::object{
+          {"state", std::string(handlers::to_string(delivery->state))},
+          {"dead_letter_id", delivery->state == handlers::DeliveryState::waiting ? json::value(nullptr)
+                                                                                 : json::value(delivery->id)},
+          {"tries", delivery->tries},
+          {"due_at",
+           delivery->due_at ? json::value(format_rfc3339(*delivery->due_at)) : json::value(nullptr)}};
+    } else {
+      out["delivery"] = nullptr;
+    }
     std::cout << json_text(out) << "\n";
     return k_exit_ok;
   }
@@ -405,6 +419,23 @@ int show_run(Context& context, std::int64_t run_id) {
   fields.add({"result", printable(handlers::describe_result(*row))});
   if (row->timed_out && row->signal) {
     fields.add({"ended by", handlers::signal_name(*row->signal)});
+  }
+  if (delivery) {
+    switch (delivery->state) {
+    case handlers::DeliveryState::waiting:
+      fields.add({"retry", "try " + std::to_string(delivery->tries + 1) + " due " +
+                               format_local_time(delivery->due_at.value_or(0))});
+      break;
+    case handlers::DeliveryState::dead:
+      fields.add({"retry", "none left: dead letter " + std::to_string(delivery->id) + " (eventmgr dead)"});
+      break;
+    case handlers::DeliveryState::dropped:
+      fields.add({"retry", "dead letter " + std::to_string(delivery->id) + ", dropped"});
+      break;
+    case handlers::DeliveryState::queued:
+      fields.add({"retry", "dead letter " + std::to_string(delivery->id) + ", queued to run again"});
+      break;
+    }
   }
   fields.print(std::cout);
   std::cout << "argv (" << row->argv.size() << (row->argv.size() == 1 ? " word" : " words") << ", secrets as ***):\n";

@@ -5,6 +5,8 @@
 #include "cli/table.hpp"
 #include "common/clock.hpp"
 #include "events/journal.hpp"
+#include "events/panel_files.hpp"
+#include "handlers/delivery_store.hpp"
 #include "handlers/run_log.hpp"
 #include "manage/status.hpp"
 
@@ -43,6 +45,12 @@ int status(Context& context) {
       journal_db = std::move(db.value());
     }
   }
+  std::optional<handlers::DeliveryCounts> deliveries; // retries waiting and dead letters
+  if (std::filesystem::exists(config.database)) {
+    if (auto db = events::open_database(config.database, events::OpenFor::read_only); db) {
+      deliveries = handlers::DeliveryStore(*db).counts();
+    }
+  }
 
   if (context.json) {
     json::object out{{"running", running}, {"state_dir", config.state_dir.string()},
@@ -66,6 +74,17 @@ int status(Context& context) {
       out["runs_ok_last_hour"] = last_hour->ok;
       out["runs_failed_last_hour"] = last_hour->failed;
       out["last_error"] = last_error ? json::value(*last_error) : json::value(nullptr);
+      if (deliveries) {
+        out["retries_waiting"] = deliveries->waiting;
+        out["retries_oldest_age_ms"] = deliveries->oldest_waiting
+                                           ? json::value(now - *deliveries->oldest_waiting)
+                                           : json::value(nullptr);
+        out["retries_next_due"] =
+            deliveries->next_due ? json::value(format_rfc3339(*deliveries->next_due)) : json::value(nullptr);
+        out["dead_letters"] = deliveries->dead;
+        out["dead_oldest_age_ms"] =
+            deliveries->oldest_dead ? json::value(now - *deliveries->oldest_dead) : json::value(nullptr);
+      }
     } else {
       out["database_problem"] = database_problem;
     }
@@ -103,6 +122,16 @@ int status(Context& context) {
               << counters->duplicate << " duplicate\n";
     std::cout << "last hour: " << last_hour->ok << " runs ok, " << last_hour->failed << " failed"
               << (last_hour->failed > 0 ? " (eventmgr log --failed lists them)" : "") << "\n";
+    if (deliveries) {
+      std::cout << "retries:   " << deliveries->waiting << " waiting, oldest failed "
+                << age(deliveries->oldest_waiting, now) << " ago"
+                << (deliveries->next_due ? ", next due " + format_local_time(*deliveries->next_due)
+                                         : std::string())
+                << "\n";
+      std::cout << "dead:      " << deliveries->dead << " dead letters, oldest "
+                << age(deliveries->oldest_dead, now)
+                << (deliveries->dead > 0 ? " (eventmgr dead lists them)" : "") << "\n";
+    }
     // The daemon's own errors (storage, intake, start-up), not handler failures. The daemon
     // stores it escaped; escaped again here for a database written by an older one.
     std::cout << "daemon error: " << (last_error ? "last " + printable(*last_error) : std::string("none")) << "\n";

@@ -406,6 +406,37 @@ Result<Config> parse_config(const std::string& text, const fs::path& file_name, 
          }
        }
      }},
+    {"retries",
+     [&](const YAML::Node& n, const std::string& k) { read_int(n, k, 0, k_max_retries, config.retry.retries, problems); }},
+    {"retry_on",
+     [&](const YAML::Node& n, const std::string& k) {
+       std::string value;
+       if (!read_string(n, k, value, problems)) {
+         return;
+       }
+       if (auto retry_on = parse_retry_on(value)) {
+         config.retry.retry_on = *retry_on;
+       } else {
+         problems.add(n, k + ": '" + escape_for_message(value) + "' is not valid; valid: tempfail, failure");
+       }
+     }},
+    {"retry_delays",
+     [&](const YAML::Node& n, const std::string& k) {
+       std::string value;
+       if (n.IsSequence()) {
+         for (const auto& item : n) {
+           value += (value.empty() ? "" : ",") + (item.IsScalar() ? item.Scalar() : std::string("?"));
+         }
+       } else if (!read_string(n, k, value, problems)) {
+         return;
+       }
+       auto delays = parse_retry_delays(value);
+       if (!delays) {
+         problems.add(n, k + ": " + delays.error().message);
+       } else {
+         config.retry.delays_ms = std::move(delays.value());
+       }
+     }},
     {"debug_ballast_mib",
      [&](const YAML::Node& n, const std::string& k) { read_int(n, k, 0, 65536, ballast, problems); }},
     {"metrics_file", [&](const YAML::Node& n, const std::string& k) { read_string(n, k, paths[k], problems); }},

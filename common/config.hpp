@@ -2,6 +2,7 @@
 #pragma once
 
 #include "common/result.hpp"
+#include "common/retry_policy.hpp"
 
 #include <cstdint>
 #include <filesystem>
@@ -79,6 +80,7 @@ struct Config {
   int retention_days = 30;
   bool allow_root = true;
   HandlerLimits rlimits;
+  RetryPolicy retry;                    // retries, retry_on, retry_delays: handlers' defaults
   std::size_t debug_ballast_mib = 0;    // benchmark only: memory the daemon holds
   std::optional<ForwardConfig> forward;
   std::optional<NatsIntakeConfig> intake_nats;

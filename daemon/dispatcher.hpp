@@ -7,6 +7,7 @@
 #include "events/journal.hpp"
 #include "events/replay_queue.hpp"
 #include "handlers/command_template.hpp"
+#include "handlers/delivery_store.hpp"
 #include "handlers/handler_store.hpp"
 #include "handlers/launcher.hpp"
 #include "handlers/run_ledger.hpp"
@@ -94,6 +95,22 @@ private:
   void finish_event(const std::shared_ptr<ActiveEvent>& active);
   // Forgets `active` (done or left unfinished for the next start) and looks for more work.
   void release(const std::shared_ptr<ActiveEvent>& active);
+  // Every run of `active` was reported: finishes it, parks it for its retry, or puts it back
+  // in the window (its runs were held behind another event's retry).
+  void settle(const std::shared_ptr<ActiveEvent>& active);
+  // A failed run of `active`'s handler at `index`: a retry when the lane held for it
+  // (`outcome.holds_lane`), else a dead letter; written with the run's row.
+  void decide_retry(const std::shared_ptr<ActiveEvent>& active, RunRecord& record, std::size_t index,
+                    const handlers::RunOutcome& outcome);
+  // `active` waits off its lane for its retry, its keys still held.
+  void park(const std::shared_ptr<ActiveEvent>& active);
+  // Queues the due retries on lanes with room; false when one must still wait for a lane.
+  void start_due_retries();
+  void arm_retry_timer();
+  // `active` was taken back from its lane unstarted: back into the window, in seq order.
+  void put_back(const std::shared_ptr<ActiveEvent>& active);
+  // Reads the retries that were waiting when the daemon stopped.
+  void load_waiting_retries();
   // Reads a journal entry into the window's form: the parsed event and its keys.
   Pending pending_of(events::JournalEntry entry, bool replay, std::optional<std::int64_t> only_handler) const;
   // The enabled handlers of `event` in order, cached until another connection commits.
@@ -140,6 +157,12 @@ private:
   std::map<std::string, CachedUser> m_user_cache;
   boost::asio::steady_timer m_watch_timer;
   std::int64_t m_data_version = -1;
+  // Parked events (their retry due, unix ms) and those due that wait for a lane.
+  std::multimap<std::int64_t, std::shared_ptr<ActiveEvent>> m_parked;
+  std::deque<std::shared_ptr<ActiveEvent>> m_due;
+  boost::asio::steady_timer m_retry_timer;
+  std::int64_t m_retry_timer_at = 0;                                // when m_retry_timer fires; 0: not armed
+  std::map<std::int64_t, handlers::DeliveryRow> m_waiting_at_start; // by event seq
 };
 
 } // namespace eventmgr::daemon

@@ -6,6 +6,7 @@
 #include "common/text.hpp"
 #include "daemon/log_fields.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 namespace eventmgr::daemon {
@@ -34,13 +35,26 @@ std::string_view result_label(handlers::RunStatus status) {
   return "not_started";
 }
 
+// What becomes of a failed run's delivery, for its log line.
+std::string delivery_note(const RunRecord& record) {
+  if (!record.delivery) {
+    return {};
+  }
+  if (record.delivery->state == handlers::DeliveryState::dead) {
+    return "; dead letter after " + std::to_string(record.tries + 1) +
+           (record.tries == 0 ? " try" : " tries");
+  }
+  return "; retry " + std::to_string(record.tries + 1) + " in " +
+         format_duration(std::max<std::int64_t>(0, record.delivery->due_at.value_or(0) - now_ms()));
+}
+
 } // namespace
 
 RunBook::RunBook(sqlite::Database& db, events::Journal& journal, handlers::RunLog& run_log,
                  handlers::RunLedger& ledger, boost::asio::any_io_executor executor,
                  std::shared_ptr<spdlog::logger> log)
-    : m_db(db), m_journal(journal), m_run_log(run_log), m_ledger(ledger), m_log(std::move(log)),
-      m_flush_timer(std::move(executor)) {}
+    : m_db(db), m_journal(journal), m_run_log(run_log), m_ledger(ledger), m_deliveries(db),
+      m_log(std::move(log)), m_flush_timer(std::move(executor)) {}
 
 RunBook::~RunBook() {
   m_flush_timer.cancel();
@@ -144,6 +158,14 @@ void RunBook::flush() {
       } else {
         m_run_log.finish_run(record->id, outcome);
       }
+      // The due time of a retry is durable with the failed run's row, in this transaction.
+      if (record->delivery) {
+        m_deliveries.record_failure(record->start.event_seq, record->start.handler_id,
+                                    record->delivery->state, record->tries + 1, record->delivery->due_at,
+                                    outcome.finished_ms != 0 ? outcome.finished_ms : now, record->id);
+      } else if (record->settles) {
+        m_deliveries.settle(record->start.event_seq, record->start.handler_id);
+      }
     }
     for (std::int64_t seq : m_done) {
       m_journal.mark_done(seq, now);
@@ -164,17 +186,20 @@ void RunBook::flush() {
           m_metrics->run_duration.observe(static_cast<double>(outcome.finished_ms - outcome.started_ms) / 1000.0);
         }
       }
-      const LogFields fields{.message_id = failed ? k_message_run_failed : std::string_view(),
+      const LogFields fields{.message_id = !failed ? std::string_view()
+                                         : record->delivery && record->delivery->state == handlers::DeliveryState::dead
+                                             ? k_message_dead_letter
+                                             : k_message_run_failed,
                              .event = record->event,
                              .event_id = record->start.event_seq,
                              .run_id = record->id,
                              .handler_id = record->start.handler_id};
       ScopedLogFields scoped(fields);
       auto level = failed ? spdlog::level::warn : spdlog::level::info;
-      m_log->log(level, "run {}: event {} ({}) handler {} as {}: {} in {}", record->id,
+      m_log->log(level, "run {}: event {} ({}) handler {} as {}: {} in {}{}", record->id,
                  record->start.event_seq, record->event, record->start.handler_id, record->start.user,
                  escape_control(handlers::describe_result(outcome)),
-                 format_duration(outcome.finished_ms - outcome.started_ms));
+                 format_duration(outcome.finished_ms - outcome.started_ms), delivery_note(*record));
     }
   } catch (const sqlite::Failure& failure) {
     // Their ledger slots stay taken, so the next start shows these runs interrupted.

@@ -4,6 +4,7 @@
 #include "daemon/daemon_metrics.hpp"
 #include "daemon/run_tally.hpp"
 #include "events/journal.hpp"
+#include "handlers/delivery_store.hpp"
 #include "handlers/launcher.hpp"
 #include "handlers/run_ledger.hpp"
 #include "handlers/run_log.hpp"
@@ -16,6 +17,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -31,6 +33,14 @@ struct RunRecord {
   std::atomic<std::int64_t> started_ms{0}; // set on the lane's thread when it starts
   bool finished = false;
   bool skipped = false; // taken back before it started
+  int tries = 0;        // failed runs of this delivery before this one
+  // Written with the run's row when it failed: waiting for a retry (with its due time) or dead.
+  struct DeliveryWrite {
+    handlers::DeliveryState state = handlers::DeliveryState::waiting;
+    std::optional<std::int64_t> due_at;
+  };
+  std::optional<DeliveryWrite> delivery;
+  bool settles = false; // ok after a failed try (or a replay, or a resumed event): its delivery row goes
 };
 
 // The dispatcher's book of runs and finished events, written in batches (docs/RELIABILITY.md): one
@@ -77,6 +87,7 @@ private:
   events::Journal& m_journal;
   handlers::RunLog& m_run_log;
   handlers::RunLedger& m_ledger;
+  handlers::DeliveryStore m_deliveries;
   std::shared_ptr<spdlog::logger> m_log;
   std::vector<std::int64_t> m_done;                    // finished, not yet marked done
   std::vector<std::shared_ptr<RunRecord>> m_unwritten; // queued or started, no row yet, in order

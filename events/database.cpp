@@ -20,6 +20,7 @@ namespace eventmgr::schema {
 extern const std::string_view k_001_initial;
 extern const std::string_view k_002_lean_journal;
 extern const std::string_view k_005_fleet;
+extern const std::string_view k_003_retries;
 } // namespace eventmgr::schema
 
 namespace eventmgr::events {
@@ -40,8 +41,8 @@ std::array<Migration, k_schema_version> migrations() {
   return {{
     {1, schema::k_001_initial},
     {2, schema::k_002_lean_journal, true},
-    // 3 and 4 belong to other branches (merged by the lead); empty here so 5 keeps its number.
-    {3, {}},
+    {3, schema::k_003_retries},
+    // 4 belongs to another branch (merged by the lead); empty here so 5 keeps its number.
     {4, {}},
     {5, schema::k_005_fleet},
   }};

@@ -385,7 +385,7 @@ std::vector<std::string> CommandTemplate::render_impl(const events::Event& event
 
 std::vector<std::string> build_environment(const events::Event& event, const events::EventDef& def,
                                            const Handler& handler, const std::string& user_name,
-                                           const std::string& home, const std::string& shell) {
+                                           const std::string& home, const std::string& shell, int attempt) {
   std::vector<std::string> env{
       "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
       "HOME=" + home,
@@ -396,6 +396,7 @@ std::vector<std::string> build_environment(const events::Event& event, const eve
       "EVENT=" + event.name,
       "EVENTMGR_EVENT_ID=" + std::to_string(event.seq),
       "EVENTMGR_HANDLER_ID=" + std::to_string(handler.id),
+      "EVENTMGR_ATTEMPT=" + std::to_string(attempt),
   };
   env.reserve(env.size() + 2 * def.params.size());
   // "NEW_NAME=value", built in place: this runs for every handler run.

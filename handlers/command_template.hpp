@@ -81,10 +81,12 @@ struct CommandTemplate::Piece {
 };
 
 // The environment of docs/HANDLERS.md for a handler process, as "KEY=VALUE" strings: PATH, HOME,
-// USER, LOGNAME, SHELL, LANG, EVENT, EVENTMGR_EVENT_ID, EVENTMGR_HANDLER_ID and NEW_X/OLD_X
-// (secret parameters only when `handler.secrets`).
+// USER, LOGNAME, SHELL, LANG, EVENT, EVENTMGR_EVENT_ID, EVENTMGR_HANDLER_ID, EVENTMGR_ATTEMPT
+// (`attempt`: 1, 2, ... for the run's retries) and NEW_X/OLD_X (secret parameters only when
+// `handler.secrets`).
 std::vector<std::string> build_environment(const events::Event& event, const events::EventDef& def,
                                            const Handler& handler, const std::string& user_name,
-                                           const std::string& home, const std::string& shell);
+                                           const std::string& home, const std::string& shell,
+                                           int attempt = 1);
 
 } // namespace eventmgr::handlers

@@ -41,8 +41,9 @@ std::optional<StdinMode> parse_stdin_mode(std::string_view text) {
 
 bool same_definition(const Handler& a, const Handler& b) {
   return a.event == b.event && a.priority == b.priority && a.user == b.user && a.command == b.command &&
-         a.params == b.params && a.timeout == b.timeout && a.enabled == b.enabled && a.stdin_mode == b.stdin_mode &&
-         a.secrets == b.secrets && a.description == b.description;
+         a.params == b.params && a.timeout == b.timeout && a.enabled == b.enabled &&
+         a.stdin_mode == b.stdin_mode && a.secrets == b.secrets && a.description == b.description &&
+         a.retries == b.retries && a.retry_on == b.retry_on && a.retry_delays == b.retry_delays;
 }
 
 std::optional<int> parse_priority(std::string_view text) {
@@ -75,6 +76,20 @@ Result<int> validate_priority(std::string_view text) {
   return make_error("invalid priority '" + std::string(text) +
                     "': use lowest (0), low (25), normal (50), high (75), highest (100) or an "
                     "integer 0..1000000");
+}
+
+RetryPolicy retry_policy(const Handler& handler, const RetryPolicy& defaults) {
+  RetryPolicy policy = defaults;
+  if (handler.retries) {
+    policy.retries = *handler.retries;
+  }
+  if (handler.retry_on) {
+    policy.retry_on = *handler.retry_on;
+  }
+  if (handler.retry_delays && !handler.retry_delays->empty()) {
+    policy.delays_ms = *handler.retry_delays;
+  }
+  return policy;
 }
 
 } // namespace eventmgr::handlers

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "common/result.hpp"
+#include "common/retry_policy.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -35,7 +36,14 @@ struct Handler {
   std::string description;
   std::int64_t created_at = 0; // unix ms
   std::int64_t updated_at = 0;
+  // Retries of failed runs; each unset field takes the config's default.
+  std::optional<int> retries;
+  std::optional<RetryOn> retry_on;
+  std::optional<std::vector<std::int64_t>> retry_delays; // milliseconds
 };
+
+// The retry policy `handler` runs with: its own settings over the config's `defaults`.
+RetryPolicy retry_policy(const Handler& handler, const RetryPolicy& defaults);
 
 // True when `a` and `b` would run the same way for the same events: every field but the id and
 // the times is equal (import uses it to leave out a handler that is already registered).

@@ -4,6 +4,8 @@
 #include "common/clock.hpp"
 #include "common/string_list.hpp"
 
+#include <boost/json/parse.hpp>
+
 
 #include <set>
 
@@ -12,7 +14,7 @@ namespace {
 
 constexpr std::string_view k_columns =
   "id, event, priority, user, command, params, timeout, enabled, stdin, secrets, description,"
-  " created_at, updated_at";
+  " created_at, updated_at, retries, retry_on, retry_delays";
 
 Handler read_handler(const sqlite::Statement& statement) {
   Handler handler;
@@ -29,7 +31,45 @@ Handler read_handler(const sqlite::Statement& statement) {
   handler.description = statement.column_text(10);
   handler.created_at = statement.column_int(11);
   handler.updated_at = statement.column_int(12);
+  if (!statement.column_is_null(13)) {
+    handler.retries = static_cast<int>(statement.column_int(13));
+  }
+  if (!statement.column_is_null(14)) {
+    handler.retry_on = parse_retry_on(statement.column_text(14));
+  }
+  if (!statement.column_is_null(15)) {
+    std::vector<std::int64_t> delays;
+    boost::system::error_code ec;
+    auto parsed = boost::json::parse(statement.column_text(15), ec);
+    if (!ec && parsed.is_array()) {
+      for (const auto& item : parsed.as_array()) {
+        if (item.is_int64()) {
+          delays.push_back(item.as_int64());
+        }
+      }
+    }
+    handler.retry_delays = std::move(delays);
+  }
   return handler;
+}
+
+// Binds the retry settings at `first`, `first` + 1 and `first` + 2 (NULL: the config's).
+void bind_retry(sqlite::Statement& statement, int first, const Handler& handler) {
+  statement.bind(first, handler.retries ? std::optional<std::int64_t>(*handler.retries) : std::nullopt);
+  if (handler.retry_on) {
+    statement.bind(first + 1, to_string(*handler.retry_on));
+  } else {
+    statement.bind_null(first + 1);
+  }
+  if (handler.retry_delays) {
+    std::string json = "[";
+    for (std::int64_t delay : *handler.retry_delays) {
+      json += (json.size() > 1 ? "," : "") + std::to_string(delay);
+    }
+    statement.bind(first + 2, json + "]");
+  } else {
+    statement.bind_null(first + 2);
+  }
 }
 
 std::string select(std::string_view rest) {
@@ -41,11 +81,12 @@ std::string select(std::string_view rest) {
 HandlerStore::HandlerStore(sqlite::Database& db)
   : m_db(db),
     m_insert(db.prepare("INSERT INTO handlers (id, event, priority, user, command, params, timeout,"
-                        " enabled, stdin, secrets, description, created_at, updated_at)"
-                        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)")),
+                        " enabled, stdin, secrets, description, created_at, updated_at, retries, retry_on, retry_delays)"
+                        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)")),
     m_update(db.prepare("UPDATE handlers SET event = ?2, priority = ?3, user = ?4, command = ?5,"
                         " params = ?6, timeout = ?7, enabled = ?8, stdin = ?9, secrets = ?10,"
-                        " description = ?11, updated_at = ?12 WHERE id = ?1")),
+                        " description = ?11, updated_at = ?12, retries = ?13, retry_on = ?14, retry_delays = ?15"
+                        " WHERE id = ?1")),
     m_remove(db.prepare("DELETE FROM handlers WHERE id = ?1")),
     m_set_enabled(db.prepare("UPDATE handlers SET enabled = ?2, updated_at = ?3 WHERE id = ?1")),
     m_get(db.prepare(select("WHERE id = ?1"))),
@@ -72,6 +113,7 @@ std::int64_t HandlerStore::insert(const Handler& handler, bool keep_identity, st
     .bind(11, handler.description)
     .bind(12, keep_id && handler.created_at != 0 ? handler.created_at : now)
     .bind(13, keep_id && handler.updated_at != 0 ? handler.updated_at : now);
+  bind_retry(m_insert, 14, handler);
   m_insert.run();
   return m_db.last_insert_id();
 }
@@ -102,6 +144,7 @@ bool HandlerStore::update(const Handler& handler) {
     .bind(10, handler.secrets ? 1 : 0)
     .bind(11, handler.description)
     .bind(12, now_ms());
+  bind_retry(m_update, 13, handler);
   m_update.run();
   return m_db.changes() > 0;
 }

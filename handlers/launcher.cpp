@@ -40,9 +40,11 @@ struct Launcher::Lane {
     std::function<void(RunOutcome)> done;
     StartHook before_start;
     asio::any_io_executor tracked; // counts as work of the io_context until the job is reported
+    HoldTest hold;
   };
   std::deque<Job> jobs;
   bool closing = false;
+  bool held = false;                         // a run's hold test fired: nothing runs until release_hold()
   const detail::RunCgroup* cgroup = nullptr; // owned by State::processes; null: none
   std::thread thread;
 };
@@ -81,6 +83,16 @@ void post_outcomes(const std::shared_ptr<Launcher::State>& state, std::vector<De
   });
 }
 
+// A job taken back from a held lane, as reported: skipped and held (a decided outcome too:
+// it must come after the retried run).
+Delivery held_delivery(Launcher::Lane::Job job) {
+  RunOutcome outcome;
+  outcome.skipped = true;
+  outcome.held = true;
+  outcome.start_error = "not started: held behind a run to be retried";
+  return Delivery{std::move(job.tracked), std::move(job.done), std::move(outcome)};
+}
+
 // Outcomes wait on the lane in batches: posting one wakes the event loop (an eventfd write
 // and an epoll_ctl), and its work on them competes with the runs for the CPUs.
 constexpr std::size_t k_delivery_batch = 2;
@@ -103,7 +115,7 @@ void lane_main(Launcher::Lane& lane, std::shared_ptr<Launcher::State> state) {
         deliver_pending(); // before waiting: the event loop queues more once it has them
         lock.lock();
       }
-      lane.wake.wait(lock, [&] { return lane.closing || !lane.jobs.empty(); });
+      lane.wake.wait(lock, [&] { return lane.closing || (!lane.held && !lane.jobs.empty()); });
       if (lane.closing) {
         return;
       }
@@ -136,6 +148,23 @@ void lane_main(Launcher::Lane& lane, std::shared_ptr<Launcher::State> state) {
                               (job.spec.argv.empty() ? std::string("handler") : job.spec.argv.front()) +
                               ": " + e.what();
       }
+    }
+    if (job.hold && job.hold(outcome)) {
+      // Nothing queued behind it may run before the event loop decides (a retry keeps the
+      // event's remaining handlers and its key's later events waiting): all is taken back.
+      outcome.holds_lane = true;
+      pending.push_back(Delivery{std::move(job.tracked), std::move(job.done), std::move(outcome)});
+      std::deque<Launcher::Lane::Job> taken;
+      {
+        std::lock_guard lock(lane.mutex);
+        lane.held = true;
+        taken.swap(lane.jobs);
+      }
+      for (auto& held_job : taken) {
+        pending.push_back(held_delivery(std::move(held_job)));
+      }
+      deliver_pending();
+      continue;
     }
     pending.push_back(Delivery{std::move(job.tracked), std::move(job.done), std::move(outcome)});
   }
@@ -176,22 +205,46 @@ Launcher::Lane& Launcher::lane(std::size_t index) {
 }
 
 void Launcher::async_run(LaunchSpec spec, std::function<void(RunOutcome)> done, std::size_t lane_index,
-                         StartHook before_start) {
+                         StartHook before_start, HoldTest hold) {
+  m_state->outstanding.fetch_add(1);
+  Lane& target = lane(lane_index);
+  std::lock_guard lock(target.mutex);
+  target.jobs.push_back(Lane::Job{std::move(spec), std::nullopt, std::move(done), std::move(before_start),
+                                  tracked(), std::move(hold)});
+  target.wake.notify_one();
+}
+
+void Launcher::async_report(RunOutcome outcome, std::function<void(RunOutcome)> done, std::size_t lane_index,
+                            HoldTest hold) {
   m_state->outstanding.fetch_add(1);
   Lane& target = lane(lane_index);
   std::lock_guard lock(target.mutex);
   target.jobs.push_back(
-      Lane::Job{std::move(spec), std::nullopt, std::move(done), std::move(before_start), tracked()});
+      Lane::Job{LaunchSpec{}, std::move(outcome), std::move(done), nullptr, tracked(), std::move(hold)});
   target.wake.notify_one();
 }
 
-void Launcher::async_report(RunOutcome outcome, std::function<void(RunOutcome)> done,
-                            std::size_t lane_index) {
-  m_state->outstanding.fetch_add(1);
-  Lane& target = lane(lane_index);
-  std::lock_guard lock(target.mutex);
-  target.jobs.push_back(Lane::Job{LaunchSpec{}, std::move(outcome), std::move(done), nullptr, tracked()});
-  target.wake.notify_one();
+void Launcher::release_hold(std::size_t lane_index) {
+  if (lane_index >= m_lanes.size()) {
+    return;
+  }
+  Lane& target = *m_lanes[lane_index];
+  std::vector<Delivery> batch;
+  {
+    std::lock_guard lock(target.mutex);
+    if (!target.held) {
+      return;
+    }
+    // Queued while held, before the caller knew: taken back too.
+    for (auto& job : target.jobs) {
+      batch.push_back(held_delivery(std::move(job)));
+    }
+    target.jobs.clear();
+    target.held = false;
+  }
+  if (!batch.empty()) {
+    post_outcomes(m_state, std::move(batch));
+  }
 }
 
 void Launcher::cancel_queued() {

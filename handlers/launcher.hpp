@@ -60,6 +60,8 @@ struct RunOutcome {
   std::int64_t finished_ms = 0;
   pid_t pid = 0;
   bool skipped = false; // taken back from its queue before it started (Launcher::cancel_queued)
+  bool holds_lane = false; // its hold test held the lane: the runs queued after it come back `held`
+  bool held = false;       // taken back (with `skipped`) because an earlier run held the lane
 };
 
 // Starts handler processes and reports their outcome on the executor's thread.
@@ -86,13 +88,21 @@ public:
   // Called on the lane's thread just before the process is started, with the start time
   // (unix ms); the run is then `started`. Must be thread-safe with respect to the caller.
   using StartHook = std::function<void(std::int64_t started_ms)>;
+  // Called on the lane's thread with a run's outcome: true holds the lane (a failed run to be
+  // retried): every run queued after it, and every run queued until release_hold(), is
+  // taken back and reported `skipped` and `held`, in queue order, after this outcome.
+  using HoldTest = std::function<bool(const RunOutcome&)>;
   // Queues `spec` on lane `lane` (created on first use); `done` is called exactly once, from
   // the executor, with the outcome. Outcomes of one lane arrive in queue order.
   void async_run(LaunchSpec spec, std::function<void(RunOutcome)> done, std::size_t lane = 0,
-                 StartHook before_start = nullptr);
+                 StartHook before_start = nullptr, HoldTest hold = nullptr);
   // Queues an outcome decided without a process (a run refused before its launch), so that it
   // reaches `done` in its lane's order.
-  void async_report(RunOutcome outcome, std::function<void(RunOutcome)> done, std::size_t lane = 0);
+  void async_report(RunOutcome outcome, std::function<void(RunOutcome)> done, std::size_t lane = 0,
+                    HoldTest hold = nullptr);
+  // Lane `lane` runs again what is queued from now on; the runs queued while it was held
+  // come back `held`. Called once the outcome that held it (`holds_lane`) was handled.
+  void release_hold(std::size_t lane);
   // Takes back every queued run that has not started: each `done` gets `skipped` set, maybe
   // before the outcome of the run its lane is running.
   void cancel_queued();

@@ -68,16 +68,16 @@ std::vector<std::string> secret_values(const events::EventDef& def, const events
 } // namespace
 
 Result<RunPlan> plan_run(const Handler& handler, const events::EventDef& def, const events::Event& event,
-                         const Config& config, const UserInfo* as) {
+                         const Config& config, const UserInfo* as, int attempt) {
   auto command = CommandTemplate::parse(handler, def);
   if (!command) {
     return make_error("invalid command: " + command.error().message);
   }
-  return plan_run(*command, handler, def, event, config, as);
+  return plan_run(*command, handler, def, event, config, as, attempt);
 }
 
 Result<RunPlan> plan_run(const CommandTemplate& command, const Handler& handler, const events::EventDef& def,
-                         const events::Event& event, const Config& config, const UserInfo* as) {
+                         const events::Event& event, const Config& config, const UserInfo* as, int attempt) {
   RunPlan plan;
   plan.redacted_argv = command.render_redacted(event);
   UserInfo user;
@@ -95,7 +95,7 @@ Result<RunPlan> plan_run(const CommandTemplate& command, const Handler& handler,
   }
   LaunchSpec& spec = plan.spec;
   spec.argv = command.render(event);
-  spec.env = build_environment(event, def, handler, user.name, user.home, user.shell);
+  spec.env = build_environment(event, def, handler, user.name, user.home, user.shell, attempt);
   spec.cwd = user.home.empty() ? "/" : user.home;
   spec.user = std::move(user);
   if (handler.stdin_mode == StdinMode::json) {

@@ -25,12 +25,14 @@ struct RunPlan {
 // up now), cwd, stdin, time-out and the config's output limit, kill grace and rlimits. The
 // error says why it cannot start (invalid command, unknown user, root refused); `as` (when
 // given) replaces the handler's user, for `eventmgr handler test --run` by a non-root caller.
+// `attempt` (1, 2, ...) is the run's EVENTMGR_ATTEMPT.
 Result<RunPlan> plan_run(const Handler& handler, const events::EventDef& def, const events::Event& event,
-                         const Config& config, const UserInfo* as = nullptr);
+                         const Config& config, const UserInfo* as = nullptr, int attempt = 1);
 // As above with the handler's command already parsed (CommandTemplate::parse of `handler`
 // against `def`), which the daemon keeps per handler.
 Result<RunPlan> plan_run(const CommandTemplate& command, const Handler& handler, const events::EventDef& def,
-                         const events::Event& event, const Config& config, const UserInfo* as = nullptr);
+                         const events::Event& event, const Config& config, const UserInfo* as = nullptr,
+                         int attempt = 1);
 
 // The outcome of a run that could not start, for `reason`, finished now.
 RunOutcome not_started(std::string reason);

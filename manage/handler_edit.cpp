@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "manage/handler_edit.hpp"
 
+#include "common/text.hpp"
 #include "handlers/shell_syntax.hpp"
 
 namespace eventmgr::manage {
@@ -10,6 +11,40 @@ using handlers::Handler;
 namespace {
 
 enum class Purpose { add, update };
+
+constexpr std::string_view k_default = "default";
+
+void apply_retry(const HandlerChange& change, Handler& handler, std::vector<HandlerProblem>& problems) {
+  if (change.retries) {
+    if (*change.retries == k_default) {
+      handler.retries.reset();
+    } else if (auto retries = parse_retries(*change.retries)) {
+      handler.retries = *retries;
+    } else {
+      problems.push_back({"retries", retries.error().message + ", or default"});
+    }
+  }
+  if (change.retry_on) {
+    if (*change.retry_on == k_default) {
+      handler.retry_on.reset();
+    } else if (auto retry_on = parse_retry_on(*change.retry_on)) {
+      handler.retry_on = *retry_on;
+    } else {
+      problems.push_back({"retry_on", "invalid retry_on '" + escape_for_message(*change.retry_on) +
+                                          "': use tempfail (exit 75, time-out, signal, not started), failure "
+                                          "(any failure) or default"});
+    }
+  }
+  if (change.retry_delays) {
+    if (*change.retry_delays == k_default) {
+      handler.retry_delays.reset();
+    } else if (auto delays = parse_retry_delays(*change.retry_delays)) {
+      handler.retry_delays = std::move(delays.value());
+    } else {
+      problems.push_back({"retry_delays", delays.error().message});
+    }
+  }
+}
 
 // Copies the given fields into `handler`; a value that does not parse goes to `problems`.
 void apply(const HandlerChange& change, Handler& handler, std::vector<HandlerProblem>& problems) {
@@ -55,6 +90,7 @@ void apply(const HandlerChange& change, Handler& handler, std::vector<HandlerPro
   if (change.enabled) {
     handler.enabled = *change.enabled;
   }
+  apply_retry(change, handler, problems);
 }
 
 Edited vet(Handler handler, const HandlerChange& change, const events::Catalog& catalog, const Config& config,
@@ -97,7 +133,7 @@ Edited vet(Handler handler, const HandlerChange& change, const events::Catalog& 
 
 bool HandlerChange::empty() const {
   return !event && !command && !priority && !user && !params && !timeout && !stdin_mode && !secrets &&
-         !description && !enabled;
+         !description && !enabled && !retries && !retry_on && !retry_delays;
 }
 
 Handler new_handler(const Config& config) {

@@ -27,6 +27,10 @@ struct HandlerChange {
   std::optional<bool> secrets;
   std::optional<std::string> description;
   std::optional<bool> enabled;
+  // Retries of failed runs, each "default" to take the config's again.
+  std::optional<std::string> retries;      // 0..100
+  std::optional<std::string> retry_on;     // tempfail | failure
+  std::optional<std::string> retry_delays; // "10s,1m,5m"
 
   // True when no field is set.
   bool empty() const;

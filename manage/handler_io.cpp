@@ -37,9 +37,9 @@ std::string problem_list(const std::vector<std::string>& problems) {
 
 using handlers::Handler;
 
-constexpr std::array<std::string_view, 13> k_fields{
-    "id",      "event", "priority", "user",        "command",    "params",    "timeout",
-    "enabled", "stdin", "secrets",  "description", "created_at", "updated_at"};
+constexpr std::array<std::string_view, 16> k_fields{
+    "id",    "event",   "priority",    "user",       "command",    "params",  "timeout",  "enabled",
+    "stdin", "secrets", "description", "created_at", "updated_at", "retries", "retry_on", "retry_delays"};
 
 std::string join(const std::vector<std::string>& items, std::string_view separator) {
   std::string out;
@@ -189,6 +189,38 @@ void ItemReader::read_field(const std::string& key, const YAML::Node& value) {
         problem(value, "invalid stdin '" + *raw + "': use none or json");
       }
     }
+  } else if (key == "retries") {
+    if (auto raw = text(value, key, false)) {
+      if (auto retries = parse_retries(*raw)) {
+        m_handler.retries = *retries;
+      } else {
+        problem(value, retries.error().message);
+      }
+    }
+  } else if (key == "retry_on") {
+    if (auto raw = text(value, key, false)) {
+      if (auto retry_on = parse_retry_on(*raw)) {
+        m_handler.retry_on = *retry_on;
+      } else {
+        problem(value, "invalid retry_on '" + *raw + "': use tempfail or failure");
+      }
+    }
+  } else if (key == "retry_delays") {
+    std::string joined;
+    if (value.IsSequence()) {
+      for (const YAML::Node& item : value) {
+        if (auto raw = text(item, "retry_delays entry", false)) {
+          joined += (joined.empty() ? "" : ",") + *raw;
+        }
+      }
+    } else if (auto raw = text(value, key, false)) {
+      joined = *raw;
+    }
+    if (auto delays = parse_retry_delays(joined)) {
+      m_handler.retry_delays = std::move(delays.value());
+    } else {
+      problem(value, delays.error().message);
+    }
   } else if (key == "created_at" || key == "updated_at") {
     if (auto raw = text(value, key, false)) {
       if (auto time = parse_time(*raw)) {
@@ -262,6 +294,20 @@ std::string export_yaml(const std::vector<Handler>& handlers) {
     emit_text(out, handler.description);
     out << YAML::Key << "created_at" << YAML::Value << format_rfc3339(handler.created_at);
     out << YAML::Key << "updated_at" << YAML::Value << format_rfc3339(handler.updated_at);
+    // Only what the handler sets itself: the others follow the config's defaults.
+    if (handler.retries) {
+      out << YAML::Key << "retries" << YAML::Value << *handler.retries;
+    }
+    if (handler.retry_on) {
+      out << YAML::Key << "retry_on" << YAML::Value << std::string(to_string(*handler.retry_on));
+    }
+    if (handler.retry_delays) {
+      out << YAML::Key << "retry_delays" << YAML::Value << YAML::Flow << YAML::BeginSeq;
+      for (std::int64_t delay : *handler.retry_delays) {
+        out << format_retry_delay(delay);
+      }
+      out << YAML::EndSeq;
+    }
     out << YAML::EndMap;
   }
   out << YAML::EndSeq << YAML::EndMap;

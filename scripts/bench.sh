@@ -3,21 +3,22 @@
 # Usage: scripts/bench.sh [--quick] [--runs N] [--peer webhook] [--only LIST] [--keep] [--no-build] [--metrics]
 # Builds Release into build/bench and measures eventmgrd against floors measured in the same
 # run (docs/PERFORMANCE.md): intake, dispatch (1 and 2 workers, with and without 1 GiB of ballast),
-# submit-to-start latency, memory, and optionally Debian's webhook as a peer. Each figure runs
+# submit-to-start latency, memory, retries (10 % of runs fail once with exit 75), and optionally
+# Debian's webhook as a peer. Each figure runs
 # --runs times (default 3); prints one table (medians, min..max) and writes the raw figures to
 # build/bench/results.json. --quick: 10x smaller counts and 1 run, for development. --keep:
 # keep the per-run state dirs (daemon logs, databases) under build/bench/runs/. --no-build:
 # use the binaries already in build/bench. --only LIST: a comma-separated subset of intake,
-# backlog, dispatch, latency, fleet, web (the floors always run), for profiling one figure.
-# fleet: forwarding to a real nats-server -js and a central node's intake from it, against a
-# bare nats.c async publish loop with the same records and Msg-Ids (docs/FLEET.md). web: server
+# backlog, dispatch, latency, retries, fleet, web (the floors always run), for profiling one
+# figure. fleet: forwarding to a real nats-server -js and a central node's intake from it, against
+# a bare nats.c async publish loop with the same records and Msg-Ids (docs/FLEET.md). web: server
 # time of eventmgr-web's pages over 100,000 runs and 1,000 handlers (its Server-Timing header).
 # --metrics: every daemon writes its metrics file every second (metrics_interval: 1), to measure
 # what that costs.
 set -euo pipefail
 export LC_ALL=C
 
-usage() { echo "usage: scripts/bench.sh [--quick] [--runs N] [--peer webhook] [--only intake,backlog,dispatch,latency,fleet,web] [--keep] [--no-build] [--metrics]"; }
+usage() { echo "usage: scripts/bench.sh [--quick] [--runs N] [--peer webhook] [--only intake,backlog,dispatch,latency,retries,fleet,web] [--keep] [--no-build] [--metrics]"; }
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=$top/build/bench
@@ -27,7 +28,7 @@ peer=""
 keep=0
 build_first=1
 metrics=0
-only=intake,backlog,dispatch,latency,fleet,web
+only=intake,backlog,dispatch,latency,retries,fleet,web
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1 ;;
@@ -45,8 +46,8 @@ while [ $# -gt 0 ]; do
       shift
       ;;
     --only)
-      if [ $# -lt 2 ] || ! [[ "$2" =~ ^(intake|backlog|dispatch|latency|fleet|web)(,(intake|backlog|dispatch|latency|fleet|web))*$ ]]; then
-        echo "bench.sh: --only takes a comma-separated list of intake, backlog, dispatch, latency, fleet, web" >&2
+      if [ $# -lt 2 ] || ! [[ "$2" =~ ^(intake|backlog|dispatch|latency|retries|fleet|web)(,(intake|backlog|dispatch|latency|retries|fleet|web))*$ ]]; then
+        echo "bench.sh: --only takes a comma-separated list of intake, backlog, dispatch, latency, retries, fleet, web" >&2
         usage >&2
         exit 2
       fi
@@ -77,6 +78,8 @@ fleet_n=$((100000 / scale))
 web_runs=$((100000 / scale))
 web_handlers=$((1000 / scale))
 web_requests=20
+retries_n=$((10000 / scale))
+retries_delay_s=1
 
 die() { echo "bench.sh: $*" >&2; exit 1; }
 log() { echo "== $*" >&2; }
@@ -132,6 +135,7 @@ cleanup() {
     kill "$peer_pid" 2>/dev/null || true
     wait "$peer_pid" 2>/dev/null || true
   fi
+  [ -z "${retry_bin:-}" ] || rm -rf "$retry_bin"
   if [ "$keep" -eq 0 ]; then
     rm -rf "$work"
   else
@@ -155,7 +159,8 @@ stop_daemon() {
   daemon_pid=""
 }
 
-# start_daemon NAME WORKERS BALLAST_MIB: a daemon on a fresh state dir; sets state, config, daemon_pid.
+# start_daemon NAME WORKERS BALLAST_MIB [SETTINGS]: a daemon on a fresh state dir (SETTINGS: more
+# config lines); sets state, config, daemon_pid.
 start_daemon() {
   state=$work/$1
   config=$work/$1.yaml
@@ -165,6 +170,7 @@ start_daemon() {
   if [ "$metrics" -eq 1 ]; then
     printf 'metrics_file: %s\nmetrics_interval: 1\n' "$state.prom" >>"$config"
   fi
+  [ -z "${4:-}" ] || printf '%s\n' "$4" >>"$config"
   chmod 600 "$config"
   "$eventmgrd" --state-dir "$state" --config "$config" 2>"$state.log" &
   daemon_pid=$!
@@ -223,7 +229,8 @@ make_handler_env() {
   local home shell name upper
   IFS=: read -r _ _ _ _ _ home shell < <(getent passwd "$handler_user")
   handler_env=(PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "HOME=$home" "USER=$handler_user"
-    "LOGNAME=$handler_user" "SHELL=$shell" LANG=C.UTF-8 EVENT=client_create EVENTMGR_EVENT_ID=1 EVENTMGR_HANDLER_ID=1)
+    "LOGNAME=$handler_user" "SHELL=$shell" LANG=C.UTF-8 EVENT=client_create EVENTMGR_EVENT_ID=1 EVENTMGR_HANDLER_ID=1
+    EVENTMGR_ATTEMPT=1)
   for name in $("$eventmgr" events client_create --json | jq -r '.params[].name'); do
     upper=${name^^}
     handler_env+=("OLD_$upper=" "NEW_$upper=x")
@@ -325,6 +332,35 @@ dispatch() {
   ok=$(sql "SELECT count(*) FROM runs WHERE status = 'ok'")
   if [ "$ok" -lt "$reached_value" ]; then
     note "dispatch $3: only $ok of $reached_value runs ok: $(sql "SELECT status, start_error FROM runs WHERE status <> 'ok' LIMIT 1")"
+  fi
+  stop_daemon
+}
+
+# retries FAIL KEY: $retries_n events, two workers, a handler script that exits 75 on the first
+# attempt of every event whose id ends in 0 when FAIL is 1 (10 % of runs), with retry_delays
+# [${retries_delay_s}s]; time until every event is done. FAIL 0 is the same without failures.
+retry_bin=""
+retries() {
+  if [ -z "$retry_bin" ]; then
+    retry_bin=$(mktemp -d /tmp/eventmgr-bench-bin.XXXXXX)
+    chmod 755 "$retry_bin"
+    printf '#!/bin/sh\ncase "$EVENTMGR_EVENT_ID" in\n*0) [ "$1" = 1 ] && [ "$EVENTMGR_ATTEMPT" = 1 ] && exit 75 ;;\nesac\nexit 0\n' \
+      >"$retry_bin/flaky"
+    chmod 755 "$retry_bin/flaky"
+  fi
+  log "retries: $retries_n events, $([ "$1" = 1 ] && echo "10 % fail once with exit 75" || echo "no failures"), workers 2"
+  start_daemon "retries-$2-$run" 2 0 "retry_delays: [${retries_delay_s}s]"
+  add_handler "$retry_bin/flaky $1 <new_login_name>"
+  local t0 rc=0 seconds
+  t0=$(now_ns)
+  "$helpers/bench_writer" --pickup "$state/pickup" --prefix r --count "$retries_n" --per-file 1000 >/dev/null
+  wait_for "SELECT count(*) FROM events WHERE state = 'done'" "$retries_n" $((60 + retries_n / 100)) 20 || rc=$?
+  seconds=$(calc "($reached_ns - $t0) / 1e9")
+  [ "$rc" -eq 0 ] || note "retries $2 timed out: $reached_value of $retries_n events done in ${seconds}s"
+  record "retries.$2" "$seconds"
+  if [ "$1" = 1 ]; then
+    record retries.failed "$(sql "SELECT count(*) FROM runs WHERE status = 'exit' AND exit_code = 75")"
+    record retries.retried "$(sql "SELECT count(*) FROM runs WHERE attempt = 2 AND status = 'ok'")"
   fi
   stop_daemon
 }
@@ -547,6 +583,14 @@ for run in $(seq "$runs"); do
     dispatch 2 "$ballast_mib" w2_ballast
   fi
   ! selected latency || latency
+  if selected retries; then
+    retries 0 base
+    retries 1 failing
+    # The schedule's minimum: the same events without failures, plus the shortest retry delay
+    # (-10 % jitter) of the last event that failed.
+    record retries.minimum "$(calc "$(nth retries.base) + 0.9 * $retries_delay_s")"
+    record ratio.retries "$(calc "$(nth retries.failing) / $(nth retries.minimum)")"
+  fi
   ! selected fleet || fleet
   ! selected web || web_pages
   [ "$peer" != webhook ] || peer_webhook
@@ -616,6 +660,9 @@ row "  ballast / no ballast, 1 worker" "" "" "$(cell ratio.ballast_w1)" "flat $(
 row "  ballast / no ballast, 2 workers" "" "" "$(cell ratio.ballast_w2)" "flat $(check ratio.ballast_w2 '>=' 0.9)"
 row "latency p50, ${latency_rate}/s (ms)" "$(cell latency.ms_p50)" "$(cell floor.start_ms_p50)" "$(cell ratio.latency_p50)" "report"
 row "latency p99, ${latency_rate}/s (ms)" "$(cell latency.ms_p99)" "$(cell floor.start_ms_p99)" "$(cell ratio.latency_p99)" "report"
+row "retries: $retries_n events, 10 % fail once (s)" "$(cell retries.failing)" "$(cell retries.minimum)" "$(cell ratio.retries)" "report"
+row "  the same, no failures (s)" "$(cell retries.base)" "" "" "report"
+row "  runs that exited 75 / retried ok" "$(cell retries.failed) / $(cell retries.retried)" "" "" "report"
 row "forward to JetStream (events/s)" "$(cell fleet.forward)" "$(cell floor.nats)" "$(cell ratio.forward)" ">= 0.5 $(check ratio.forward '>=' 0.5)"
 row "central intake from JetStream (events/s)" "$(cell fleet.central)" "$(cell floor.nats)" "$(cell ratio.central)" "report"
 row "RSS idle (MiB)" "$(cell rss.idle)" "" "" "< 10 $(check rss.idle '<' 10)"
@@ -647,8 +694,8 @@ json=$build/results.json
     "$(nproc)" "$(awk -F': ' '/^model name/ { gsub(/["\\]/, ""); print $2; exit }' /proc/cpuinfo)" "$(uname -r)" \
     "$(awk '/^MemTotal/ { print int($2 / 1024) }' /proc/meminfo)" "$load_before" "$load_after" "$(id -un)"
   printf '  "commit": "%s",\n' "$(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo unknown)"
-  printf '  "counts": {"intake": %s, "writers": %s, "dispatch": %s, "ballast_mib": %s, "latency": %s, "latency_rate": %s, "backlog": %s, "peer": %s, "fleet": %s, "web_runs": %s, "web_handlers": %s},\n' \
-    "$intake_n" "$writers" "$dispatch_n" "$ballast_mib" "$latency_n" "$latency_rate" "$backlog_n" "$peer_n" "$fleet_n" "$web_runs" "$web_handlers"
+  printf '  "counts": {"intake": %s, "writers": %s, "dispatch": %s, "ballast_mib": %s, "latency": %s, "latency_rate": %s, "backlog": %s, "peer": %s, "retries": %s, "fleet": %s, "web_runs": %s, "web_handlers": %s},\n' \
+    "$intake_n" "$writers" "$dispatch_n" "$ballast_mib" "$latency_n" "$latency_rate" "$backlog_n" "$peer_n" "$retries_n" "$fleet_n" "$web_runs" "$web_handlers"
   printf '  "figures": {'
   sep=""
   for key in $(printf '%s\n' "${!values[@]}" | sort); do

@@ -26,7 +26,8 @@ case $1 in
   slow) sleep 0.02 ;;
 esac
 HANDLER
-printf 'workers: 2\n' >"$TMP/config.yaml"
+# Its failing and crashing handlers test crash recovery, not retries (test_retry_*).
+printf 'workers: 2\nretries: 0\n' >"$TMP/config.yaml"
 chmod 600 "$TMP/config.yaml"
 
 start_daemon --config "$TMP/config.yaml"

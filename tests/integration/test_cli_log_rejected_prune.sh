@@ -34,10 +34,10 @@ EOF
 start_daemon
 
 h_ok=$(add_handler --event client_create --command "$BIN/talks <new_login_name>")
-h_exit=$(add_handler --event client_create --command "$BIN/exits7")
-h_signal=$(add_handler --event client_create --command "$BIN/killed")
-h_timeout=$(add_handler --event client_create --command "$BIN/slow" --timeout 1)
-h_missing=$(add_handler --event client_create --force --command "$BIN/does-not-exist")
+h_exit=$(add_handler --event client_create --retries 0 --command "$BIN/exits7")
+h_signal=$(add_handler --event client_create --retries 0 --command "$BIN/killed")
+h_timeout=$(add_handler --event client_create --retries 0 --command "$BIN/slow" --timeout 1)
+h_missing=$(add_handler --event client_create --retries 0 --force --command "$BIN/does-not-exist")
 h_secret=$(add_handler --event client_create --secrets --command "$BIN/secret")
 h_domain=$(add_handler --event domain_create --command "$BIN/talks <new_domain_name>")
 

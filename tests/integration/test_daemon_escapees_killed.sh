@@ -27,6 +27,7 @@ EOF
 
 cat >"$TMP/eventmgr.yaml" <<'EOF'
 kill_grace: 1
+retries: 0 # its failed runs are the point here, not their retries (test_retry_*)
 EOF
 chmod 644 "$TMP/eventmgr.yaml"
 start_daemon --config "$TMP/eventmgr.yaml"

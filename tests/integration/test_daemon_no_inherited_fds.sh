@@ -13,6 +13,7 @@ require_cmd sqlite3
 cat >"$TMP/eventmgr.yaml" <<'EOF'
 log_file: eventmgrd.log
 workers: 2
+retries: 0 # its failed runs are the point here, not their retries (test_retry_*)
 EOF
 chmod 644 "$TMP/eventmgr.yaml"
 start_daemon --config "$TMP/eventmgr.yaml"

@@ -52,6 +52,7 @@ seq=$(db "SELECT seq FROM events WHERE submit_id = 'x1'")
 [ -n "$seq" ] || fail "event x1 is not in the journal"
 {
   echo "EVENT=client_create"
+  echo "EVENTMGR_ATTEMPT=1"
   echo "EVENTMGR_EVENT_ID=$seq"
   echo "EVENTMGR_HANDLER_ID=$handler_id"
   echo "HOME=$home"

@@ -7,6 +7,7 @@ source "$(dirname "$0")/lib.sh"
 require_cmd sqlite3
 
 cat >"$TMP/config.yaml" <<'EOF'
+retries: 0 # its failed runs are the point here, not their retries (test_retry_*)
 rlimits:
   cpu_seconds: 1
   open_files: 17

@@ -555,6 +555,7 @@ TEST_CASE("The environment holds the fixed variables and every parameter of the 
                      "EVENT=client_create",
                      "EVENTMGR_EVENT_ID=42",
                      "EVENTMGR_HANDLER_ID=7",
+                     "EVENTMGR_ATTEMPT=1",
                      "NEW_CONTACT_NAME=John Doe",
                      "OLD_CONTACT_NAME=",
                      "NEW_LOGIN_NAME=jdoe",
@@ -566,7 +567,7 @@ TEST_CASE("The environment holds the fixed variables and every parameter of the 
   SUBCASE("secret parameters are included with --secrets") {
     const auto env = build_environment(event, client_create(), make_handler("/bin/h", {}, true), "alice",
                                        "/home/alice", "/bin/bash");
-    CHECK(env.size() == 17);
+    CHECK(env.size() == 18);
     CHECK(std::find(env.begin(), env.end(), "NEW_PASSWORD=s3cret") != env.end());
     CHECK(std::find(env.begin(), env.end(), "OLD_PASSWORD=") != env.end());
   }

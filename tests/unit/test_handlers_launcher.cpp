@@ -726,4 +726,71 @@ TEST_CASE("queued runs taken back are reported skipped and never start") {
   CHECK(launcher.running() == 0);
 }
 
+TEST_CASE(
+    "a run whose hold test fires holds its lane: what is queued behind it comes back held until released") {
+  boost::asio::io_context context;
+  Launcher launcher(context.get_executor());
+  TempDir dir;
+  const std::string held_marker = (dir.path() / "held").string();
+  const std::string later_marker = (dir.path() / "later").string();
+  std::vector<RunOutcome> outcomes(4);
+  std::vector<std::size_t> order;
+  auto keep_as = [&](std::size_t index) {
+    return [&, index](RunOutcome outcome) {
+      outcomes[index] = std::move(outcome);
+      order.push_back(index);
+    };
+  };
+  auto tempfail = [](const RunOutcome& outcome) {
+    return outcome.status == RunStatus::exit && outcome.exit_code == 75;
+  };
+  // The first run exits 75 and holds the lane; the next two were queued behind it.
+  launcher.async_run(shell("exit 75"), keep_as(0), 0, nullptr, tempfail);
+  launcher.async_run(shell("touch " + held_marker), keep_as(1), 0, nullptr, tempfail);
+  RunOutcome decided;
+  decided.status = RunStatus::not_started;
+  launcher.async_report(decided, keep_as(2), 0);
+  // The event loop releases the lane once it has the first outcome; a run queued after that runs.
+  bool released = false;
+  while (order.size() < 3) {
+    context.run_one();
+    if (!released && !order.empty()) {
+      REQUIRE(order.front() == 0);
+      launcher.release_hold(0);
+      released = true;
+      launcher.async_run(shell("touch " + later_marker), keep_as(3), 0, nullptr, tempfail);
+    }
+  }
+  context.restart();
+  context.run();
+  REQUIRE(order == std::vector<std::size_t>{0, 1, 2, 3});
+  CHECK(outcomes[0].holds_lane);
+  CHECK(outcomes[0].exit_code == 75);
+  CHECK(outcomes[1].skipped);
+  CHECK(outcomes[1].held);
+  CHECK(outcomes[2].held);
+  CHECK_FALSE(std::filesystem::exists(held_marker));
+  CHECK(outcomes[3].status == RunStatus::ok);
+  CHECK_FALSE(outcomes[3].holds_lane);
+  CHECK(std::filesystem::exists(later_marker));
+  CHECK(launcher.running() == 0);
+}
+
+TEST_CASE("a run whose hold test does not fire leaves its lane running") {
+  boost::asio::io_context context;
+  Launcher launcher(context.get_executor());
+  std::vector<RunOutcome> outcomes;
+  auto never = [](const RunOutcome&) { return false; };
+  launcher.async_run(
+      shell("exit 75"), [&](RunOutcome outcome) { outcomes.push_back(std::move(outcome)); }, 0, nullptr,
+      never);
+  launcher.async_run(
+      shell("exit 0"), [&](RunOutcome outcome) { outcomes.push_back(std::move(outcome)); }, 0);
+  context.run();
+  REQUIRE(outcomes.size() == 2);
+  CHECK_FALSE(outcomes[0].holds_lane);
+  CHECK(outcomes[1].status == RunStatus::ok);
+  CHECK_FALSE(outcomes[1].held);
+}
+
 TEST_SUITE_END();
