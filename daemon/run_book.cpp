@@ -183,13 +183,11 @@ void RunBook::flush() {
         const std::string handler = std::to_string(record->start.handler_id);
         m_metrics->runs.with({record->event, handler, result_label(outcome.status)}).add();
         if (outcome.started_ms != 0) {
-          m_metrics->run_duration.observe(static_cast<double>(outcome.finished_ms - outcome.started_ms) / 1000.0);
+          m_metrics->run_duration.observe(static_cast<double>(outcome.finished_ms - outcome.started_ms) /
+                                          1000.0);
         }
       }
-      const LogFields fields{.message_id = !failed ? std::string_view()
-                                         : record->delivery && record->delivery->state == handlers::DeliveryState::dead
-                                             ? k_message_dead_letter
-                                             : k_message_run_failed,
+      const LogFields fields{.message_id = failed ? k_message_run_failed : std::string_view(),
                              .event = record->event,
                              .event_id = record->start.event_seq,
                              .run_id = record->id,
@@ -200,6 +198,18 @@ void RunBook::flush() {
                  record->start.event_seq, record->event, record->start.handler_id, record->start.user,
                  escape_control(handlers::describe_result(outcome)),
                  format_duration(outcome.finished_ms - outcome.started_ms), delivery_note(*record));
+      // Every failed run carries the run-failed MESSAGE_ID; a dead letter also gets a line of its
+      // own, so `journalctl MESSAGE_ID=<dead letter>` lists exactly the deliveries that gave up.
+      if (record->delivery && record->delivery->state == handlers::DeliveryState::dead) {
+        const LogFields dead_fields{.message_id = k_message_dead_letter,
+                                    .event = record->event,
+                                    .event_id = record->start.event_seq,
+                                    .run_id = record->id,
+                                    .handler_id = record->start.handler_id};
+        ScopedLogFields dead_scoped(dead_fields);
+        m_log->warn("dead letter: event {} ({}) handler {} gave up after run {} (eventmgr dead lists it)",
+                    record->start.event_seq, record->event, record->start.handler_id, record->id);
+      }
     }
   } catch (const sqlite::Failure& failure) {
     // Their ledger slots stay taken, so the next start shows these runs interrupted.

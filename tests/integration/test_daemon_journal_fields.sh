@@ -75,6 +75,15 @@ got=$(jq -r '[.EVENTMGR_EVENT, .EVENTMGR_EVENT_ID, .EVENTMGR_RUN_ID, .EVENTMGR_H
 jq -r .MESSAGE "$TMP/failed.json" | grep -q "^run $run: event $seq (client_create) handler $broken" ||
   fail "failed-run message: $(jq -r .MESSAGE "$TMP/failed.json")"
 
+# Exit 3 is not retried (retry_on: tempfail), so the delivery is a dead letter at once: a line
+# of its own with the dead-letter MESSAGE_ID and the same ids.
+dead_letter=fe5eeb9d87ac4cfaa986571c7d7769d2
+wait_for "[ -n \"\$(entries MESSAGE_ID=$dead_letter)\" ]" 30
+entries MESSAGE_ID=$dead_letter >"$TMP/dead.json"
+[ "$(wc -l <"$TMP/dead.json")" -eq 1 ] || fail "expected one dead-letter entry: $(cat "$TMP/dead.json")"
+got=$(jq -r '[.EVENTMGR_EVENT, .EVENTMGR_EVENT_ID, .EVENTMGR_RUN_ID, .EVENTMGR_HANDLER_ID] | join(" ")' "$TMP/dead.json")
+[ "$got" = "client_create $seq $run $broken" ] || fail "dead-letter fields: got '$got': $(cat "$TMP/dead.json")"
+
 # The run that went well: its fields, no MESSAGE_ID.
 ok_run=$(db "SELECT id FROM runs WHERE handler_id = $ok")
 entries EVENTMGR_RUN_ID="$ok_run" >"$TMP/ok.json"
