@@ -603,9 +603,12 @@ TEST_CASE("two built-in catalogs merge: one entry per event, each parameter sayi
 }
 
 TEST_CASE("an event twice in one catalog is still a duplicate, also after a merge") {
-  const std::string one = "events:\n" + event_yaml("job_done");
-  CHECK(
-      error_of(Catalog::load_texts({{"a", "a.yaml", one}, {"b", "b.yaml", one + event_yaml("job_done")}})) ==
+  // Appended, not concatenated: GCC 12 at -O2 gives a false -Wrestrict on `"literal" + string`.
+  std::string one = "events:\n";
+  one += event_yaml("job_done");
+  std::string two = one;
+  two += event_yaml("job_done");
+  CHECK(error_of(Catalog::load_texts({{"a", "a.yaml", one}, {"b", "b.yaml", two}})) ==
       "b.yaml:9: duplicate event 'job_done'; first defined at a.yaml:2");
 }
 
