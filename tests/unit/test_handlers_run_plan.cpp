@@ -68,4 +68,20 @@ TEST_CASE("an event without secret values costs the capture nothing") {
   CHECK(planned_secrets(event, true).empty());
 }
 
+TEST_CASE("extra values whose name says secret are secrets: masked, and in stdin JSON only with secrets") {
+  Event event;
+  event.name = "user_update";
+  event.new_values = {{"login_name", "jdoe"}};
+  event.extra = {{"NEW_FTP_PASSWORD", "hunter2"}, {"NEW_PLAN", "Gold"}};
+  CHECK(planned_secrets(event, false) == Strings{"hunter2"});
+
+  const std::string without = eventmgr::handlers::stdin_json(event, user_update(), false, false);
+  CHECK(without.find(R"("extra":{"NEW_PLAN":"Gold"})") != std::string::npos);
+  CHECK(without.find("hunter2") == std::string::npos);
+  const std::string with = eventmgr::handlers::stdin_json(event, user_update(), true, false);
+  CHECK(with.find(R"("extra":{"NEW_FTP_PASSWORD":"hunter2","NEW_PLAN":"Gold"})") != std::string::npos);
+  const std::string shown = eventmgr::handlers::stdin_json(event, user_update(), true, true);
+  CHECK(shown.find(R"("NEW_FTP_PASSWORD":"***")") != std::string::npos);
+}
+
 TEST_SUITE_END();
