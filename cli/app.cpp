@@ -65,19 +65,6 @@ sqlite::Database Context::database(events::OpenFor purpose) {
   return std::move(db.value());
 }
 
-std::string unknown_event_message(const events::Catalog& catalog, const std::string& name) {
-  std::string message = "unknown event '" + name + "'";
-  auto close = catalog.suggest(name);
-  if (!close.empty()) {
-    message += "; did you mean ";
-    for (std::size_t i = 0; i < close.size(); ++i) {
-      message += (i == 0 ? "" : i + 1 == close.size() ? " or " : ", ") + close[i];
-    }
-    message += "?";
-  }
-  return message + " (eventmgr events lists all)";
-}
-
 std::int64_t parse_since(const std::string& text) {
   if (auto ago = parse_duration(text)) {
     return now_ms() - *ago;

@@ -6,6 +6,7 @@
 #include "common/sqlite.hpp"
 #include "events/database.hpp"
 #include "events/catalog.hpp"
+#include "manage/handler_check.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -15,6 +16,8 @@
 #include <string>
 
 namespace eventmgr::cli {
+
+using manage::unknown_event_message;
 
 // Exit codes (README "Commands").
 enum ExitCode : int { k_exit_ok = 0, k_exit_failure = 1, k_exit_usage = 2, k_exit_unreachable = 3 };
@@ -43,9 +46,6 @@ private:
   std::optional<Config> m_config;
   std::optional<events::Catalog> m_catalog;
 };
-
-// "unknown event 'X'; did you mean A, B or C? (eventmgr events lists all)".
-std::string unknown_event_message(const events::Catalog& catalog, const std::string& name);
 
 // `--since 2h` (relative to now) or an absolute time, as unix ms; CommandError (exit 2) naming
 // the valid forms otherwise.

@@ -3,7 +3,7 @@
 // (README "Commands"). Every problem is reported, each on its own line naming the file or handler.
 #include "cli/app.hpp"
 #include "cli/delivery.hpp"
-#include "cli/handler_io.hpp"
+#include "manage/handler_io.hpp"
 #include "cli/table.hpp"
 #include "common/program_access.hpp"
 #include "common/trusted_files.hpp"
@@ -239,7 +239,7 @@ void check_handlers(Report& report, Context& context, const Config& config, sqli
     std::string what = "handler " + std::to_string(handler.id);
     std::size_t before = report.problems();
     if (catalog) {
-      for (const auto& problem : check_handler(handler, **catalog, config)) {
+      for (const auto& problem : manage::check_handler(handler, **catalog, config)) {
         report.fail(what, problem.message);
       }
     }

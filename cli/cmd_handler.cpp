@@ -2,17 +2,16 @@
 // `eventmgr handler ...`: register, list, change, test, export and import event handlers.
 #include "cli/app.hpp"
 #include "cli/handler_db.hpp"
-#include "cli/handler_io.hpp"
 #include "cli/table.hpp"
 #include "common/clock.hpp"
 #include "common/users.hpp"
 #include "events/database.hpp"
 #include "handlers/command_template.hpp"
 #include "handlers/handler_store.hpp"
-#include "handlers/shell_syntax.hpp"
+#include "manage/handler_edit.hpp"
+#include "manage/handler_io.hpp"
 
 #include <boost/json.hpp>
-
 
 #include <cerrno>
 #include <cstring>
@@ -110,7 +109,7 @@ void add_handler_options(CLI::App* sub, HandlerOptions& o, Purpose purpose) {
   } else {
     o.o_secrets =
         sub->add_flag("--secrets,!--no-secrets", o.secrets,
-                     "pass secret parameters in the environment and --stdin json, or stop passing them");
+                      "pass secret parameters in the environment and --stdin json, or stop passing them");
     o.o_no_params = sub->add_flag("--no-params", o.no_params, "remove every --param")->excludes(o.o_params);
     o.o_enable = sub->add_flag("--enable", o.enable, "enable the handler");
     o.o_disable =
@@ -120,73 +119,65 @@ void add_handler_options(CLI::App* sub, HandlerOptions& o, Purpose purpose) {
            o.o_stdin, o.o_secrets, o.o_description, o.o_disable, o.o_enable, o.o_no_params};
 }
 
-// Applies the given options to `handler`; problems with their text go to `problems`.
-void apply_options(const HandlerOptions& o, Handler& handler, std::vector<HandlerProblem>& problems) {
-  if (o.given(o.o_event)) {
-    handler.event = o.event;
-  }
-  if (o.given(o.o_command)) {
-    handler.command = o.command;
-  }
-  if (o.given(o.o_priority)) {
-    if (auto priority = handlers::validate_priority(o.priority)) {
-      handler.priority = *priority;
-    } else {
-      problems.push_back({"priority", priority.error().message});
+// The given options as a change of the handler's fields.
+manage::HandlerChange change_of(const HandlerOptions& o) {
+  manage::HandlerChange change;
+  auto take = [&o](const CLI::Option* option, const std::string& value, std::optional<std::string>& field) {
+    if (o.given(option)) {
+      field = value;
     }
-  }
-  if (o.given(o.o_user)) {
-    handler.user = o.user;
-  }
+  };
+  take(o.o_event, o.event, change.event);
+  take(o.o_command, o.command, change.command);
+  take(o.o_priority, o.priority, change.priority);
+  take(o.o_user, o.user, change.user);
+  take(o.o_timeout, o.timeout, change.timeout);
+  take(o.o_stdin, o.stdin_mode, change.stdin_mode);
+  take(o.o_description, o.description, change.description);
   if (o.given(o.o_params)) {
-    handler.params = o.params;
+    change.params = o.params;
   }
   if (o.given(o.o_no_params)) {
-    handler.params.clear();
-  }
-  if (o.given(o.o_timeout)) {
-    if (auto timeout = parse_timeout(o.timeout)) {
-      handler.timeout = *timeout;
-    } else {
-      problems.push_back({"timeout", invalid_timeout_message(o.timeout)});
-    }
-  }
-  if (o.given(o.o_stdin)) {
-    if (auto mode = handlers::parse_stdin_mode(o.stdin_mode)) {
-      handler.stdin_mode = *mode;
-    } else {
-      problems.push_back({"stdin", "invalid --stdin '" + o.stdin_mode + "': use none or json"});
-    }
+    change.params = std::vector<std::string>{};
   }
   if (o.given(o.o_secrets)) {
-    handler.secrets = o.secrets;
-  }
-  if (o.given(o.o_description)) {
-    handler.description = o.description;
+    change.secrets = o.secrets;
   }
   if (o.given(o.o_enable)) {
-    handler.enabled = true;
+    change.enabled = true;
   }
   if (o.given(o.o_disable)) {
-    handler.enabled = false;
+    change.enabled = false;
   }
+  return change;
 }
 
-// Refuses `handler` with every problem at once (exit 2), or returns.
-void check_or_refuse(Context& context, const Handler& handler, std::vector<HandlerProblem> problems) {
-  for (auto& problem : check_handler(handler, context.catalog(), context.config())) {
-    problems.push_back(std::move(problem));
+manage::EditPolicy policy_of(const HandlerOptions& o) {
+  return {o.literal ? manage::ShellWords::literal : manage::ShellWords::refuse,
+          o.force ? manage::Unreachable::warn : manage::Unreachable::refuse};
+}
+
+// Prints the warnings of an edit, or refuses it (exit 2) with every problem at once.
+void report_or_refuse(const manage::Edited& edited) {
+  for (const auto& warning : edited.warnings) {
+    std::cerr << "eventmgr: warning: " << printable(warning) << " (registered anyway: --force)\n";
   }
-  if (problems.empty()) {
+  if (edited.refusal == manage::Refusal::none) {
     return;
   }
   // One problem on one line; several (a command can have many) as an indented list.
   std::vector<std::string> lines;
-  for (const auto& problem : problems) {
+  for (const auto& problem : edited.problems) {
     std::istringstream split(problem.message);
     for (std::string line; std::getline(split, line);) {
       lines.push_back(line);
     }
+  }
+  if (edited.refusal == manage::Refusal::unreachable) {
+    throw CommandError{k_exit_usage,
+                       join(lines, "\n") +
+                           "\nfix that, or give --force to register the handler anyway (eventmgr "
+                           "check will report it)"};
   }
   if (lines.size() == 1) {
     throw CommandError{k_exit_usage, lines.front()};
@@ -194,79 +185,37 @@ void check_or_refuse(Context& context, const Handler& handler, std::vector<Handl
   throw CommandError{k_exit_usage, "the handler is refused:\n  " + join(lines, "\n  ")};
 }
 
-// Refuses a command holding shell syntax (`>> /tmp/x.log`, `| mail`, `$HOME`) unless --literal:
-// no shell runs it, so the words would reach the program as plain arguments, silently.
-void refuse_shell_syntax(const HandlerOptions& o, const Handler& handler) {
-  if (o.literal || !o.given(o.o_command)) {
-    return;
-  }
-  auto problems = handlers::shell_syntax_problems(handler.command);
-  if (problems.size() == 1) {
-    throw CommandError{k_exit_usage, problems.front()};
-  }
-  if (!problems.empty()) {
-    throw CommandError{k_exit_usage, "the handler is refused:\n  " + join(problems, "\n  ")};
-  }
-}
-
-// Refuses a handler whose program its user cannot run (what `eventmgr check` would report), or
-// with --force only warns: registration should not accept what can never start.
-void refuse_unreachable(Context& context, const HandlerOptions& o, const Handler& handler) {
-  auto problems = reach_problems(handler, context.catalog());
-  if (problems.empty()) {
-    return;
-  }
-  if (o.force) {
-    for (const auto& problem : problems) {
-      std::cerr << "eventmgr: warning: " << printable(problem) << " (registered anyway: --force)\n";
-    }
-    return;
-  }
-  throw CommandError{k_exit_usage, join(problems, "\n") +
-                                     "\nfix that, or give --force to register the handler anyway (eventmgr check "
-                                     "will report it)"};
-}
-
 int add_handler(Context& context, const HandlerOptions& o) {
-  Handler handler;
-  handler.user = context.config().default_user;
-  handler.timeout = context.config().default_timeout;
-  std::vector<HandlerProblem> problems;
-  apply_options(o, handler, problems);
-  check_or_refuse(context, handler, std::move(problems));
-  refuse_shell_syntax(o, handler);
-  refuse_unreachable(context, o, handler);
+  // Vetted before the database is opened for writing: a refused handler creates no state dir.
+  manage::Edited added = manage::vet_change(manage::new_handler(context.config()), change_of(o),
+                                            context.catalog(), context.config(), policy_of(o));
+  report_or_refuse(added);
   auto db = open_handlers(context, Access::write);
-  const std::int64_t id = db->store().add(handler);
+  added.handler.id = db->store().add(added.handler);
   if (context.json) {
-    std::cout << json_text(json::object{{"id", id}}) << "\n";
+    std::cout << json_text(json::object{{"id", added.handler.id}}) << "\n";
   } else {
-    std::cout << id << "\n";
+    std::cout << added.handler.id << "\n";
   }
   return k_exit_ok;
 }
 
 int update_handler(Context& context, const HandlerOptions& o, std::int64_t id) {
-  bool any = false;
-  for (const CLI::Option* option : o.all) {
-    any = any || o.given(option);
-  }
-  if (!any) {
+  const manage::HandlerChange change = change_of(o);
+  if (change.empty()) {
     throw CommandError{k_exit_usage,
                        "nothing to change: give at least one option (eventmgr handler update --help)"};
   }
   auto db = open_handlers(context, Access::read);
-  Handler handler = get_handler(db.get(), id);
-  std::vector<HandlerProblem> problems;
-  apply_options(o, handler, problems);
-  check_or_refuse(context, handler, std::move(problems));
-  refuse_shell_syntax(o, handler);
-  if (o.given(o.o_command) || o.given(o.o_user) || o.given(o.o_enable)) {
-    refuse_unreachable(context, o, handler);
-  }
-  if (!db->store().update(handler)) {
+  if (db == nullptr) {
     throw CommandError{k_exit_usage, no_handler_message(id)};
   }
+  manage::Edited updated =
+      manage::update_handler(db->store(), id, change, context.catalog(), context.config(), policy_of(o));
+  if (updated.refusal == manage::Refusal::not_found) {
+    throw CommandError{k_exit_usage, no_handler_message(id)};
+  }
+  report_or_refuse(updated);
   if (context.json) {
     std::cout << json_text(handler_json(get_handler(db.get(), id))) << "\n";
   } else {
@@ -369,7 +318,7 @@ int change_each(Context& context, const std::vector<std::int64_t>& ids, Change c
 int export_handlers(Context& context, const std::string& file) {
   auto db = open_handlers(context, Access::read);
   const std::vector<Handler> all = db != nullptr ? db->store().list() : std::vector<Handler>{};
-  const std::string text = export_yaml(all);
+  const std::string text = manage::export_yaml(all);
   if (file.empty() || file == "-") {
     std::cout << text;
     return k_exit_ok;
@@ -401,7 +350,8 @@ int import_handlers(Context& context, const std::string& file, bool replace) {
     text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
   }
   // Every handler is checked before anything is stored: a file imports whole or not at all.
-  auto parsed = import_yaml(text, file == "-" ? "<stdin>" : file, context.catalog(), context.config());
+  auto parsed =
+      manage::import_yaml(text, file == "-" ? "<stdin>" : file, context.catalog(), context.config());
   if (!parsed) {
     throw CommandError{k_exit_usage, "nothing imported; problems:\n" + parsed.error().message};
   }
@@ -442,8 +392,10 @@ int import_handlers(Context& context, const std::string& file, bool replace) {
     for (const std::int64_t id : ids) {
       id_array.push_back(id);
     }
-    std::cout << json_text(json::object{
-                   {"imported", ids.size()}, {"replaced", replace}, {"ids", id_array}, {"already_present", unchanged}})
+    std::cout << json_text(json::object{{"imported", ids.size()},
+                                        {"replaced", replace},
+                                        {"ids", id_array},
+                                        {"already_present", unchanged}})
               << "\n";
   } else {
     std::cout << "imported " << ids.size() << (ids.size() == 1 ? " handler" : " handlers")

@@ -2,9 +2,8 @@
 #pragma once
 
 #include "cli/app.hpp"
-#include "common/sqlite.hpp"
 #include "handlers/handler.hpp"
-#include "handlers/handler_store.hpp"
+#include "manage/handler_db.hpp"
 
 #include <cstdint>
 #include <memory>
@@ -12,23 +11,10 @@
 
 namespace eventmgr::cli {
 
-// The database and the handler store on it (the store keeps a reference to the database).
-class HandlerDb {
-public:
-  explicit HandlerDb(sqlite::Database db) : m_db(std::move(db)), m_store(m_db) {}
-  HandlerDb(const HandlerDb&) = delete;
-  HandlerDb& operator=(const HandlerDb&) = delete;
-  handlers::HandlerStore& store() { return m_store; }
+using manage::Access;
+using manage::HandlerDb;
 
-private:
-  sqlite::Database m_db;
-  handlers::HandlerStore m_store;
-};
-
-enum class Access { read, write };
-
-// Opens the handler store. For reading, a missing database is an empty set (nullptr), so that
-// read commands never create files; for writing, the state dir and the database are created.
+// manage::open_handlers on the command's config; CommandError (exit 1) naming the problem.
 std::unique_ptr<HandlerDb> open_handlers(Context& context, Access access);
 
 // "no handler with id N (eventmgr handler list shows them)".

@@ -2,6 +2,7 @@
 #include "handlers/command_template.hpp"
 
 #include "handlers/code_guard.hpp"
+#include "handlers/command_words.hpp"
 
 #include <algorithm>
 #include <array>
@@ -18,14 +19,6 @@ namespace {
 using events::EventDef;
 using events::ParamRef;
 using events::Side;
-
-// One character of a word after quote removal. `escaped` marks a character written with a
-// backslash: it is always text, never the start of a placeholder.
-struct WordChar {
-  char c;
-  bool escaped;
-};
-using RawWord = std::vector<WordChar>;
 
 // Numbers this large are already refused ("only N params are declared"); capping keeps the
 // arithmetic safe for any input.
@@ -54,79 +47,6 @@ Result<void> check_characters(std::string_view command) {
   return {};
 }
 
-Result<std::vector<RawWord>> split_words(std::string_view command) {
-  enum class State { unquoted, single_quoted, double_quoted };
-  std::vector<RawWord> words;
-  RawWord current;
-  bool in_word = false; // distinguishes an empty word ("") from no word
-  State state = State::unquoted;
-  std::size_t quote_start = 0;
-
-  for (std::size_t i = 0; i < command.size(); ++i) {
-    const char c = command[i];
-    switch (state) {
-    case State::unquoted:
-      if (c == ' ' || c == '\t') {
-        if (in_word) {
-          words.push_back(std::move(current));
-          current.clear();
-          in_word = false;
-        }
-      } else if (c == '\'') {
-        in_word = true;
-        state = State::single_quoted;
-        quote_start = i;
-      } else if (c == '"') {
-        in_word = true;
-        state = State::double_quoted;
-        quote_start = i;
-      } else if (c == '\\') {
-        if (i + 1 == command.size()) {
-          return make_error("command ends with a lone backslash; write \\\\ for a literal backslash");
-        }
-        in_word = true;
-        current.push_back({command[++i], true});
-      } else {
-        in_word = true;
-        current.push_back({c, false});
-      }
-      break;
-    case State::single_quoted:
-      if (c == '\'') {
-        state = State::unquoted;
-      } else {
-        current.push_back({c, false});
-      }
-      break;
-    case State::double_quoted:
-      if (c == '"') {
-        state = State::unquoted;
-      } else if (c == '\\' && i + 1 < command.size() &&
-                 std::string_view("\"\\$`").find(command[i + 1]) != std::string_view::npos) {
-        current.push_back({command[++i], true});
-      } else {
-        current.push_back({c, false});
-      }
-      break;
-    }
-  }
-  if (state == State::single_quoted) {
-    return make_error("command has an unterminated single quote at column " + column_of(quote_start) +
-                      "; add the closing '");
-  }
-  if (state == State::double_quoted) {
-    return make_error("command has an unterminated double quote at column " + column_of(quote_start) +
-                      "; add the closing \"");
-  }
-  if (in_word) {
-    words.push_back(std::move(current));
-  }
-  if (words.empty()) {
-    return make_error("command is empty; write the absolute path of a program first, e.g. "
-                      "/usr/local/bin/handler.sh");
-  }
-  return words;
-}
 
 bool is_name_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
@@ -316,12 +236,12 @@ CommandTemplate::Word Compiler::compile_word(const RawWord& raw) {
   std::size_t i = 0;
   while (i < size) {
     const WordChar ch = raw[i];
-    if (!ch.escaped && ch.c == '<') {
+    if (!ch.escaped() && ch.c == '<') {
       std::size_t end = i + 1;
-      while (end < size && !raw[end].escaped && is_name_char(raw[end].c)) {
+      while (end < size && !raw[end].escaped() && is_name_char(raw[end].c)) {
         ++end;
       }
-      if (end > i + 1 && end < size && !raw[end].escaped && raw[end].c == '>') {
+      if (end > i + 1 && end < size && !raw[end].escaped() && raw[end].c == '>') {
         std::string name;
         for (std::size_t k = i + 1; k < end; ++k) {
           name += raw[k].c;
@@ -330,7 +250,7 @@ CommandTemplate::Word Compiler::compile_word(const RawWord& raw) {
         i = end + 1;
         continue;
       }
-    } else if (!ch.escaped && ch.c == '%' && i + 1 < size && !raw[i + 1].escaped) {
+    } else if (!ch.escaped() && ch.c == '%' && i + 1 < size && !raw[i + 1].escaped()) {
       if (raw[i + 1].c == '%') {
         add_literal(word, '%');
         i += 2;
@@ -339,7 +259,7 @@ CommandTemplate::Word Compiler::compile_word(const RawWord& raw) {
       if (is_digit(raw[i + 1].c)) {
         std::size_t number = 0;
         std::size_t end = i + 1;
-        while (end < size && !raw[end].escaped && is_digit(raw[end].c)) {
+        while (end < size && !raw[end].escaped() && is_digit(raw[end].c)) {
           number =
               std::min(number * 10 + static_cast<std::size_t>(raw[end].c - '0'), k_max_placeholder_number);
           ++end;
@@ -380,7 +300,7 @@ Result<CommandTemplate> CommandTemplate::parse(const Handler& handler, const eve
   if (auto checked = check_characters(handler.command); !checked) {
     return checked.error();
   }
-  auto raw_words = split_words(handler.command);
+  auto raw_words = split_command_words(handler.command);
   if (!raw_words) {
     return raw_words.error();
   }

@@ -1,63 +1,34 @@
 // SPDX-License-Identifier: MIT
 #include "handlers/shell_syntax.hpp"
 
+#include "handlers/command_words.hpp"
+
 #include <array>
 
 namespace eventmgr::handlers {
 namespace {
 
-// How a shell would see one character of a word.
-enum class Quoting { none, single, double_quote, escaped };
-
+// A word's text and how each of its characters was quoted.
 struct Word {
   std::string text;
   std::vector<Quoting> quoting; // one per byte of text
 };
 
-// The command's words with how each character was quoted (the grammar of command_template.hpp).
+// The command's words (the splitter of command_template.hpp); none when it does not split, which
+// CommandTemplate::parse reports.
 std::vector<Word> split(std::string_view command) {
   std::vector<Word> words;
-  Word current;
-  bool in_word = false;
-  Quoting state = Quoting::none;
-  auto add = [&current, &in_word](char c, Quoting quoting) {
-    current.text += c;
-    current.quoting.push_back(quoting);
-    in_word = true;
-  };
-  for (std::size_t i = 0; i < command.size(); ++i) {
-    const char c = command[i];
-    if (state == Quoting::single) {
-      if (c == '\'') {
-        state = Quoting::none;
-      } else {
-        add(c, Quoting::single);
-      }
-    } else if (state == Quoting::double_quote) {
-      if (c == '"') {
-        state = Quoting::none;
-      } else if (c == '\\' && i + 1 < command.size() && std::string_view("\"\\$`").find(command[i + 1]) != std::string_view::npos) {
-        add(command[++i], Quoting::escaped);
-      } else {
-        add(c, Quoting::double_quote);
-      }
-    } else if (c == ' ' || c == '\t') {
-      if (in_word) {
-        words.push_back(std::move(current));
-        current = Word{};
-        in_word = false;
-      }
-    } else if (c == '\'' || c == '"') {
-      state = c == '\'' ? Quoting::single : Quoting::double_quote;
-      in_word = true;
-    } else if (c == '\\' && i + 1 < command.size()) {
-      add(command[++i], Quoting::escaped);
-    } else {
-      add(c, Quoting::none);
-    }
+  auto raw_words = split_command_words(command);
+  if (!raw_words) {
+    return words;
   }
-  if (in_word) {
-    words.push_back(std::move(current));
+  for (const RawWord& raw : *raw_words) {
+    Word word;
+    for (const WordChar& ch : raw) {
+      word.text += ch.c;
+      word.quoting.push_back(ch.quoting);
+    }
+    words.push_back(std::move(word));
   }
   return words;
 }

@@ -3,7 +3,7 @@
 // any text is a set of handlers or a list of problems, never a crash; every problem names the
 // file and a line; imported handlers pass check_handler, and export then import gives them back.
 #include "tests/fuzz/fuzz_support.hpp"
-#include "cli/handler_io.hpp"
+#include "manage/handler_io.hpp"
 
 #include <algorithm>
 #include <cstdint>
@@ -48,14 +48,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   static const eventmgr::Config config;
   const std::string text(reinterpret_cast<const char*>(data), size);
   const std::string file = "fuzz.yaml";
-  auto imported = cli::import_yaml(text, file, catalog(), config);
+  auto imported = manage::import_yaml(text, file, catalog(), config);
   if (!imported) {
     check_problem_lines(imported.error().message, file);
     return 0;
   }
   std::vector<Handler>& handlers = imported.value();
   for (const Handler& handler : handlers) {
-    check(cli::check_handler(handler, catalog(), config).empty());
+    check(manage::check_handler(handler, catalog(), config).empty());
   }
   // Export writes every handler's id: give those imported without one a free id, as the
   // store would.
@@ -71,8 +71,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       handler.id = ++max_id;
     }
   }
-  const std::string exported = cli::export_yaml(handlers);
-  const auto again = cli::import_yaml(exported, "export.yaml", catalog(), config);
+  const std::string exported = manage::export_yaml(handlers);
+  const auto again = manage::import_yaml(exported, "export.yaml", catalog(), config);
   if (!again) {
     std::fprintf(stderr, "import refused what export wrote:\n%s\n", again.error().message.c_str());
     std::abort(); // what export writes, import must read

@@ -2,16 +2,16 @@
 #pragma once
 
 #include "common/config.hpp"
-#include "common/result.hpp"
 #include "events/catalog.hpp"
 #include "handlers/handler.hpp"
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
-namespace eventmgr::cli {
+namespace eventmgr::manage {
 
 inline constexpr int k_max_timeout = 86400; // seconds
 
@@ -22,6 +22,8 @@ struct HandlerProblem {
   std::string message;
 };
 
+// A whole number written as 1 to 18 digits (no sign, no spaces); nullopt otherwise.
+std::optional<std::int64_t> parse_digits(std::string_view text);
 
 // A timeout in seconds 1..86400 written as digits only; nullopt otherwise.
 std::optional<int> parse_timeout(std::string_view text);
@@ -40,16 +42,7 @@ std::vector<std::string> reach_problems(const handlers::Handler& handler, const 
 std::vector<HandlerProblem> check_handler(const handlers::Handler& handler, const events::Catalog& catalog,
                                           const Config& config);
 
-// The YAML of `handler export`: a top-level `handlers:` sequence, each handler with id, event,
-// priority, user, command, params, timeout, enabled, stdin, secrets, description, created_at
-// and updated_at (RFC 3339 UTC with milliseconds), in the order given.
-std::string export_yaml(const std::vector<handlers::Handler>& handlers);
+// "unknown event 'X'; did you mean A, B or C? (eventmgr events lists all)".
+std::string unknown_event_message(const events::Catalog& catalog, const std::string& name);
 
-// Reads `text` written by export_yaml (or by hand) from the file `file_name`. Missing fields
-// take add's defaults (`config.default_user`, `config.default_timeout`, ...); id and times
-// are optional. Every handler is checked with check_handler; duplicate ids are refused. All
-// problems are reported at once, one "FILE:LINE: message" per line.
-Result<std::vector<handlers::Handler>> import_yaml(const std::string& text, const std::string& file_name,
-                                                   const events::Catalog& catalog, const Config& config);
-
-} // namespace eventmgr::cli
+} // namespace eventmgr::manage
