@@ -19,6 +19,7 @@
 namespace eventmgr::schema {
 extern const std::string_view k_001_initial;
 extern const std::string_view k_002_lean_journal;
+extern const std::string_view k_004_conditions;
 } // namespace eventmgr::schema
 
 namespace eventmgr::events {
@@ -39,6 +40,9 @@ std::array<Migration, k_schema_version> migrations() {
   return {{
     {1, schema::k_001_initial},
     {2, schema::k_002_lean_journal, true},
+    // Version 3 is the retries branch's migration; the lead puts it here at merge.
+    {3, std::string_view()},
+    {4, schema::k_004_conditions},
   }};
 }
 

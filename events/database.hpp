@@ -12,7 +12,7 @@ namespace eventmgr::events {
 
 // The newest schema version this binary knows (the number of the last migration in
 // schema/migrations/).
-inline constexpr int k_schema_version = 2;
+inline constexpr int k_schema_version = 4;
 
 // Who opens the database. `daemon` and `cli` create the file when absent and migrate the
 // schema forward; `read_only` never creates, writes or migrates, and needs the current schema.

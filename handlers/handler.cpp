@@ -42,7 +42,8 @@ std::optional<StdinMode> parse_stdin_mode(std::string_view text) {
 bool same_definition(const Handler& a, const Handler& b) {
   return a.event == b.event && a.priority == b.priority && a.user == b.user && a.command == b.command &&
          a.params == b.params && a.timeout == b.timeout && a.enabled == b.enabled && a.stdin_mode == b.stdin_mode &&
-         a.secrets == b.secrets && a.description == b.description;
+         a.secrets == b.secrets && a.description == b.description && a.condition == b.condition &&
+         a.concurrency == b.concurrency;
 }
 
 std::optional<int> parse_priority(std::string_view text) {

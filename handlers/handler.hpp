@@ -35,6 +35,8 @@ struct Handler {
   std::string description;
   std::int64_t created_at = 0; // unix ms
   std::int64_t updated_at = 0;
+  std::string condition; // `--if` (handlers/condition.hpp); empty: always runs
+  int concurrency = 0;   // at most this many runs at once across workers; 0: no limit
 };
 
 // True when `a` and `b` would run the same way for the same events: every field but the id and

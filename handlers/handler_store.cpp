@@ -12,7 +12,7 @@ namespace {
 
 constexpr std::string_view k_columns =
   "id, event, priority, user, command, params, timeout, enabled, stdin, secrets, description,"
-  " created_at, updated_at";
+  " created_at, updated_at, condition, concurrency";
 
 Handler read_handler(const sqlite::Statement& statement) {
   Handler handler;
@@ -29,6 +29,8 @@ Handler read_handler(const sqlite::Statement& statement) {
   handler.description = statement.column_text(10);
   handler.created_at = statement.column_int(11);
   handler.updated_at = statement.column_int(12);
+  handler.condition = statement.column_text(13);
+  handler.concurrency = static_cast<int>(statement.column_int(14));
   return handler;
 }
 
@@ -41,11 +43,11 @@ std::string select(std::string_view rest) {
 HandlerStore::HandlerStore(sqlite::Database& db)
   : m_db(db),
     m_insert(db.prepare("INSERT INTO handlers (id, event, priority, user, command, params, timeout,"
-                        " enabled, stdin, secrets, description, created_at, updated_at)"
-                        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)")),
+                        " enabled, stdin, secrets, description, created_at, updated_at, condition, concurrency)"
+                        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)")),
     m_update(db.prepare("UPDATE handlers SET event = ?2, priority = ?3, user = ?4, command = ?5,"
                         " params = ?6, timeout = ?7, enabled = ?8, stdin = ?9, secrets = ?10,"
-                        " description = ?11, updated_at = ?12 WHERE id = ?1")),
+                        " description = ?11, updated_at = ?12, condition = ?13, concurrency = ?14 WHERE id = ?1")),
     m_remove(db.prepare("DELETE FROM handlers WHERE id = ?1")),
     m_set_enabled(db.prepare("UPDATE handlers SET enabled = ?2, updated_at = ?3 WHERE id = ?1")),
     m_get(db.prepare(select("WHERE id = ?1"))),
@@ -71,7 +73,9 @@ std::int64_t HandlerStore::insert(const Handler& handler, bool keep_identity, st
     .bind(10, handler.secrets ? 1 : 0)
     .bind(11, handler.description)
     .bind(12, keep_id && handler.created_at != 0 ? handler.created_at : now)
-    .bind(13, keep_id && handler.updated_at != 0 ? handler.updated_at : now);
+    .bind(13, keep_id && handler.updated_at != 0 ? handler.updated_at : now)
+    .bind(14, handler.condition)
+    .bind(15, handler.concurrency);
   m_insert.run();
   return m_db.last_insert_id();
 }
@@ -101,7 +105,9 @@ bool HandlerStore::update(const Handler& handler) {
     .bind(9, to_string(handler.stdin_mode))
     .bind(10, handler.secrets ? 1 : 0)
     .bind(11, handler.description)
-    .bind(12, now_ms());
+    .bind(12, now_ms())
+    .bind(13, handler.condition)
+    .bind(14, handler.concurrency);
   m_update.run();
   return m_db.changes() > 0;
 }

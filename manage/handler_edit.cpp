@@ -55,6 +55,16 @@ void apply(const HandlerChange& change, Handler& handler, std::vector<HandlerPro
   if (change.enabled) {
     handler.enabled = *change.enabled;
   }
+  if (change.condition) {
+    handler.condition = *change.condition;
+  }
+  if (change.concurrency) {
+    if (auto concurrency = parse_concurrency(*change.concurrency)) {
+      handler.concurrency = *concurrency;
+    } else {
+      problems.push_back({"concurrency", invalid_concurrency_message(*change.concurrency)});
+    }
+  }
 }
 
 Edited vet(Handler handler, const HandlerChange& change, const events::Catalog& catalog, const Config& config,
@@ -97,7 +107,8 @@ Edited vet(Handler handler, const HandlerChange& change, const events::Catalog& 
 
 bool HandlerChange::empty() const {
   return !event && !command && !priority && !user && !params && !timeout && !stdin_mode && !secrets &&
-         !description && !enabled;
+         !description && !enabled &&
+         !condition && !concurrency;
 }
 
 Handler new_handler(const Config& config) {

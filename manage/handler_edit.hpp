@@ -27,6 +27,8 @@ struct HandlerChange {
   std::optional<bool> secrets;
   std::optional<std::string> description;
   std::optional<bool> enabled;
+  std::optional<std::string> condition;   // `--if`; "" removes the condition
+  std::optional<std::string> concurrency; // digits, 0 for no limit
 
   // True when no field is set.
   bool empty() const;

@@ -128,7 +128,7 @@ TEST_CASE("a version 1 journal is rebuilt as version 2 with its runs, replays an
   }
   auto db = open_database(path, OpenFor::daemon);
   REQUIRE_MESSAGE(db.ok(), db.error().message);
-  CHECK(db->user_version() == 2);
+  CHECK(db->user_version() == k_schema_version);
   CHECK(count_rows(*db, "events") == 1);
   CHECK(count_rows(*db, "runs") == 1);
   CHECK(count_rows(*db, "replays") == 1);
