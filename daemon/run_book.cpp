@@ -75,8 +75,8 @@ void RunBook::finished(const std::shared_ptr<RunRecord>& record, handlers::RunOu
   schedule_flush();
 }
 
-void RunBook::event_done(std::int64_t seq) {
-  m_done.push_back(seq);
+void RunBook::event_done(std::int64_t seq, std::optional<std::string> skipped) {
+  m_done.emplace_back(seq, std::move(skipped));
   schedule_flush();
 }
 
@@ -127,8 +127,8 @@ void RunBook::flush() {
         m_run_log.finish_run(record->id, outcome);
       }
     }
-    for (std::int64_t seq : m_done) {
-      m_journal.mark_done(seq, now);
+    for (const auto& [seq, skipped] : m_done) {
+      m_journal.mark_done(seq, now, skipped);
     }
     transaction.commit();
     // Written: their ledger slots are free again.

@@ -12,6 +12,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
@@ -28,6 +29,11 @@ namespace asio = boost::asio;
 struct Launcher::State {
   detail::Processes processes;
   std::atomic<std::size_t> outstanding{0};
+  // Runs holding a slot, by LaunchSpec::slot_key; lanes waiting for one wait on slot_freed.
+  std::mutex slot_mutex;
+  std::condition_variable slot_freed;
+  std::map<std::int64_t, int> slots_in_use;
+  bool slots_closed = false; // stopping: a run waiting for a slot is taken back
 };
 
 // A thread running its queue of runs one after another.
@@ -81,6 +87,30 @@ void post_outcomes(const std::shared_ptr<Launcher::State>& state, std::vector<De
   });
 }
 
+// Waits until a run of `spec` may start under its concurrency limit and takes the slot; false
+// when the launcher is stopping (the run is taken back).
+bool take_slot(Launcher::State& state, const LaunchSpec& spec) {
+  std::unique_lock lock(state.slot_mutex);
+  state.slot_freed.wait(lock, [&] {
+    return state.slots_closed || state.slots_in_use[spec.slot_key] < spec.slot_limit;
+  });
+  if (state.slots_closed) {
+    return false;
+  }
+  ++state.slots_in_use[spec.slot_key];
+  return true;
+}
+
+void give_slot(Launcher::State& state, const LaunchSpec& spec) {
+  {
+    std::lock_guard lock(state.slot_mutex);
+    if (--state.slots_in_use[spec.slot_key] <= 0) {
+      state.slots_in_use.erase(spec.slot_key);
+    }
+  }
+  state.slot_freed.notify_all();
+}
+
 // Outcomes wait on the lane in batches: posting one wakes the event loop (an eventfd write
 // and an epoll_ctl), and its work on them competes with the runs for the CPUs.
 constexpr std::size_t k_delivery_batch = 2;
@@ -125,6 +155,9 @@ void lane_main(Launcher::Lane& lane, std::shared_ptr<Launcher::State> state) {
     if (job.decided) {
       after_start();
       outcome = std::move(*job.decided);
+    } else if (job.spec.slot_limit > 0 && !(deliver_pending(), take_slot(*state, job.spec))) {
+      outcome.skipped = true;
+      outcome.start_error = "not started: the daemon is stopping";
     } else {
       try {
         outcome =
@@ -135,6 +168,9 @@ void lane_main(Launcher::Lane& lane, std::shared_ptr<Launcher::State> state) {
         outcome.start_error = "cannot start " +
                               (job.spec.argv.empty() ? std::string("handler") : job.spec.argv.front()) +
                               ": " + e.what();
+      }
+      if (job.spec.slot_limit > 0) {
+        give_slot(*state, job.spec);
       }
     }
     pending.push_back(Delivery{std::move(job.tracked), std::move(job.done), std::move(outcome)});
@@ -149,6 +185,11 @@ Launcher::Launcher(boost::asio::any_io_executor executor)
 }
 
 Launcher::~Launcher() {
+  {
+    std::lock_guard lock(m_state->slot_mutex);
+    m_state->slots_closed = true;
+  }
+  m_state->slot_freed.notify_all();
   for (auto& lane : m_lanes) {
     std::lock_guard lock(lane->mutex);
     lane->closing = true;
@@ -195,6 +236,11 @@ void Launcher::async_report(RunOutcome outcome, std::function<void(RunOutcome)> 
 }
 
 void Launcher::cancel_queued() {
+  {
+    std::lock_guard lock(m_state->slot_mutex);
+    m_state->slots_closed = true; // a lane waiting for a slot takes its run back
+  }
+  m_state->slot_freed.notify_all();
   for (auto& lane : m_lanes) {
     std::deque<Lane::Job> taken;
     {
