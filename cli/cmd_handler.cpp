@@ -43,6 +43,8 @@ json::object handler_json(const Handler& handler) {
                       {"stdin", std::string(handlers::to_string(handler.stdin_mode))},
                       {"secrets", handler.secrets},
                       {"description", handler.description},
+                      {"if", handler.condition.empty() ? json::value(nullptr) : json::value(handler.condition)},
+                      {"concurrency", handler.concurrency},
                       {"created_at", format_rfc3339(handler.created_at)},
                       {"updated_at", format_rfc3339(handler.updated_at)},
                       // null: the config's default
@@ -64,8 +66,9 @@ std::string retry_setting(const std::optional<T>& own, const std::string& fallba
 
 // The options of `add`, also those of `update`, where only the given ones change the handler.
 struct HandlerOptions {
-  std::string event, command, priority, user, timeout, stdin_mode, description;
+  std::string event, command, priority, user, timeout, stdin_mode, description, condition, concurrency;
   std::string retries, retry_on, retry_delays;
+  bool no_condition = false; // update only
   std::vector<std::string> params;
   bool retry_dead = false; // update only: queue the handler's dead letters again
   bool secrets = false;
@@ -78,7 +81,8 @@ struct HandlerOptions {
   CLI::Option *o_event = nullptr, *o_command = nullptr, *o_priority = nullptr, *o_user = nullptr,
               *o_params = nullptr, *o_timeout = nullptr, *o_stdin = nullptr, *o_secrets = nullptr,
               *o_description = nullptr, *o_disable = nullptr, *o_enable = nullptr, *o_no_params = nullptr,
-              *o_retries = nullptr, *o_retry_on = nullptr, *o_retry_delays = nullptr, *o_retry_dead = nullptr;
+              *o_retries = nullptr, *o_retry_on = nullptr, *o_retry_delays = nullptr, *o_retry_dead = nullptr,
+              *o_condition = nullptr, *o_no_condition = nullptr, *o_concurrency = nullptr;
 
   bool given(const CLI::Option* option) const { return option != nullptr && option->count() > 0; }
 };
@@ -122,6 +126,13 @@ void add_handler_options(CLI::App* sub, HandlerOptions& o, Purpose purpose) {
                                      "delays before each retry, the last repeating, e.g. 10s,1m,5m,30m,2h "
                                      "(+-10 % jitter), or default")
                          ->type_name("LIST");
+  o.o_condition = sub->add_option("--if", o.condition,
+                                  "run only when EXPR holds, e.g. 'new.status == \"16\" && changed(domain_name)' "
+                                  "(==, !=, =~ regex, changed(NAME), empty(new.NAME), &&, ||, !, parentheses)")
+                      ->type_name("EXPR");
+  o.o_concurrency = sub->add_option("--concurrency", o.concurrency,
+                                    "at most N runs of this handler at once across workers (default 0: no limit)")
+                        ->type_name("N");
   sub->add_flag("--literal", o.literal,
                 "accept words of the command that a shell would read as syntax (>>, |, &&, ;, $VAR, $(...)): "
                 "no shell runs the command, so the program gets them as plain arguments");
@@ -140,15 +151,17 @@ void add_handler_options(CLI::App* sub, HandlerOptions& o, Purpose purpose) {
         sub->add_flag("--secrets,!--no-secrets", o.secrets,
                       "pass secret parameters in the environment and --stdin json, or stop passing them");
     o.o_no_params = sub->add_flag("--no-params", o.no_params, "remove every --param")->excludes(o.o_params);
+    o.o_no_condition = sub->add_flag("--no-if", o.no_condition, "remove the --if condition")->excludes(o.o_condition);
     o.o_enable = sub->add_flag("--enable", o.enable, "enable the handler");
     o.o_disable =
         sub->add_flag("--disable,--disabled", o.disable, "disable the handler")->excludes(o.o_enable);
     o.o_retry_dead = sub->add_flag("--retry-dead", o.retry_dead,
                                    "after the change, run the handler's dead letters again (eventmgr dead)");
   }
-  o.all = {o.o_event,   o.o_command,   o.o_priority, o.o_user,        o.o_params,
-           o.o_timeout, o.o_stdin,     o.o_secrets,  o.o_description, o.o_disable,
-           o.o_enable,  o.o_no_params, o.o_retries,  o.o_retry_on,    o.o_retry_delays};
+  o.all = {o.o_event,     o.o_command,      o.o_priority,    o.o_user,        o.o_params,
+           o.o_timeout,   o.o_stdin,        o.o_secrets,     o.o_description, o.o_disable,
+           o.o_enable,    o.o_no_params,    o.o_retries,     o.o_retry_on,    o.o_retry_delays,
+           o.o_condition, o.o_no_condition, o.o_concurrency};
 }
 
 // The given options as a change of the handler's fields.
@@ -169,6 +182,11 @@ manage::HandlerChange change_of(const HandlerOptions& o) {
   take(o.o_retries, o.retries, change.retries);
   take(o.o_retry_on, o.retry_on, change.retry_on);
   take(o.o_retry_delays, o.retry_delays, change.retry_delays);
+  take(o.o_condition, o.condition, change.condition);
+  take(o.o_concurrency, o.concurrency, change.concurrency);
+  if (o.given(o.o_no_condition)) {
+    change.condition = std::string();
+  }
   if (o.given(o.o_params)) {
     change.params = o.params;
   }
@@ -353,6 +371,9 @@ int show_handler(Context& context, std::int64_t id) {
             << retry_setting(handler.retry_delays, format_retry_delays(context.config().retry.delays_ms),
                              format_retry_delays(handler.retry_delays.value_or(std::vector<std::int64_t>{})))
             << "\n"
+            << "if: " << (handler.condition.empty() ? "(always)" : printable(handler.condition)) << "\n"
+            << "concurrency: "
+            << (handler.concurrency == 0 ? std::string("no limit") : std::to_string(handler.concurrency)) << "\n"
             << "created_at: " << format_local_time(handler.created_at) << "\n"
             << "updated_at: " << format_local_time(handler.updated_at) << "\n";
   return k_exit_ok;

@@ -9,6 +9,8 @@
 #include "handlers/run_plan.hpp"
 
 #include <boost/asio/post.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/string.hpp>
 
 #include <unistd.h>
 
@@ -50,6 +52,7 @@ struct Dispatcher::ActiveEvent {
   std::optional<Retry> retry;  // parked until due_at
   std::optional<Retry> resume; // queued again: the retried handler's tries and attempt
   std::size_t first = 0;       // queue_runs starts at this handler
+  std::string skipped;         // JSON array of the handlers whose condition was false, "" none
 };
 
 Dispatcher::Dispatcher(DispatchContext context)
@@ -234,6 +237,25 @@ Result<const handlers::CommandTemplate*> Dispatcher::command_of(const handlers::
   return &entry.parsed;
 }
 
+Result<const handlers::Condition*> Dispatcher::condition_of(const handlers::Handler& handler,
+                                                             const events::EventDef& def) {
+  auto found = m_condition_cache.find(handler.id);
+  if (found != m_condition_cache.end()) {
+    const CachedCondition& cached = found->second;
+    if (cached.catalog == m_context.catalog && cached.def == &def && cached.text == handler.condition) {
+      return &cached.parsed;
+    }
+    m_condition_cache.erase(found);
+  }
+  auto parsed = handlers::Condition::parse(handler.condition, def);
+  if (!parsed) {
+    return parsed.error();
+  }
+  auto& entry = m_condition_cache[handler.id];
+  entry = CachedCondition{m_context.catalog, &def, handler.condition, std::move(parsed.value())};
+  return &entry.parsed;
+}
+
 Result<UserInfo> Dispatcher::user_of(const std::string& name) {
   constexpr auto k_user_ttl = std::chrono::seconds(5);
   auto now = std::chrono::steady_clock::now();
@@ -411,7 +433,22 @@ void Dispatcher::queue_runs(const std::shared_ptr<ActiveEvent>& active) {
     handlers::LaunchSpec spec;
     std::optional<handlers::RunOutcome> refused;
     std::vector<std::string> redacted;
-    if (def == nullptr) {
+    // A condition decides before anything else is looked up; a one-handler replay runs the
+    // handler whatever its condition says (the administrator asked, as for a disabled one).
+    if (def != nullptr && !handler.condition.empty() && !active->entry.only_handler) {
+      auto condition = condition_of(handler, *def);
+      if (!condition) {
+        refused = handlers::not_started("invalid condition: " + condition.error().message);
+      } else if (!(*condition)->holds(event)) {
+        active->skipped += std::string(active->skipped.empty() ? "[" : ",") +
+                           "{\"handler\":" + std::to_string(handler.id) +
+                           ",\"if\":" + boost::json::serialize(boost::json::string(handler.condition)) + "}";
+        continue;
+      }
+    }
+    if (refused) {
+      // the condition cannot be checked: reported as a run that did not start
+    } else if (def == nullptr) {
       refused = handlers::not_started("event " + event.name + " is no longer in the catalog");
     } else if (auto user = user_of(handler.user); !user) {
       refused = handlers::not_started(user.error().message);
@@ -424,6 +461,8 @@ void Dispatcher::queue_runs(const std::shared_ptr<ActiveEvent>& active) {
     } else {
       spec = std::move(plan->spec);
       redacted = std::move(plan->redacted_argv);
+      spec.slot_key = handler.id;
+      spec.slot_limit = handler.concurrency;
     }
     if (redacted.empty()) {
       redacted.push_back(handler.command);
@@ -628,7 +667,11 @@ void Dispatcher::load_waiting_retries() {
 }
 
 void Dispatcher::finish_event(const std::shared_ptr<ActiveEvent>& active) {
-  m_book.event_done(active->entry.seq);
+  if (active->entry.only_handler) {
+    m_book.event_done(active->entry.seq, std::nullopt);
+  } else {
+    m_book.event_done(active->entry.seq, active->skipped.empty() ? std::string() : active->skipped + "]");
+  }
   release(active);
 }
 

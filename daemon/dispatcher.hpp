@@ -8,6 +8,7 @@
 #include "events/replay_queue.hpp"
 #include "handlers/command_template.hpp"
 #include "handlers/delivery_store.hpp"
+#include "handlers/condition.hpp"
 #include "handlers/handler_store.hpp"
 #include "handlers/launcher.hpp"
 #include "handlers/run_ledger.hpp"
@@ -118,6 +119,9 @@ private:
   // The handler's command parsed against `def`, kept while the handler and the catalog stay
   // the same (parsing costs more than rendering).
   Result<const handlers::CommandTemplate*> command_of(const handlers::Handler& handler, const events::EventDef& def);
+  // The handler's condition parsed against `def`, kept while the handler and the catalog stay
+  // the same (a regex compiles once).
+  Result<const handlers::Condition*> condition_of(const handlers::Handler& handler, const events::EventDef& def);
   // The handler's user, looked up at most every few seconds.
   Result<UserInfo> user_of(const std::string& name);
 
@@ -150,6 +154,13 @@ private:
     handlers::CommandTemplate parsed;
   };
   std::map<std::int64_t, CachedCommand> m_command_cache; // by handler id
+  struct CachedCondition {
+    std::shared_ptr<const events::Catalog> catalog;
+    const events::EventDef* def = nullptr;
+    std::string text;
+    handlers::Condition parsed;
+  };
+  std::map<std::int64_t, CachedCondition> m_condition_cache; // by handler id
   struct CachedUser {
     UserInfo user;
     std::chrono::steady_clock::time_point fetched;

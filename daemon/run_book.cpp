@@ -107,8 +107,8 @@ void RunBook::finished(const std::shared_ptr<RunRecord>& record, handlers::RunOu
   schedule_flush();
 }
 
-void RunBook::event_done(std::int64_t seq) {
-  m_done.push_back(seq);
+void RunBook::event_done(std::int64_t seq, std::optional<std::string> skipped) {
+  m_done.emplace_back(seq, std::move(skipped));
   schedule_flush();
 }
 
@@ -167,8 +167,8 @@ void RunBook::flush() {
         m_deliveries.settle(record->start.event_seq, record->start.handler_id);
       }
     }
-    for (std::int64_t seq : m_done) {
-      m_journal.mark_done(seq, now);
+    for (const auto& [seq, skipped] : m_done) {
+      m_journal.mark_done(seq, now, skipped);
     }
     transaction.commit();
     // Written: their ledger slots are free again.

@@ -71,7 +71,9 @@ public:
   // Event `seq` is finished: marked done with the next batch. A crash before that leaves it
   // unfinished: it is dispatched again, and the ledger shows its runs not written yet as
   // interrupted.
-  void event_done(std::int64_t seq);
+  // `skipped` is the JSON array of handlers whose condition was false ("" none; nullopt: keep
+  // what the event's row says, for a one-handler replay), written in the same statement.
+  void event_done(std::int64_t seq, std::optional<std::string> skipped = std::string());
   // Writes what waits now; frees the ledger slots of what was written. A storage failure is
   // logged; the slots stay taken, so the next start shows those runs interrupted.
   void flush();
@@ -89,7 +91,7 @@ private:
   handlers::RunLedger& m_ledger;
   handlers::DeliveryStore m_deliveries;
   std::shared_ptr<spdlog::logger> m_log;
-  std::vector<std::int64_t> m_done;                    // finished, not yet marked done
+  std::vector<std::pair<std::int64_t, std::optional<std::string>>> m_done; // finished, not yet marked done
   std::vector<std::shared_ptr<RunRecord>> m_unwritten; // queued or started, no row yet, in order
   std::vector<std::pair<std::shared_ptr<RunRecord>, handlers::RunOutcome>>
       m_finished_runs; // not yet recorded

@@ -21,6 +21,7 @@ extern const std::string_view k_001_initial;
 extern const std::string_view k_002_lean_journal;
 extern const std::string_view k_005_fleet;
 extern const std::string_view k_003_retries;
+extern const std::string_view k_004_conditions;
 } // namespace eventmgr::schema
 
 namespace eventmgr::events {
@@ -42,8 +43,7 @@ std::array<Migration, k_schema_version> migrations() {
     {1, schema::k_001_initial},
     {2, schema::k_002_lean_journal, true},
     {3, schema::k_003_retries},
-    // 4 belongs to another branch (merged by the lead); empty here so 5 keeps its number.
-    {4, {}},
+    {4, schema::k_004_conditions},
     {5, schema::k_005_fleet},
   }};
 }

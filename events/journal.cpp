@@ -86,7 +86,8 @@ Journal::Journal(sqlite::Database& db)
     m_get(db.prepare("SELECT " + std::string(k_entry_columns) + " FROM events WHERE seq = ?1")),
     // The journal reads the handlers table for this one fact; the handlers module owns it.
     m_handled_query(db.prepare("SELECT DISTINCT event FROM handlers WHERE enabled <> 0")),
-    m_mark_done(db.prepare("UPDATE events SET state = 'done', finished_at = ?2 WHERE seq = ?1")),
+    m_mark_done(db.prepare("UPDATE events SET state = 'done', finished_at = ?2,"
+                           " skipped = CASE WHEN ?4 THEN skipped ELSE ?3 END WHERE seq = ?1")),
     m_counters(db.prepare("SELECT name, value FROM counters")),
     m_backlog(db.prepare("SELECT count(*), min(received_at) FROM events WHERE state <> 'done'")),
     m_set_state(db.prepare("INSERT INTO daemon_state (name, value) VALUES (?1, ?2)"
@@ -257,8 +258,13 @@ void Journal::refresh_handled_events() {
   m_handled_version = version;
 }
 
-void Journal::mark_done(std::int64_t seq, std::int64_t finished_at) {
-  m_mark_done.bind(1, seq).bind(2, finished_at);
+void Journal::mark_done(std::int64_t seq, std::int64_t finished_at, const std::optional<std::string>& skipped) {
+  m_mark_done.bind(1, seq).bind(2, finished_at).bind(4, skipped ? 0 : 1);
+  if (skipped && !skipped->empty()) {
+    m_mark_done.bind(3, *skipped);
+  } else {
+    m_mark_done.bind_null(3);
+  }
   m_mark_done.run();
 }
 

@@ -148,7 +148,9 @@ public:
   std::optional<JournalEntry> get(std::int64_t seq);
   // The seq of the event journaled with record id `submit_id`, nullopt when there is none.
   std::optional<std::int64_t> seq_of(std::string_view submit_id);
-  void mark_done(std::int64_t seq, std::int64_t finished_at);
+  // Marks event `seq` done. `skipped` (a JSON array of the handlers whose condition was false,
+  // "" for none) replaces the event's record of skips; nullopt keeps it (a one-handler replay).
+  void mark_done(std::int64_t seq, std::int64_t finished_at, const std::optional<std::string>& skipped = std::string());
 
   // Status.
   Counters counters();

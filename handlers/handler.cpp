@@ -43,7 +43,8 @@ bool same_definition(const Handler& a, const Handler& b) {
   return a.event == b.event && a.priority == b.priority && a.user == b.user && a.command == b.command &&
          a.params == b.params && a.timeout == b.timeout && a.enabled == b.enabled &&
          a.stdin_mode == b.stdin_mode && a.secrets == b.secrets && a.description == b.description &&
-         a.retries == b.retries && a.retry_on == b.retry_on && a.retry_delays == b.retry_delays;
+         a.retries == b.retries && a.retry_on == b.retry_on && a.retry_delays == b.retry_delays && a.condition == b.condition &&
+         a.concurrency == b.concurrency;
 }
 
 std::optional<int> parse_priority(std::string_view text) {

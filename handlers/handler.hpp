@@ -40,6 +40,8 @@ struct Handler {
   std::optional<int> retries;
   std::optional<RetryOn> retry_on;
   std::optional<std::vector<std::int64_t>> retry_delays; // milliseconds
+  std::string condition; // `--if` (handlers/condition.hpp); empty: always runs
+  int concurrency = 0;   // at most this many runs at once across workers; 0: no limit
 };
 
 // The retry policy `handler` runs with: its own settings over the config's `defaults`.

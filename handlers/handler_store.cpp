@@ -14,7 +14,7 @@ namespace {
 
 constexpr std::string_view k_columns =
   "id, event, priority, user, command, params, timeout, enabled, stdin, secrets, description,"
-  " created_at, updated_at, retries, retry_on, retry_delays";
+  " created_at, updated_at, retries, retry_on, retry_delays, condition, concurrency";
 
 Handler read_handler(const sqlite::Statement& statement) {
   Handler handler;
@@ -50,6 +50,8 @@ Handler read_handler(const sqlite::Statement& statement) {
     }
     handler.retry_delays = std::move(delays);
   }
+  handler.condition = statement.column_text(16);
+  handler.concurrency = static_cast<int>(statement.column_int(17));
   return handler;
 }
 
@@ -81,12 +83,13 @@ std::string select(std::string_view rest) {
 HandlerStore::HandlerStore(sqlite::Database& db)
   : m_db(db),
     m_insert(db.prepare("INSERT INTO handlers (id, event, priority, user, command, params, timeout,"
-                        " enabled, stdin, secrets, description, created_at, updated_at, retries, retry_on, retry_delays)"
-                        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)")),
+                        " enabled, stdin, secrets, description, created_at, updated_at, retries, retry_on, retry_delays,"
+                        " condition, concurrency)"
+                        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)")),
     m_update(db.prepare("UPDATE handlers SET event = ?2, priority = ?3, user = ?4, command = ?5,"
                         " params = ?6, timeout = ?7, enabled = ?8, stdin = ?9, secrets = ?10,"
-                        " description = ?11, updated_at = ?12, retries = ?13, retry_on = ?14, retry_delays = ?15"
-                        " WHERE id = ?1")),
+                        " description = ?11, updated_at = ?12, retries = ?13, retry_on = ?14, retry_delays = ?15,"
+                        " condition = ?16, concurrency = ?17 WHERE id = ?1")),
     m_remove(db.prepare("DELETE FROM handlers WHERE id = ?1")),
     m_set_enabled(db.prepare("UPDATE handlers SET enabled = ?2, updated_at = ?3 WHERE id = ?1")),
     m_get(db.prepare(select("WHERE id = ?1"))),
@@ -114,6 +117,7 @@ std::int64_t HandlerStore::insert(const Handler& handler, bool keep_identity, st
     .bind(12, keep_id && handler.created_at != 0 ? handler.created_at : now)
     .bind(13, keep_id && handler.updated_at != 0 ? handler.updated_at : now);
   bind_retry(m_insert, 14, handler);
+  m_insert.bind(17, handler.condition).bind(18, handler.concurrency);
   m_insert.run();
   return m_db.last_insert_id();
 }
@@ -145,6 +149,7 @@ bool HandlerStore::update(const Handler& handler) {
     .bind(11, handler.description)
     .bind(12, now_ms());
   bind_retry(m_update, 13, handler);
+  m_update.bind(16, handler.condition).bind(17, handler.concurrency);
   m_update.run();
   return m_db.changes() > 0;
 }

@@ -12,6 +12,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
@@ -28,6 +29,11 @@ namespace asio = boost::asio;
 struct Launcher::State {
   detail::Processes processes;
   std::atomic<std::size_t> outstanding{0};
+  // Runs holding a slot, by LaunchSpec::slot_key; lanes waiting for one wait on slot_freed.
+  std::mutex slot_mutex;
+  std::condition_variable slot_freed;
+  std::map<std::int64_t, int> slots_in_use;
+  bool slots_closed = false; // stopping: a run waiting for a slot is taken back
 };
 
 // A thread running its queue of runs one after another.
@@ -93,6 +99,30 @@ Delivery held_delivery(Launcher::Lane::Job job) {
   return Delivery{std::move(job.tracked), std::move(job.done), std::move(outcome)};
 }
 
+// Waits until a run of `spec` may start under its concurrency limit and takes the slot; false
+// when the launcher is stopping (the run is taken back).
+bool take_slot(Launcher::State& state, const LaunchSpec& spec) {
+  std::unique_lock lock(state.slot_mutex);
+  state.slot_freed.wait(lock, [&] {
+    return state.slots_closed || state.slots_in_use[spec.slot_key] < spec.slot_limit;
+  });
+  if (state.slots_closed) {
+    return false;
+  }
+  ++state.slots_in_use[spec.slot_key];
+  return true;
+}
+
+void give_slot(Launcher::State& state, const LaunchSpec& spec) {
+  {
+    std::lock_guard lock(state.slot_mutex);
+    if (--state.slots_in_use[spec.slot_key] <= 0) {
+      state.slots_in_use.erase(spec.slot_key);
+    }
+  }
+  state.slot_freed.notify_all();
+}
+
 // Outcomes wait on the lane in batches: posting one wakes the event loop (an eventfd write
 // and an epoll_ctl), and its work on them competes with the runs for the CPUs.
 constexpr std::size_t k_delivery_batch = 2;
@@ -137,6 +167,9 @@ void lane_main(Launcher::Lane& lane, std::shared_ptr<Launcher::State> state) {
     if (job.decided) {
       after_start();
       outcome = std::move(*job.decided);
+    } else if (job.spec.slot_limit > 0 && !(deliver_pending(), take_slot(*state, job.spec))) {
+      outcome.skipped = true;
+      outcome.start_error = "not started: the daemon is stopping";
     } else {
       try {
         outcome =
@@ -147,6 +180,9 @@ void lane_main(Launcher::Lane& lane, std::shared_ptr<Launcher::State> state) {
         outcome.start_error = "cannot start " +
                               (job.spec.argv.empty() ? std::string("handler") : job.spec.argv.front()) +
                               ": " + e.what();
+      }
+      if (job.spec.slot_limit > 0) {
+        give_slot(*state, job.spec);
       }
     }
     if (job.hold && job.hold(outcome)) {
@@ -178,6 +214,11 @@ Launcher::Launcher(boost::asio::any_io_executor executor)
 }
 
 Launcher::~Launcher() {
+  {
+    std::lock_guard lock(m_state->slot_mutex);
+    m_state->slots_closed = true;
+  }
+  m_state->slot_freed.notify_all();
   for (auto& lane : m_lanes) {
     std::lock_guard lock(lane->mutex);
     lane->closing = true;
@@ -248,6 +289,11 @@ void Launcher::release_hold(std::size_t lane_index) {
 }
 
 void Launcher::cancel_queued() {
+  {
+    std::lock_guard lock(m_state->slot_mutex);
+    m_state->slots_closed = true; // a lane waiting for a slot takes its run back
+  }
+  m_state->slot_freed.notify_all();
   for (auto& lane : m_lanes) {
     std::deque<Lane::Job> taken;
     {

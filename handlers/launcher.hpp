@@ -42,6 +42,10 @@ struct LaunchSpec {
   // Values hidden as "***" wherever they appear in the captured stdout and stderr (the event's
   // secret values); see SecretMask for which are too short to hide. Empty: output as read.
   std::vector<std::string> secrets;
+  // At most `slot_limit` runs with the same `slot_key` (the handler's id) run at once across
+  // the lanes; a lane waits for a slot before it starts the run. 0: no limit.
+  std::int64_t slot_key = 0;
+  int slot_limit = 0;
 };
 
 enum class RunStatus { ok, exit, signal, timeout, not_started };
@@ -104,7 +108,8 @@ public:
   // come back `held`. Called once the outcome that held it (`holds_lane`) was handled.
   void release_hold(std::size_t lane);
   // Takes back every queued run that has not started: each `done` gets `skipped` set, maybe
-  // before the outcome of the run its lane is running.
+  // before the outcome of the run its lane is running. From then on a run waiting for a
+  // concurrency slot (LaunchSpec::slot_limit) is taken back too (stopping is final).
   void cancel_queued();
   // Kills the process groups and cgroups of every running child (SIGKILL); used at shutdown.
   void kill_all();

@@ -5,6 +5,7 @@
 #include "common/text.hpp"
 #include "common/users.hpp"
 #include "handlers/command_template.hpp"
+#include "handlers/condition.hpp"
 
 #include <charconv>
 #include <cstdint>
@@ -48,6 +49,19 @@ std::string invalid_timeout_message(std::string_view text) {
          std::to_string(k_max_timeout);
 }
 
+std::optional<int> parse_concurrency(std::string_view text) {
+  auto value = parse_digits(text);
+  if (!value || *value > k_max_concurrency) {
+    return std::nullopt;
+  }
+  return static_cast<int>(*value);
+}
+
+std::string invalid_concurrency_message(std::string_view text) {
+  return "invalid concurrency '" + std::string(text) + "': use a whole number 1.." +
+         std::to_string(k_max_concurrency) + " (runs of this handler at once), or 0 for no limit";
+}
+
 std::vector<std::string> reach_problems(const Handler& handler, const events::Catalog& catalog) {
   const events::EventDef* def = catalog.find(handler.event);
   auto user = lookup_user(handler.user);
@@ -66,7 +80,8 @@ std::vector<HandlerProblem> check_handler(const Handler& handler, const events::
   std::vector<HandlerProblem> problems;
   // Handlers are stored, exported and shown as text: invalid UTF-8 would not survive a round trip.
   for (const auto& [field, text] : {std::pair<const char*, const std::string*>{"command", &handler.command},
-                                    {"description", &handler.description}}) {
+                                    {"description", &handler.description},
+                                    {"if", &handler.condition}}) {
     if (auto bad = find_invalid_utf8(*text)) {
       problems.push_back({field, std::string(field) + " is not valid UTF-8 (byte " + std::to_string(*bad) +
                                      "); write it in UTF-8"});
@@ -74,8 +89,18 @@ std::vector<HandlerProblem> check_handler(const Handler& handler, const events::
   }
   if (const events::EventDef* def = catalog.find(handler.event); def == nullptr) {
     problems.push_back({"event", unknown_event_message(catalog, handler.event)});
-  } else if (auto command = handlers::CommandTemplate::parse(handler, *def); !command) {
-    problems.push_back({"command", command.error().message});
+  } else {
+    if (auto command = handlers::CommandTemplate::parse(handler, *def); !command) {
+      problems.push_back({"command", command.error().message});
+    }
+    if (!handler.condition.empty()) {
+      if (auto condition = handlers::Condition::parse(handler.condition, *def); !condition) {
+        problems.push_back({"if", condition.error().message});
+      }
+    }
+  }
+  if (handler.concurrency < 0 || handler.concurrency > k_max_concurrency) {
+    problems.push_back({"concurrency", invalid_concurrency_message(std::to_string(handler.concurrency))});
   }
   if (handler.priority < 0 || handler.priority > handlers::k_max_priority) {
     problems.push_back(

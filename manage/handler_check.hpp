@@ -30,13 +30,21 @@ std::optional<int> parse_timeout(std::string_view text);
 // The refusal of a bad timeout, naming the valid range.
 std::string invalid_timeout_message(std::string_view text);
 
+inline constexpr int k_max_concurrency = 1000;
+
+// A concurrency limit 0..1000 (0: no limit) written as digits only; nullopt otherwise.
+std::optional<int> parse_concurrency(std::string_view text);
+// The refusal of a bad concurrency limit, naming the valid range.
+std::string invalid_concurrency_message(std::string_view text);
+
 // What would stop the daemon from starting `handler`'s program as its user (a missing program, a
 // directory the user cannot search, a file it cannot execute), as `eventmgr check` reports it;
 // empty when it can run, or when the event, user or command is invalid (check_handler says so).
 std::vector<std::string> reach_problems(const handlers::Handler& handler, const events::Catalog& catalog);
 
 // Checks `handler` as `handler add` does: its event is in `catalog`, its command and params
-// pass CommandTemplate::parse (messages verbatim), its user exists (and is not root unless
+// pass CommandTemplate::parse and its condition Condition::parse (messages verbatim, the
+// latter's field "if"), concurrency 0..1000, its user exists (and is not root unless
 // `config.allow_root`), priority 0..1000000, timeout 1..86400, a one-line description.
 // Returns every problem; empty when the handler may be stored.
 std::vector<HandlerProblem> check_handler(const handlers::Handler& handler, const events::Catalog& catalog,

@@ -91,6 +91,16 @@ void apply(const HandlerChange& change, Handler& handler, std::vector<HandlerPro
     handler.enabled = *change.enabled;
   }
   apply_retry(change, handler, problems);
+  if (change.condition) {
+    handler.condition = *change.condition;
+  }
+  if (change.concurrency) {
+    if (auto concurrency = parse_concurrency(*change.concurrency)) {
+      handler.concurrency = *concurrency;
+    } else {
+      problems.push_back({"concurrency", invalid_concurrency_message(*change.concurrency)});
+    }
+  }
 }
 
 Edited vet(Handler handler, const HandlerChange& change, const events::Catalog& catalog, const Config& config,
@@ -133,7 +143,7 @@ Edited vet(Handler handler, const HandlerChange& change, const events::Catalog& 
 
 bool HandlerChange::empty() const {
   return !event && !command && !priority && !user && !params && !timeout && !stdin_mode && !secrets &&
-         !description && !enabled && !retries && !retry_on && !retry_delays;
+         !description && !enabled && !retries && !retry_on && !retry_delays && !condition && !concurrency;
 }
 
 Handler new_handler(const Config& config) {

@@ -31,6 +31,8 @@ struct HandlerChange {
   std::optional<std::string> retries;      // 0..100
   std::optional<std::string> retry_on;     // tempfail | failure
   std::optional<std::string> retry_delays; // "10s,1m,5m"
+  std::optional<std::string> condition;   // `--if`; "" removes the condition
+  std::optional<std::string> concurrency; // digits, 0 for no limit
 
   // True when no field is set.
   bool empty() const;

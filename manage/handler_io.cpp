@@ -37,9 +37,10 @@ std::string problem_list(const std::vector<std::string>& problems) {
 
 using handlers::Handler;
 
-constexpr std::array<std::string_view, 16> k_fields{
+constexpr std::array<std::string_view, 18> k_fields{
     "id",    "event",   "priority",    "user",       "command",    "params",  "timeout",  "enabled",
-    "stdin", "secrets", "description", "created_at", "updated_at", "retries", "retry_on", "retry_delays"};
+    "stdin", "secrets", "description", "created_at", "updated_at", "retries", "retry_on", "retry_delays",
+    "if",    "concurrency"};
 
 std::string join(const std::vector<std::string>& items, std::string_view separator) {
   std::string out;
@@ -137,12 +138,21 @@ void ItemReader::read_field(const std::string& key, const YAML::Node& value) {
       m_handler.id = *id;
       m_has_id = true;
     }
-  } else if (key == "event" || key == "user" || key == "command" || key == "description") {
-    if (auto raw = text(value, key, key == "description")) {
+  } else if (key == "event" || key == "user" || key == "command" || key == "description" || key == "if") {
+    if (auto raw = text(value, key, key == "description" || key == "if")) {
       (key == "event"     ? m_handler.event
        : key == "user"    ? m_handler.user
        : key == "command" ? m_handler.command
+       : key == "if"      ? m_handler.condition
                           : m_handler.description) = *raw;
+    }
+  } else if (key == "concurrency") {
+    if (auto raw = text(value, key, false)) {
+      if (auto concurrency = parse_concurrency(*raw)) {
+        m_handler.concurrency = *concurrency;
+      } else {
+        problem(value, invalid_concurrency_message(*raw));
+      }
     }
   } else if (key == "priority") {
     if (auto raw = text(value, key, false)) {
@@ -292,6 +302,13 @@ std::string export_yaml(const std::vector<Handler>& handlers) {
     out << YAML::Key << "secrets" << YAML::Value << YAML::TrueFalseBool << handler.secrets;
     out << YAML::Key << "description" << YAML::Value;
     emit_text(out, handler.description);
+    if (!handler.condition.empty()) {
+      out << YAML::Key << "if" << YAML::Value;
+      emit_text(out, handler.condition);
+    }
+    if (handler.concurrency != 0) {
+      out << YAML::Key << "concurrency" << YAML::Value << handler.concurrency;
+    }
     out << YAML::Key << "created_at" << YAML::Value << format_rfc3339(handler.created_at);
     out << YAML::Key << "updated_at" << YAML::Value << format_rfc3339(handler.updated_at);
     // Only what the handler sets itself: the others follow the config's defaults.
