@@ -17,6 +17,8 @@ install(TARGETS eventmgr-web RUNTIME DESTINATION ${EVENTMGR_INSTALL_DAEMON_DIR})
 install(FILES README.md ARCHITECTURE.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
 install(FILES scripts/completion/eventmgr.bash
   DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions RENAME eventmgr)
+install(FILES scripts/completion/event_handler.bash
+  DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions RENAME event_handler)
 set(EVENTMGR_BASH_COMPLETION "${CMAKE_INSTALL_FULL_DATADIR}/bash-completion/completions/eventmgr")
 configure_file(scripts/completion/_eventmgr.in "${CMAKE_BINARY_DIR}/completion/_eventmgr" @ONLY)
 install(FILES "${CMAKE_BINARY_DIR}/completion/_eventmgr" DESTINATION ${CMAKE_INSTALL_DATADIR}/zsh/vendor-completions)
