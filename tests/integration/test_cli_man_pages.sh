@@ -102,7 +102,7 @@ done < <(comm -13 "$TMP/daemon-help" "$TMP/daemon-man")
 # man_options PAGE SECTION...: the options the lines starting with *-option* of those sections
 # of PAGE document, one per line.
 man_options() {
-  local page=$1
+  local page=$1 IFS='|'
   shift
   awk -v sections="|$*|" '
     /^# / { on = index(sections, "|" substr($0, 3) "|") > 0; next }
