@@ -131,6 +131,11 @@ grep -qx 'ExecStart=/usr/sbin/eventmgr-web' /lib/systemd/system/eventmgr-web.ser
   fail "the web unit does not start /usr/sbin/eventmgr-web"
 [ ! -e /etc/systemd/system/multi-user.target.wants/eventmgr-web.service ] &&
   [ ! -L /etc/systemd/system/multi-user.target.wants/eventmgr-web.service ] || fail "eventmgr-web.service is enabled"
+# An administrator may start it: an upgrade try-restarts it, a remove stops it.
+grep -q 'try-restart.*eventmgr-web.service' /var/lib/dpkg/info/eventmgr.postinst ||
+  fail "the postinst does not try-restart eventmgr-web.service after an upgrade"
+grep -q 'deb-systemd-invoke stop eventmgr-web.service' /var/lib/dpkg/info/eventmgr.prerm ||
+  fail "the prerm does not stop eventmgr-web.service on remove"
 if [ -d /run/systemd/system ]; then
   [ "$(systemctl is-enabled eventmgr-web.service 2>/dev/null || true)" = disabled ] ||
     fail "eventmgr-web.service: $(systemctl is-enabled eventmgr-web.service 2>&1)"
