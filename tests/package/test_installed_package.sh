@@ -129,8 +129,10 @@ grep -qx 'SocketGroup=eventmgr' /lib/systemd/system/eventmgrd.socket || fail "th
 # The web page's unit is installed off: no link, and (where systemd runs) neither enabled nor started.
 grep -qx 'ExecStart=/usr/sbin/eventmgr-web' /lib/systemd/system/eventmgr-web.service ||
   fail "the web unit does not start /usr/sbin/eventmgr-web"
-[ ! -e /etc/systemd/system/multi-user.target.wants/eventmgr-web.service ] &&
-  [ ! -L /etc/systemd/system/multi-user.target.wants/eventmgr-web.service ] || fail "eventmgr-web.service is enabled"
+if [ -e /etc/systemd/system/multi-user.target.wants/eventmgr-web.service ] ||
+  [ -L /etc/systemd/system/multi-user.target.wants/eventmgr-web.service ]; then
+  fail "eventmgr-web.service is enabled"
+fi
 # An administrator may start it: an upgrade try-restarts it, a remove stops it.
 grep -q 'try-restart.*eventmgr-web.service' /var/lib/dpkg/info/eventmgr.postinst ||
   fail "the postinst does not try-restart eventmgr-web.service after an upgrade"
