@@ -3,7 +3,8 @@
 # The man pages say what the binaries do: every command of `eventmgr --help` (and of each
 # command's --help) has its section in eventmgr(1) with each of its options, and eventmgr(1)
 # documents no command or option the binary lacks; eventmgrd(8) documents exactly the options
-# of `eventmgrd --help`; eventmgr.yaml(5) and the Debian package's commented config name exactly
+# of `eventmgrd --help`, event_handler(1) exactly the commands and options of
+# `event_handler --help`, eventmgr-web(8) exactly the options of `eventmgr-web --help`; eventmgr.yaml(5) and the Debian package's commented config name exactly
 # the settings the config loader accepts. The built pages render without groff warnings.
 source "$(dirname "$0")/lib.sh"
 
@@ -98,6 +99,48 @@ while IFS= read -r line; do
   problems+=("eventmgrd(8) documents option $line, which eventmgrd --help does not list")
 done < <(comm -13 "$TMP/daemon-help" "$TMP/daemon-man")
 
+# man_options PAGE SECTION...: the options the lines starting with *-option* of those sections
+# of PAGE document, one per line.
+man_options() {
+  local page=$1 IFS='|'
+  shift
+  awk -v sections="|$*|" '
+    /^# / { on = index(sections, "|" substr($0, 3) "|") > 0; next }
+    on && /^\*-/ { line = $0; while (match(line, /\*--?[A-Za-z][A-Za-z-]*\*/)) {
+      print substr(line, RSTART + 1, RLENGTH - 2); line = substr(line, RSTART + RLENGTH) } }' \
+    "$man_dir/$page" | sort -u
+}
+
+# event_handler(1): its COMMANDS and OPTIONS against the words of event_handler --help that
+# start an entry (its commands, then the options of --create and --update).
+compat_dir=$("$EVENTMGR_BIN" compat path) || fail "eventmgr compat path failed"
+"$compat_dir/event_handler" --help | awk '
+  /^  -/ { n = split($1 " " $2, words, " "); for (i = 1; i <= n; i++) {
+    word = words[i]; sub(/,$/, "", word); if (word ~ /^-/) { print word } } }' | sort -u >"$TMP/compat-help"
+[ "$(wc -l <"$TMP/compat-help")" -ge 10 ] || fail "could not read event_handler --help: $(cat "$TMP/compat-help")"
+man_options event_handler.1.scd COMMANDS OPTIONS >"$TMP/compat-man"
+while IFS= read -r line; do
+  problems+=("event_handler(1) does not document $line (event_handler --help lists it)")
+done < <(comm -23 "$TMP/compat-help" "$TMP/compat-man")
+while IFS= read -r line; do
+  problems+=("event_handler(1) documents $line, which event_handler --help does not list")
+done < <(comm -13 "$TMP/compat-help" "$TMP/compat-man")
+
+# eventmgr-web(8): the options of its usage line, and -h/--help, against its OPTIONS.
+web_bin=$(dirname "$EVENTMGR_BIN")/../web/eventmgr-web
+{
+  "$web_bin" --help | tr ' []' '\n\n\n' | grep -E -- '^--?[a-z][a-z-]*$'
+  printf '%s\n' -h --help
+} | sort -u >"$TMP/web-help"
+[ "$(wc -l <"$TMP/web-help")" -ge 4 ] || fail "could not read eventmgr-web --help: $(cat "$TMP/web-help")"
+man_options eventmgr-web.8.scd OPTIONS >"$TMP/web-man"
+while IFS= read -r line; do
+  problems+=("eventmgr-web(8) does not document option $line (eventmgr-web --help lists it)")
+done < <(comm -23 "$TMP/web-help" "$TMP/web-man")
+while IFS= read -r line; do
+  problems+=("eventmgr-web(8) documents option $line, which eventmgr-web --help does not list")
+done < <(comm -13 "$TMP/web-help" "$TMP/web-man")
+
 # The settings the loader accepts, from its own refusal of an unknown one ("...; valid: a, b").
 valid_keys() {
   printf '%s\n' "$1" >"$TMP/probe.yaml"
@@ -141,7 +184,7 @@ fi
 # The built pages (when scdoc is installed, the build makes them) render without warnings.
 built=$(dirname "$EVENTMGR_BIN")/../docs/man
 if command -v scdoc >/dev/null 2>&1 && command -v man >/dev/null 2>&1; then
-  for page in eventmgr.1 eventmgrd.8 eventmgr.yaml.5; do
+  for page in eventmgr.1 eventmgrd.8 eventmgr.yaml.5 event_handler.1 eventmgr-web.8; do
     if [ ! -f "$built/$page" ]; then
       problems+=("the build did not make $page (docs/man/CMakeLists.txt)")
       continue

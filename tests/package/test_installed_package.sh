@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # Usage: tests/package/test_installed_package.sh PATH/eventmgr_VERSION_ARCH.deb
-# Installs the package on this machine (root), checks what it put where, runs the installed
-# eventmgr --version and eventmgr check, starts the installed eventmgrd on the packaged config
-# (by hand when systemd does not run), submits an event and waits for its handler's run, then
-# removes the package (the state dir and the conffile stay), installs it again (the handler is
+# Installs the package on this machine (root), checks what it put where (the web page's unit
+# installed but off), runs the installed eventmgr --version and eventmgr check, starts the
+# installed eventmgrd on the packaged config (by hand when systemd does not run), submits an
+# event and waits for its handler's run, lists its handler through Plesk's event_handler in
+# `eventmgr compat path`, then removes the package (the state dir and the conffile stay), installs it again (the handler is
 # still there), purges it and checks that nothing of it is left. The EXIT trap stops the daemon
 # and purges the package whatever failed, so a failure leaves the machine as it was.
 # Refuses to run where eventmgr is installed or its state dir exists: the purge would remove it.
@@ -57,7 +58,7 @@ cleanup() {
     echo "--- $log:" >&2
     tail -n 40 "$log" >&2
   fi
-  rm -f "$log" "$log.daemon"
+  rm -f "$log" "$log.daemon" "$log.list"
   exit "$rc"
 }
 trap cleanup EXIT
@@ -101,7 +102,8 @@ echo "== dpkg -i $(basename "$deb")"
 dpkg -i "$deb" >>"$log" 2>&1 || fail "dpkg -i failed"
 
 # What went where, with which modes.
-for file in /usr/bin/eventmgr /usr/sbin/eventmgrd; do
+compat=/usr/libexec/eventmgr/plesk
+for file in /usr/bin/eventmgr /usr/sbin/eventmgrd /usr/sbin/eventmgr-web "$compat/event_handler" "$compat/plesk"; do
   [ "$(mode_of "$file")" = "755 root:root" ] || fail "$file: $(mode_of "$file")"
 done
 getent group eventmgr >/dev/null || fail "no group eventmgr"
@@ -114,7 +116,9 @@ for file in /usr/share/man/man1/eventmgr.1.gz /usr/share/man/man8/eventmgrd.8.gz
   /usr/share/man/man5/eventmgr.yaml.5.gz /usr/share/bash-completion/completions/eventmgr \
   /usr/share/zsh/vendor-completions/_eventmgr /usr/share/doc/eventmgr/copyright \
   /usr/share/doc/eventmgr/examples/test-handler.sh /lib/systemd/system/eventmgrd.service \
-  /lib/systemd/system/eventmgrd.socket; do
+  /lib/systemd/system/eventmgrd.socket /lib/systemd/system/eventmgr-web.service \
+  /usr/share/man/man1/event_handler.1.gz /usr/share/man/man8/eventmgr-web.8.gz \
+  /usr/share/bash-completion/completions/event_handler; do
   [ -e "$file" ] || fail "$file is missing"
 done
 grep -qx 'ExecStart=/usr/sbin/eventmgrd' /lib/systemd/system/eventmgrd.service || fail "the service does not start /usr/sbin/eventmgrd"
@@ -122,6 +126,23 @@ grep -qx 'SocketGroup=eventmgr' /lib/systemd/system/eventmgrd.socket || fail "th
 # Enabled the Debian way (deb-systemd-helper makes the links also when systemd does not run).
 [ -L /etc/systemd/system/multi-user.target.wants/eventmgrd.service ] || fail "eventmgrd.service is not enabled"
 [ -L /etc/systemd/system/sockets.target.wants/eventmgrd.socket ] || fail "eventmgrd.socket is not enabled"
+# The web page's unit is installed off: no link, and (where systemd runs) neither enabled nor started.
+grep -qx 'ExecStart=/usr/sbin/eventmgr-web' /lib/systemd/system/eventmgr-web.service ||
+  fail "the web unit does not start /usr/sbin/eventmgr-web"
+if [ -e /etc/systemd/system/multi-user.target.wants/eventmgr-web.service ] ||
+  [ -L /etc/systemd/system/multi-user.target.wants/eventmgr-web.service ]; then
+  fail "eventmgr-web.service is enabled"
+fi
+# An administrator may start it: an upgrade try-restarts it, a remove stops it.
+grep -q 'try-restart.*eventmgr-web.service' /var/lib/dpkg/info/eventmgr.postinst ||
+  fail "the postinst does not try-restart eventmgr-web.service after an upgrade"
+grep -q 'deb-systemd-invoke stop eventmgr-web.service' /var/lib/dpkg/info/eventmgr.prerm ||
+  fail "the prerm does not stop eventmgr-web.service on remove"
+if [ -d /run/systemd/system ]; then
+  [ "$(systemctl is-enabled eventmgr-web.service 2>/dev/null || true)" = disabled ] ||
+    fail "eventmgr-web.service: $(systemctl is-enabled eventmgr-web.service 2>&1)"
+  ! systemctl is-active --quiet eventmgr-web.service || fail "the package started eventmgr-web.service"
+fi
 
 echo "== installed binaries"
 [ "$(eventmgr --version)" = "eventmgr $version" ] || fail "eventmgr --version: $(eventmgr --version)"
@@ -144,6 +165,14 @@ eventmgr submit client_create new.login_name=pkgtest new.contact_name='Package T
 wait_for '[ "$(eventmgr --json log --handler '"$id"' | grep -o "\"result\":\"ok\"" | wc -l)" -ge 1 ]'
 run=$(eventmgr --json log --handler "$id" | grep -o '"id":[0-9]*' | head -n 1 | cut -d: -f2)
 eventmgr log show "$run" | grep -q 'package-test pkgtest' || fail "the run's stdout: $(eventmgr log show "$run")"
+# Plesk's event_handler, off PATH in the directory `eventmgr compat path` prints, lists it.
+[ "$(eventmgr compat path)" = "$compat" ] || fail "eventmgr compat path: $(eventmgr compat path), want $compat"
+! command -v event_handler >/dev/null || fail "event_handler is on PATH: $(command -v event_handler)"
+"$(eventmgr compat path)/plesk" bin event_handler --list >"$log.list" 2>>"$log" || fail "plesk bin event_handler --list failed"
+grep -qx "   Id               $id" "$log.list" || fail "plesk bin event_handler --list: $(cat "$log.list")"
+grep -qx '   Command          /bin/echo package-test <new_login_name>' "$log.list" ||
+  fail "plesk bin event_handler --list: $(cat "$log.list")"
+rm -f "$log.list"
 # A writer in the group eventmgr reaches the pipe of the packaged config.
 [ "$(stat -c '%a %G' "$state/events.pipe")" = "620 eventmgr" ] || fail "the pipe: $(stat -c '%a %G' "$state/events.pipe")"
 
@@ -175,7 +204,7 @@ while IFS= read -r path; do
   fi
 done <<<"$files"
 for path in "$state" /etc/eventmgr /usr/share/doc/eventmgr /etc/systemd/system/multi-user.target.wants/eventmgrd.service \
-  /etc/systemd/system/sockets.target.wants/eventmgrd.socket; do
+  /etc/systemd/system/sockets.target.wants/eventmgrd.socket /etc/systemd/system/multi-user.target.wants/eventmgr-web.service; do
   if [ -e "$path" ] || [ -L "$path" ]; then
     left+=("$path")
   fi
