@@ -49,7 +49,7 @@ int main(int argc, char** argv) {
     if (!config) {
       return fail(config.error().message);
     }
-    auto catalog = events::Catalog::load(config->catalog_dirs);
+    auto catalog = events::Catalog::load(config->catalog_dirs, config->catalogs);
     if (!catalog) {
       return fail("catalog problems:\n" + catalog.error().message);
     }
