@@ -305,7 +305,7 @@ TEST_CASE_FIXTURE(Fixture, "the Dead letters page lists them; an admin retries o
   SUBCASE("Retry selected queues it to run again") {
     Response done = send(post("/dead", "action=retry&id=" + std::to_string(first) + "&csrf=" + csrf, cookie));
     CHECK(done.status == 303);
-    CHECK(done.header("Location")->rfind("/dead?done=", 0) == 0);
+    CHECK(done.header("Location").value_or("").rfind("/dead?done=", 0) == 0);
     auto db = database();
     auto dead = eventmgr::manage::list_dead(db, {});
     REQUIRE(dead.size() == 1);
@@ -333,7 +333,7 @@ TEST_CASE_FIXTURE(Fixture, "the Dead letters page lists them; an admin retries o
   SUBCASE("nothing selected changes nothing (an empty selection is not every dead letter)") {
     Response done = send(post("/dead", "action=retry&csrf=" + csrf, cookie));
     CHECK(done.status == 303);
-    CHECK(done.header("Location")->find("problem=") != std::string::npos);
+    CHECK(done.header("Location").value_or("").find("problem=") != std::string::npos);
     CHECK(dead_count() == 2);
   }
   SUBCASE("an unknown action or a bad id is refused") {
