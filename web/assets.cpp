@@ -94,7 +94,7 @@ constexpr std::string_view k_script = R"js(
     };
     setInterval(refresh, 1500);
   }
-  // Handlers page: one box selects every row.
+  // Handlers and Dead letters pages: one box selects every row.
   var all = document.getElementById('select-all');
   if (all) {
     all.hidden = false;

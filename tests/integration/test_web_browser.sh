@@ -4,7 +4,8 @@
 # through the form (a bad command refused beside the field), see a run appear live on the Runs
 # page, open it, replay it, remove the handler with "Remove selected"; a viewer changes nothing;
 # a forged POST is refused; a rejected record shows with its reason
-# and Resubmit validates it again. Screenshots of each page at 1280x800 and 390x844 go to
+# and Resubmit validates it again; a dead letter shows, Retry selected runs it again, Drop selected
+# marks it handled. Screenshots of each page at 1280x800 and 390x844 go to
 # $EVENTMGR_WEB_SCREENSHOTS (ctest: BUILD/web-screenshots).
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -52,6 +53,8 @@ $(tail -n 30 "$TMP/web.log")"
 grep -q "admin@127.0.0.1 added handler" "$STATE/web-audit.log" || fail "no audit line for the add"
 grep -q "admin@127.0.0.1 replay of event" "$STATE/web-audit.log" || fail "no audit line for the replay"
 grep -q "admin@127.0.0.1 removed handler(s)" "$STATE/web-audit.log" || fail "no audit line for the removal"
+grep -q "admin@127.0.0.1 queued dead letter" "$STATE/web-audit.log" || fail "no audit line for the dead letter retry"
+grep -q "admin@127.0.0.1 dropped dead letter" "$STATE/web-audit.log" || fail "no audit line for the dead letter drop"
 ! grep -q viewer@ "$STATE/web-audit.log" || fail "a viewer changed something: $(cat "$STATE/web-audit.log")"
 
 kill -TERM "$web_pid"

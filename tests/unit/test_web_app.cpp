@@ -2,7 +2,11 @@
 #include "web/app.hpp"
 
 #include "events/database.hpp"
+#include "handlers/delivery_store.hpp"
 #include "handlers/handler_store.hpp"
+#include "handlers/launcher.hpp"
+#include "handlers/run_log.hpp"
+#include "manage/dead_letters.hpp"
 
 #include "temp_dir.hpp"
 
@@ -55,6 +59,41 @@ struct Fixture {
     handler.user = "nobody";
     handler.command = command;
     return eventmgr::handlers::HandlerStore(db).add(handler);
+  }
+
+  // A dead letter as the daemon leaves it when handler `handler_id` (retries 0) exits 3 for a
+  // new event named `event`: the failed run, then its delivery marked dead. Returns its id.
+  std::int64_t add_dead_letter(std::int64_t handler_id, const std::string& event) {
+    auto db = database();
+    db.prepare("INSERT INTO events (seq, event, payload, via, received_at) VALUES "
+               "((SELECT coalesce(max(seq), 0) + 1 FROM events), ?1, '{}', 'cli', 1000)")
+        .bind(1, event)
+        .run();
+    const std::int64_t seq = db.last_insert_id();
+    eventmgr::handlers::RunLog runs(db);
+    const std::int64_t run = runs.start_run(seq, handler_id, 1, "nobody", "[\"/bin/sh\"]", 2000);
+    eventmgr::handlers::RunOutcome outcome;
+    outcome.status = eventmgr::handlers::RunStatus::exit;
+    outcome.exit_code = 3;
+    outcome.finished_ms = 3000;
+    runs.finish_run(run, outcome);
+    eventmgr::handlers::DeliveryStore(db).record_failure(
+        seq, handler_id, eventmgr::handlers::DeliveryState::dead, 1, std::nullopt, 3000, run);
+    auto dead = eventmgr::manage::list_dead(db, {});
+    REQUIRE(!dead.empty());
+    return dead.back().id;
+  }
+
+  std::size_t dead_count() {
+    auto db = database();
+    return eventmgr::manage::list_dead(db, {}).size();
+  }
+
+  std::string audit_text() {
+    std::ifstream audit(dir.path() / "web-audit.log");
+    std::stringstream text;
+    text << audit.rdbuf();
+    return text.str();
   }
 
   bool handler_exists(std::int64_t id) {
@@ -244,6 +283,84 @@ TEST_CASE_FIXTURE(Fixture, "unknown pages are 404 and the pages of the spec answ
     CAPTURE(path);
     CHECK(send(get(path, cookie)).status == 200);
   }
+}
+
+TEST_CASE_FIXTURE(Fixture, "the Dead letters page lists them; an admin retries or drops the selected ones") {
+  std::int64_t handler = add_handler("/bin/sh -c 'exit 3'");
+  std::int64_t first = add_dead_letter(handler, "client_create");
+  std::int64_t second = add_dead_letter(handler, "<script>alert(1)</script>");
+  std::string cookie = log_in(k_admin);
+  Response list = send(get("/dead", cookie));
+  CHECK(list.status == 200);
+  CHECK(list.body.find("data-dead=\"" + std::to_string(first) + "\"") != std::string::npos);
+  CHECK(list.body.find("data-dead=\"" + std::to_string(second) + "\"") != std::string::npos);
+  CHECK(list.body.find("client_create") != std::string::npos);
+  CHECK(list.body.find("exit 3") != std::string::npos);
+  CHECK(list.body.find("<script>alert") == std::string::npos);
+  CHECK(list.body.find("&lt;script&gt;alert(1)&lt;/script&gt;") != std::string::npos);
+  CHECK(list.body.find("id=\"retry-selected\"") != std::string::npos);
+  CHECK(list.body.find("id=\"drop-selected\"") != std::string::npos);
+  std::string csrf = csrf_of(cookie);
+
+  SUBCASE("Retry selected queues it to run again") {
+    Response done = send(post("/dead", "action=retry&id=" + std::to_string(first) + "&csrf=" + csrf, cookie));
+    CHECK(done.status == 303);
+    CHECK(done.header("Location").value_or("").rfind("/dead?done=", 0) == 0);
+    auto db = database();
+    auto dead = eventmgr::manage::list_dead(db, {});
+    REQUIRE(dead.size() == 1);
+    CHECK(dead[0].id == second);
+    auto replay = db.prepare("SELECT count(*) FROM replays WHERE handler_id = ?1 AND taken_at IS NULL");
+    replay.bind(1, handler);
+    REQUIRE(replay.step());
+    CHECK(replay.column_int(0) == 1);
+    CHECK(audit_text().find("admin@127.0.0.1 queued dead letter " + std::to_string(first)) !=
+          std::string::npos);
+    CHECK(send(get("/dead", cookie)).body.find("data-dead=\"" + std::to_string(first) + "\"") ==
+          std::string::npos);
+  }
+  SUBCASE("Drop selected marks both handled") {
+    Response done = send(
+        post("/dead",
+             "action=drop&id=" + std::to_string(first) + "&id=" + std::to_string(second) + "&csrf=" + csrf,
+             cookie));
+    CHECK(done.status == 303);
+    CHECK(dead_count() == 0);
+    CHECK(audit_text().find("admin@127.0.0.1 dropped dead letter " + std::to_string(second)) !=
+          std::string::npos);
+    CHECK(send(get("/dead", cookie)).body.find("No dead letters.") != std::string::npos);
+  }
+  SUBCASE("nothing selected changes nothing (an empty selection is not every dead letter)") {
+    Response done = send(post("/dead", "action=retry&csrf=" + csrf, cookie));
+    CHECK(done.status == 303);
+    CHECK(done.header("Location").value_or("").find("problem=") != std::string::npos);
+    CHECK(dead_count() == 2);
+  }
+  SUBCASE("an unknown action or a bad id is refused") {
+    CHECK(send(post("/dead", "action=delete&id=" + std::to_string(first) + "&csrf=" + csrf, cookie)).status ==
+          400);
+    CHECK(send(post("/dead", "action=retry&id=1x&csrf=" + csrf, cookie)).status == 400);
+    CHECK(dead_count() == 2);
+  }
+  SUBCASE("without the CSRF token nothing changes") {
+    CHECK(send(post("/dead", "action=retry&id=" + std::to_string(first), cookie)).status == 403);
+    CHECK(dead_count() == 2);
+  }
+}
+
+TEST_CASE_FIXTURE(Fixture, "a viewer sees the dead letters without buttons, and its POST is refused") {
+  std::int64_t handler = add_handler("/bin/sh -c 'exit 3'");
+  std::int64_t id = add_dead_letter(handler, "client_create");
+  std::string cookie = log_in(k_viewer);
+  Response list = send(get("/dead", cookie));
+  CHECK(list.status == 200);
+  CHECK(list.body.find("data-dead=\"" + std::to_string(id) + "\"") != std::string::npos);
+  CHECK(list.body.find("retry-selected") == std::string::npos);
+  CHECK(list.body.find("drop-selected") == std::string::npos);
+  CHECK(list.body.find("name=\"id\"") == std::string::npos);
+  std::string csrf = csrf_of(cookie);
+  CHECK(send(post("/dead", "action=retry&id=" + std::to_string(id) + "&csrf=" + csrf, cookie)).status == 403);
+  CHECK(dead_count() == 1);
 }
 
 TEST_SUITE_END();

@@ -8,7 +8,8 @@ Test button shows the dry run);
 submit an event with the CLI and see its run appear on the Runs page without reloading; open
 it; replay it; remove the handler with "Remove selected"; a viewer cannot change anything; a
 forged POST without the CSRF token is refused; a rejected record shows with its
-reason and Resubmit validates it again. Screenshots of each page at 1280x800 and 390x844.
+reason and Resubmit validates it again; a dead letter shows, Retry selected runs it again and
+Drop selected marks it handled. Screenshots of each page at 1280x800 and 390x844.
 Run with Debian's /usr/bin/python3 (python3-selenium).
 """
 import os
@@ -237,6 +238,39 @@ try:
     wait.until(lambda d: "removed handler(s) " + handler_id in d.page_source)
     if driver.find_elements(By.CSS_SELECTOR, "#handlers tbody tr"):
         fail("the handler is still listed after Remove selected")
+
+    # A handler that fails with no retries leaves a dead letter; Retry selected queues it (the
+    # daemon runs it again, it dies again under its id); Drop selected marks it handled.
+    added = subprocess.run([EVENTMGR, "--state-dir", STATE, "handler", "add", "--event", "domain_create",
+                            "--user", HUSER, "--command", "/bin/false", "--retries", "0"],
+                           check=True, capture_output=True, text=True).stdout
+    submit('{"event":"domain_create","id":"web-dead","new":{"domain_name":"dead.example"}}\n')
+    go("/dead")
+    for _ in range(DEADLINE * 5):
+        if driver.find_elements(By.CSS_SELECTOR, "#dead tr[data-dead]"):
+            break
+        time.sleep(0.2)
+        go("/dead")
+    row = driver.find_element(By.CSS_SELECTOR, "#dead tr[data-dead]")
+    dead_id = row.get_attribute("data-dead")
+    if "domain_create" not in row.text or "exit 1" not in row.text:
+        fail("the dead letter row lacks its event or last result: " + row.text)
+    screenshot("dead-letters")
+    row.find_element(By.CSS_SELECTOR, "input[name=id]").click()
+    driver.find_element(By.ID, "retry-selected").click()
+    wait.until(lambda d: "queued dead letter " + dead_id in d.page_source)
+    for _ in range(DEADLINE * 5):
+        if driver.find_elements(By.CSS_SELECTOR, "#dead tr[data-dead='%s']" % dead_id):
+            break
+        time.sleep(0.2)
+        go("/dead")
+    driver.find_element(By.CSS_SELECTOR, "input[name=id][value='%s']" % dead_id).click()
+    driver.find_element(By.ID, "drop-selected").click()
+    wait.until(lambda d: "dropped dead letter " + dead_id in d.page_source)
+    if driver.find_elements(By.CSS_SELECTOR, "#dead tr[data-dead]"):
+        fail("the dead letter is still listed after Drop selected")
+    subprocess.run([EVENTMGR, "--state-dir", STATE, "handler", "remove", added.split()[-1].strip(".")],
+                   check=False, stdout=subprocess.DEVNULL)
     print("browser test passed; %d screenshots in %s" % (len(shots), SHOTS))
 except Exception:
     try:
