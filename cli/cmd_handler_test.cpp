@@ -5,9 +5,11 @@
 #include "cli/table.hpp"
 #include "common/clock.hpp"
 #include "common/program_access.hpp"
+#include "common/text.hpp"
 #include "common/users.hpp"
 #include "events/record.hpp"
 #include "handlers/command_template.hpp"
+#include "handlers/condition.hpp"
 #include "handlers/launcher.hpp"
 #include "handlers/run_log.hpp"
 #include "handlers/run_plan.hpp"
@@ -127,6 +129,27 @@ int test_handler(Context& context, const TestOptions& o) {
   for (const auto& problem : unreachable) {
     std::cerr << "eventmgr: problem: " << printable(problem) << "\n";
   }
+
+  // The handler's condition, decided for these values as the daemon decides it when it plans
+  // the event: nullopt when the handler has none.
+  std::optional<bool> holds;
+  if (!handler.condition.empty()) {
+    auto condition = handlers::Condition::parse(handler.condition, *def);
+    if (!condition) {
+      throw CommandError{k_exit_failure, "handler " + std::to_string(handler.id) +
+                                             " has an invalid condition: " + condition.error().message};
+    }
+    holds = condition->holds(event);
+  }
+  const bool skip = holds && !*holds;
+  if (o.run && skip && !o.force) {
+    if (!context.json) {
+      std::cout << "if: " << printable(handler.condition)
+                << ": does not hold: the handler would be skipped\n";
+    }
+    throw CommandError{k_exit_failure, "not run: its condition does not hold for these values, so the daemon "
+                                       "would skip it; give --force to run it anyway"};
+  }
   if (o.run && !unreachable.empty() && !o.force) {
     throw CommandError{k_exit_failure, "not run: the daemon could not start it either; fix that, or give --force "
                                        "to run it anyway"};
@@ -143,6 +166,9 @@ int test_handler(Context& context, const TestOptions& o) {
         {"handler", handler.id},     {"event", handler.event},
         {"user", handler.user},      {"argv", json_strings(argv)},
         {"env", json_strings(env)}, {"stdin", stdin_text ? json::value(*stdin_text) : json::value(nullptr)}};
+    out["if"] =
+        handler.condition.empty() ? json::value(nullptr) : json::value(to_valid_utf8(handler.condition));
+    out["holds"] = holds ? json::value(*holds) : json::value(nullptr);
     if (outcome) {
       const bool exited =
           outcome->status == handlers::RunStatus::ok || outcome->status == handlers::RunStatus::exit;
@@ -167,6 +193,10 @@ int test_handler(Context& context, const TestOptions& o) {
   } else {
     std::cout << "handler " << handler.id << ": " << handler.event << ", user " << printable(handler.user)
               << (handler.enabled ? "" : " (disabled)") << "\n";
+    if (holds) {
+      std::cout << "if: " << printable(handler.condition)
+                << (*holds ? ": holds" : ": does not hold: the handler would be skipped") << "\n";
+    }
     std::cout << "argv:\n";
     for (std::size_t i = 0; i < argv.size(); ++i) {
       std::cout << "  argv[" << i << "] = [" << printable(argv[i]) << "]\n";
@@ -192,6 +222,8 @@ int test_handler(Context& context, const TestOptions& o) {
   if (outcome && outcome->status != handlers::RunStatus::ok) {
     return k_exit_failure;
   }
+  // A dry run whose condition does not hold is still a successful answer (exit 0); only --run
+  // refuses above.
   return unreachable.empty() || o.force ? k_exit_ok : k_exit_failure;
 }
 
@@ -208,7 +240,8 @@ void add_handler_test_command(CLI::App& group, Context& context) {
   test->add_flag("--run", test_options->run,
                  "run the handler once (as its user when root) and show the result");
   test->add_flag("--force", test_options->force,
-                 "run (or pass the dry run) even when the handler's user cannot run its program");
+                 "run (or pass the dry run) even when the handler's user cannot run its program, or run it "
+                 "with --run when its --if condition does not hold");
   set_action(test, [&context, test_options]() { return test_handler(context, *test_options); });
 }
 

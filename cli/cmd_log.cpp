@@ -10,6 +10,7 @@
 #include "handlers/delivery_store.hpp"
 #include "handlers/run_log.hpp"
 #include "manage/runs.hpp"
+#include "manage/skips.hpp"
 
 #include <boost/json.hpp>
 
@@ -37,6 +38,7 @@ struct LogOptions {
   std::string source;
   std::size_t limit = 50;
   bool follow = false;
+  bool skipped = false;
 };
 
 volatile std::sig_atomic_t g_stop = 0;
@@ -273,6 +275,65 @@ int follow(Context& context, sqlite::Database& db, handlers::RunLog& runs, const
   return k_exit_ok;
 }
 
+// `log --skipped`: one line per handler an event skipped because its condition did not hold
+// (a skip has no run, so the run log cannot show it), oldest first.
+int list_skips(Context& context, const LogOptions& options) {
+  for (const auto& [given, name] :
+       {std::pair{options.failed, "--failed"}, std::pair{options.include_fixed, "--include-fixed"},
+        std::pair{options.follow, "--follow"}, std::pair{!options.source.empty(), "--source"}}) {
+    if (given) {
+      throw CommandError{k_exit_usage, std::string(name) +
+                                           " does not go with --skipped (it filters with --event, "
+                                           "--handler, --since and --limit)"};
+    }
+  }
+  manage::SkipFilter filter;
+  if (!options.event.empty()) {
+    filter.event = options.event;
+  }
+  if (options.handler_id > 0) {
+    filter.handler_id = options.handler_id;
+  }
+  if (!options.since.empty()) {
+    filter.since = parse_since(options.since);
+  }
+  filter.limit = options.limit;
+  auto db = context.database(events::OpenFor::read_only);
+  auto rows = manage::list_skips(db, filter);
+  std::reverse(rows.begin(), rows.end());
+  if (context.json) {
+    json::array out;
+    for (const auto& row : rows) {
+      for (const auto& skip : row.skipped) {
+        out.push_back(json::object{
+            {"event_id", row.event_seq},
+            {"event", to_valid_utf8(row.event)},
+            {"id", row.submit_id.empty() ? json::value(nullptr) : json::value(to_valid_utf8(row.submit_id))},
+            {"received_at", format_rfc3339(row.received_at)},
+            {"handler_id", skip.handler_id},
+            {"if", to_valid_utf8(skip.condition)}});
+      }
+    }
+    std::cout << json_text(out) << "\n";
+    return k_exit_ok;
+  }
+  if (rows.empty()) {
+    bool filtered = filter.event || filter.handler_id || filter.since;
+    std::cout << (filtered ? "no skipped handlers match" : "no event skipped a handler") << "\n";
+    return k_exit_ok;
+  }
+  Table table({"TIME", "EVENT-ID", "EVENT", "ID", "HANDLER", "IF (did not hold)"});
+  for (const auto& row : rows) {
+    for (const auto& skip : row.skipped) {
+      table.add({format_local_time(row.received_at), std::to_string(row.event_seq), printable(row.event),
+                 row.submit_id.empty() ? "-" : printable(row.submit_id), std::to_string(skip.handler_id),
+                 printable(skip.condition)});
+    }
+  }
+  table.print(std::cout);
+  return k_exit_ok;
+}
+
 int list_runs(Context& context, const LogOptions& options) {
   if (options.limit == 0) {
     throw CommandError{k_exit_usage, "--limit must be at least 1"};
@@ -287,6 +348,9 @@ int list_runs(Context& context, const LogOptions& options) {
     if (!manage::run_event_known(context.catalog(), probe_db, options.event)) {
       throw CommandError{k_exit_usage, unknown_event_message(context.catalog(), options.event)};
     }
+  }
+  if (options.skipped) {
+    return list_skips(context, options);
   }
   auto db = context.database(events::OpenFor::read_only);
   handlers::RunLog runs(db);
@@ -470,6 +534,10 @@ void add_log_commands(CLI::App& app, Context& context) {
                   "only runs for events from this source (a host, for events taken from NATS)");
   log->add_option("--limit", options->limit, "at most N runs, the newest (default 50)");
   log->add_flag("--follow,-f", options->follow, "then print runs as they finish, until Ctrl-C");
+  log->add_flag(
+      "--skipped", options->skipped,
+      "instead of runs: the handlers events skipped because their --if condition did not hold, one line "
+      "per skip (with --event, --handler, --since, --limit)");
   set_action(log, [&context, options]() { return list_runs(context, *options); });
 
   auto run_id = std::make_shared<std::int64_t>(0);

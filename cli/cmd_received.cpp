@@ -7,11 +7,13 @@
 #include "common/text.hpp"
 #include "events/event_json.hpp"
 #include "events/received.hpp"
+#include "manage/skips.hpp"
 
 #include <boost/json.hpp>
 
 #include <algorithm>
 #include <iostream>
+#include <map>
 
 namespace eventmgr::cli {
 namespace {
@@ -51,8 +53,9 @@ std::string object_of(const events::Catalog& catalog, const events::ReceivedEven
   return "";
 }
 
-// What became of the event: "pending", "running", "no handler", or the runs' outcomes.
-std::string outcome(const events::ReceivedEvent& row) {
+// What became of the event: "pending", "running", "no handler", or the runs' outcomes and the
+// handlers skipped because their condition did not hold.
+std::string outcome(const events::ReceivedEvent& row, std::size_t skipped) {
   std::vector<std::string> parts;
   if (row.runs_ok > 0) {
     parts.push_back(std::to_string(row.runs_ok) + " ok");
@@ -66,12 +69,23 @@ std::string outcome(const events::ReceivedEvent& row) {
   if (row.runs_running > 0) {
     parts.push_back(std::to_string(row.runs_running) + " running");
   }
+  if (skipped > 0) {
+    parts.push_back(std::to_string(skipped) + " skipped");
+  }
   if (row.entry.state != events::EventState::done) {
     parts.insert(parts.begin(), std::string(events::to_string(row.entry.state)));
   } else if (parts.empty()) {
     parts.push_back("no handler");
   }
   return join(parts, ", ");
+}
+
+json::array skipped_json(const std::vector<manage::SkippedHandler>& skipped) {
+  json::array out;
+  for (const auto& skip : skipped) {
+    out.push_back(json::object{{"handler_id", skip.handler_id}, {"if", to_valid_utf8(skip.condition)}});
+  }
+  return out;
 }
 
 events::ReceivedFilter make_filter(Context& context, const ReceivedOptions& options) {
@@ -117,6 +131,15 @@ int list_received(Context& context, const ReceivedOptions& options) {
   // Oldest first, the newest at the bottom, as `eventmgr log` reads.
   std::reverse(rows.begin(), rows.end());
   const events::Catalog& catalog = context.catalog();
+  // The handlers each listed event skipped (its condition did not hold): one more query.
+  std::map<std::int64_t, std::vector<manage::SkippedHandler>> skips;
+  if (!rows.empty()) {
+    skips = manage::skips_between(db, rows.front().entry.seq, rows.back().entry.seq);
+  }
+  auto skips_of = [&skips](std::int64_t seq) {
+    auto found = skips.find(seq);
+    return found == skips.end() ? std::vector<manage::SkippedHandler>() : found->second;
+  };
   if (context.json) {
     json::array out;
     for (const auto& row : rows) {
@@ -134,7 +157,8 @@ int list_received(Context& context, const ReceivedOptions& options) {
           {"runs", json::object{{"ok", row.runs_ok},
                                 {"failed", row.runs_failed},
                                 {"interrupted", row.runs_interrupted},
-                                {"running", row.runs_running}}}});
+                                {"running", row.runs_running}}},
+          {"skipped", skipped_json(skips_of(row.entry.seq))}});
     }
     std::cout << json_text(out) << "\n";
     return k_exit_ok;
@@ -150,9 +174,18 @@ int list_received(Context& context, const ReceivedOptions& options) {
     std::string object = object_of(catalog, row);
     table.add({format_local_time(row.entry.received_at), std::to_string(row.entry.seq),
                printable(row.entry.event), object.empty() ? "-" : printable(object),
-               row.submit_id.empty() ? "-" : printable(row.submit_id), row.entry.via, outcome(row)});
+               row.submit_id.empty() ? "-" : printable(row.submit_id), row.entry.via,
+               outcome(row, skips_of(row.entry.seq).size())});
   }
   table.print(std::cout);
+  // One event (`--id`, `--limit 1`): why each skipped handler did not run. A listing of many
+  // keeps to one line per event; `eventmgr log --skipped` lists every skip.
+  if (rows.size() == 1) {
+    for (const auto& skip : skips_of(rows.front().entry.seq)) {
+      std::cout << "skipped handler " << skip.handler_id << ": if " << printable(skip.condition)
+                << " did not hold\n";
+    }
+  }
   return k_exit_ok;
 }
 

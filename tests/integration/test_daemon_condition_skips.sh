@@ -28,4 +28,15 @@ b=$(db "SELECT seq FROM events WHERE submit_id = 'b'")
 skipped=$(db "SELECT skipped FROM events WHERE seq = $b")
 case "$skipped" in *"\"handler\":$id"*'"if":"new.login_name =~'*) ;; *) fail "event b's skipped: $skipped" ;; esac
 [ -z "$(db "SELECT skipped FROM events WHERE submit_id = 'a'")" ] || fail "event a records a skip"
+# The skips through the CLI: `log --skipped` lists b and c, and `received` says why for b.
+out=$(em log --skipped) || fail "log --skipped failed"
+[ "$(printf '%s\n' "$out" | grep -c 'client_create')" -eq 2 ] || fail "log --skipped: $out"
+printf '%s\n' "$out" | grep -E "^.* $b +client_create +b +$id +new.login_name =~ \"\^keep\" && !empty\(new.email\)\$" >/dev/null ||
+  fail "log --skipped row for b: $out"
+out=$(em received --id b) || fail "received --id b failed"
+printf '%s\n' "$out" | grep -q ' 1 skipped$' || fail "received --id b outcome: $out"
+printf '%s\n' "$out" | grep -qxF "skipped handler $id: if new.login_name =~ \"^keep\" && !empty(new.email) did not hold" ||
+  fail "received --id b detail: $out"
+out=$(em received --id a) || fail "received --id a failed"
+! printf '%s\n' "$out" | grep -q skipped || fail "received --id a shows a skip: $out"
 stop_daemon
