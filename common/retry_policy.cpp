@@ -111,7 +111,11 @@ std::string format_retry_delay(std::int64_t ms) {
 std::string format_retry_delays(const std::vector<std::int64_t>& delays_ms) {
   std::string text;
   for (std::int64_t delay : delays_ms) {
-    text += (text.empty() ? "" : ",") + format_retry_delay(delay);
+    // Two appends, not `sep + format_retry_delay(...)`: GCC 12 at -O2 reports a false -Wrestrict there.
+    if (!text.empty()) {
+      text += ',';
+    }
+    text += format_retry_delay(delay);
   }
   return text;
 }

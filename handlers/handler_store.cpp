@@ -66,9 +66,14 @@ void bind_retry(sqlite::Statement& statement, int first, const Handler& handler)
   if (handler.retry_delays) {
     std::string json = "[";
     for (std::int64_t delay : *handler.retry_delays) {
-      json += (json.size() > 1 ? "," : "") + std::to_string(delay);
+      // Appends, not `sep + std::to_string(...)`: GCC 12 at -O2 reports a false -Wrestrict there.
+      if (json.size() > 1) {
+        json += ',';
+      }
+      json += std::to_string(delay);
     }
-    statement.bind(first + 2, json + "]");
+    json += ']';
+    statement.bind(first + 2, json);
   } else {
     statement.bind_null(first + 2);
   }

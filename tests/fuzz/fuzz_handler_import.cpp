@@ -21,7 +21,7 @@ using eventmgr::fuzzing::catalog;
 using eventmgr::fuzzing::check;
 using eventmgr::fuzzing::check_problem_lines;
 
-namespace cli = eventmgr::cli;
+namespace manage = eventmgr::manage;
 using eventmgr::handlers::Handler;
 
 // The first field in which `a` and `b` differ, or nullptr.
