@@ -42,7 +42,7 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:ha
 # report fail the test: a daemon that stops on one fails its integration test).
 echo "== build (clang, TSan)"
 CC=clang-14 CXX=clang++-14 cmake -S . -B build/tsan -DCMAKE_BUILD_TYPE=Debug -DEVENTMGR_TSAN=ON -DEVENTMGR_WERROR=ON >/dev/null
-cmake --build build/tsan -j"$jobs" --target unit_tests eventmgrd eventmgr eventmgr-web event_handler
+cmake --build build/tsan -j"$jobs" --target unit_tests eventmgrd eventmgr eventmgr-web event_handler man_pages
 echo "== tests under TSan"
 TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 ctest --test-dir build/tsan --output-on-failure -j"$jobs"
 
