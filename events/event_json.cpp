@@ -102,15 +102,15 @@ std::string write_event_json(const Event& event, bool skip_empty) {
   field("id", event.submit_id);
   field("time", event.time);
   field("source", event.source);
-  for (const auto& [name, values] : {std::pair<std::string_view, const std::map<std::string, std::string>*>{
-                                       "old", &event.old_values},
-                                     {"new", &event.new_values}}) {
+  // `,"NAME":{"key":"value",...}`, the one form of the old, new and extra values.
+  const auto object = [&out](std::string_view name, const std::map<std::string, std::string>& values,
+                             bool leave_out_empty) {
     out += ',';
     append_json_string(out, name);
     out += ":{";
     bool first = true;
-    for (const auto& [key, value] : *values) {
-      if (skip_empty && value.empty()) {
+    for (const auto& [key, value] : values) {
+      if (leave_out_empty && value.empty()) {
         continue;
       }
       if (!first) {
@@ -122,21 +122,12 @@ std::string write_event_json(const Event& event, bool skip_empty) {
       append_json_string(out, value);
     }
     out += '}';
-  }
+  };
+  object("old", event.old_values, skip_empty);
+  object("new", event.new_values, skip_empty);
   // Present only when there is something in it: the common event costs nothing more.
   if (!event.extra.empty()) {
-    out += ",\"extra\":{";
-    bool first = true;
-    for (const auto& [key, value] : event.extra) {
-      if (!first) {
-        out += ',';
-      }
-      first = false;
-      append_json_string(out, key);
-      out += ':';
-      append_json_string(out, value);
-    }
-    out += '}';
+    object("extra", event.extra, false);
   }
   if (event.seq != 0) {
     out += ",\"seq\":";
